@@ -1,0 +1,80 @@
+/**
+ * Secure, sized defaults for every container. Each one matches a policy in `policy-pack/`, so
+ * components pass the pack by construction (test/components.test.ts proves it).
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type { Resources } from "../../stacks/schema";
+import type { ContainerArgs } from "./pod";
+
+type Probe = k8s.types.input.core.v1.Probe;
+
+/** Pod-level security: never root, default seccomp, no service-account token. */
+export function podSecurity(runAsUser: number): k8s.types.input.core.v1.PodSecurityContext {
+    return {
+        runAsNonRoot: true,
+        runAsUser,
+        runAsGroup: runAsUser,
+        fsGroup: runAsUser,
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/** Container-level security: no escalation, no privilege, read-only root FS, no capabilities. */
+export const containerSecurity: k8s.types.input.core.v1.SecurityContext = {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+};
+
+/** Requests and limits from the stack config, in the canonical form the server echoes. */
+export function resourcesOf(r: Resources): k8s.types.input.core.v1.ResourceRequirements {
+    return {
+        requests: { cpu: r.cpu, memory: r.memory },
+        limits: { cpu: r.cpuLimit, memory: r.memoryLimit },
+    };
+}
+
+/** TCP probe on a named port: for servers without a health endpoint we may rely on. */
+export function tcpProbe(port: string, periodSeconds = 10): Probe {
+    return { tcpSocket: { port }, periodSeconds, timeoutSeconds: 3, failureThreshold: 3 };
+}
+
+/** HTTP GET probe on a named port. */
+export function httpProbe(port: string, path: string): Probe {
+    return { httpGet: { port, path }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
+}
+
+/**
+ * Liveness of a queue process without a port: the backend image's queue runner touches
+ * /tmp/heartbeat after every poll; no touch for 2 minutes means it is stuck.
+ */
+export const heartbeatProbe: Probe = {
+    exec: { command: ["/bin/sh", "-c", "find /tmp/heartbeat -mmin -2 | grep -q ."] },
+    initialDelaySeconds: 60,
+    periodSeconds: 30,
+    timeoutSeconds: 5,
+    failureThreshold: 3,
+};
+
+/** The fields every container gets, whatever the family. */
+export function secureContainer(
+    c: Omit<ContainerArgs, "securityContext" | "imagePullPolicy">,
+): ContainerArgs {
+    return { imagePullPolicy: "IfNotPresent", securityContext: containerSecurity, ...c };
+}
+
+/** Numeric users of the images we run (runAsNonRoot needs a numeric user to verify). */
+export const USERS = {
+    /** www-data in the php-based backend image. */
+    backend: 82,
+    /** nginx in nginx-unprivileged based images. */
+    nginx: 101,
+    /** orthanc in the orthancteam image, run non-root. */
+    orthanc: 1000,
+    /** redis in the official redis image. */
+    redis: 999,
+    /** haproxy in the official haproxy image. */
+    haproxy: 99,
+} as const;

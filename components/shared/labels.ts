@@ -1,0 +1,39 @@
+/**
+ * Kubernetes recommended labels (app.kubernetes.io/*) and the annotations our policy pack reads.
+ * Selectors use only `app.kubernetes.io/name`: a selector is immutable, so it must never carry a
+ * value that could change.
+ */
+import type { Family } from "../../stacks/catalog";
+
+/** Value of `app.kubernetes.io/component`: a workload family, or a part of one. */
+export type Component = Family | "redis-proxy";
+
+/** Labels on a workload, its pod template and its Service. */
+export function labelsFor(name: string, component: Component): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/instance": name,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": "sapoche",
+        "app.kubernetes.io/managed-by": "pulumi",
+    };
+}
+
+/** The (immutable) selector of a workload's pods. */
+export function selectorFor(name: string): Record<string, string> {
+    return { "app.kubernetes.io/name": name };
+}
+
+/** Annotations that carry intent the policy pack checks. */
+export const ANNOTATIONS = {
+    /** `"true"` on consumers that must keep a replica floor. */
+    critical: "sapoche.io/critical",
+    /** Why a workload runs zero replicas. */
+    scaledToZeroReason: "sapoche.io/scaled-to-zero-reason",
+    /** When the zero-replica decision is reviewed (YYYY-MM-DD). */
+    reviewDate: "sapoche.io/review-date",
+    /** Queue a consumer or worker reads. */
+    queue: "sapoche.io/queue",
+    /** What the workload is for, from the catalog. */
+    purpose: "sapoche.io/purpose",
+} as const;

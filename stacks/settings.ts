@@ -1,0 +1,186 @@
+/**
+ * Reads the stack config once, validates it, and hands the program one typed, frozen settings
+ * object. Bad config fails here, before any resource is registered, with one message listing
+ * every problem: stack file, key, value and what is allowed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import {
+    HpaScaling,
+    KedaScaling,
+    OBJECT_KEYS,
+    RedisSettings,
+    Resources,
+    WorkloadSettings,
+    configSchema,
+} from "./schema";
+import { ImageKey, schedulerName } from "./catalog";
+
+/** Everything the program needs to know about one stack. */
+export interface Settings {
+    /** `Pulumi.<stack>.yaml`, named in every error message. */
+    readonly stackFile: string;
+    readonly environment: string;
+    readonly namespace: string;
+    readonly images: Readonly<Record<ImageKey, string>>;
+    readonly nodePorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+    readonly keda: { readonly brokerSecretName: string };
+    readonly redis: Readonly<RedisSettings>;
+    readonly scheduler: { readonly name: string; readonly resources: Resources };
+    readonly workloads: Readonly<Record<string, WorkloadSettings>>;
+}
+
+/** Config of one stack: key (without the project prefix) to the raw string Pulumi stores. */
+export type RawConfig = Readonly<Record<string, string>>;
+
+/** Raised for invalid stack config; its message is the whole report. */
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly string[], stackFile: string) {
+        super(
+            `Invalid stack configuration in ${stackFile} (${problems.length} ` +
+                `problem${problems.length === 1 ? "" : "s"}); nothing was registered:\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/**
+ * Validates raw config (as `pulumi.runtime.allConfig()` returns it, project prefix removed) and
+ * returns the frozen settings, or throws a ConfigError listing every problem.
+ */
+export function parseSettings(raw: RawConfig, project: string, stackFile: string): Settings {
+    const problems: string[] = [];
+    const input: Record<string, unknown> = {};
+    for (const [key, text] of Object.entries(raw)) {
+        if (!OBJECT_KEYS.has(key)) {
+            input[key] = text;
+            continue;
+        }
+        try {
+            input[key] = JSON.parse(text);
+        } catch {
+            problems.push(`${project}:${key}: got ${JSON.stringify(text)}; expected an object`);
+        }
+    }
+    const result = configSchema.safeParse(input);
+    if (!result.success) {
+        problems.push(...result.error.issues.flatMap((i) => describe(i, input, project)));
+    }
+    if (problems.length > 0 || !result.success) throw new ConfigError(problems, stackFile);
+
+    const c = result.data;
+    return deepFreeze({
+        stackFile,
+        environment: c.environment,
+        namespace: c.namespace,
+        images: c.images as Record<ImageKey, string>,
+        nodePorts: c.nodePorts as Record<string, Record<string, number>>,
+        keda: c.keda,
+        redis: c.redis,
+        scheduler: { name: schedulerName(c.environment), resources: c.scheduler.resources },
+        workloads: c.workloads as Record<string, WorkloadSettings>,
+    });
+}
+
+/** Reads this stack's config once. Call it from `index.ts` only. */
+export function loadSettings(): Settings {
+    const project = pulumi.getProject();
+    const prefix = `${project}:`;
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+    }
+    const stackFile = `Pulumi.${pulumi.getStack()}.yaml`;
+    try {
+        return parseSettings(raw, project, stackFile);
+    } catch (e) {
+        // RunError prints the message without a stack trace: the report is the whole story.
+        if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+        throw e;
+    }
+}
+
+/** `true` when the workload's settings carry KEDA (queue) scaling. */
+export function isKeda(a: KedaScaling | HpaScaling | undefined): a is KedaScaling {
+    return a !== undefined && "queueThreshold" in a;
+}
+
+/** `true` when the workload's settings carry HPA (CPU/memory) scaling. */
+export function isHpa(a: KedaScaling | HpaScaling | undefined): a is HpaScaling {
+    return a !== undefined && "cpuUtilization" in a;
+}
+
+function describe(issue: z.core.$ZodIssue, input: unknown, project: string): string[] {
+    const path = issue.path.map(String);
+    const key = `${project}:${path.join(".")}`;
+    if (issue.code === "unrecognized_keys") {
+        const allowed = allowedKeys(path);
+        return issue.keys.map((k) => {
+            const hint = closest(k, allowed);
+            return (
+                `${key}${path.length ? "." : ""}${k}: unknown key` +
+                (hint ? ` (did you mean "${hint}"?)` : "") +
+                `; allowed keys: ${allowed.join(", ")}`
+            );
+        });
+    }
+    const value = lookup(input, path);
+    const got = value === undefined ? "missing" : `got ${JSON.stringify(value)}`;
+    return [`${key}: ${got}; expected ${issue.message}`];
+}
+
+function allowedKeys(path: string[]): string[] {
+    let schema: unknown = configSchema;
+    for (const segment of path) schema = shapeOf(schema)?.[segment];
+    return Object.keys(shapeOf(schema) ?? {});
+}
+
+function shapeOf(schema: unknown): Record<string, unknown> | undefined {
+    // Refinements wrap the object schema; its shape is what lists the allowed keys.
+    const s = schema as { shape?: Record<string, unknown>; def?: { in?: unknown; innerType?: unknown } };
+    if (s?.shape) return s.shape;
+    if (s?.def?.innerType) return shapeOf(s.def.innerType);
+    return undefined;
+}
+
+function lookup(input: unknown, path: string[]): unknown {
+    let v: unknown = input;
+    for (const segment of path) {
+        if (v === null || typeof v !== "object") return undefined;
+        v = (v as Record<string, unknown>)[segment];
+    }
+    return v;
+}
+
+/** The allowed key nearest to a typo (edit distance at most 3), if any. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = 4;
+    for (const c of candidates) {
+        const d = editDistance(word, c);
+        if (d < bestDistance) [best, bestDistance] = [c, d];
+    }
+    return best;
+}
+
+function editDistance(a: string, b: string): number {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const cur = [i];
+        for (let j = 1; j <= b.length; j++) {
+            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        prev = cur;
+    }
+    return prev[b.length];
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value)) deepFreeze(v);
+    }
+    return value;
+}
+

@@ -1,0 +1,82 @@
+/**
+ * Pulumi mocks that record every registered resource with its resolved inputs and the options
+ * that matter for safety (protect, ignoreChanges), for unit tests and the policy-pack tests.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource the program registered. */
+export interface RegisteredResource {
+    readonly type: string;
+    readonly name: string;
+    /** Resolved inputs: what the engine would send to the provider. */
+    readonly props: Record<string, unknown>;
+    /** True for provider-managed resources, false for ComponentResources. */
+    readonly custom: boolean;
+    readonly protect: boolean;
+    readonly ignoreChanges: readonly string[];
+    /** Logical name of the parent, if any. */
+    readonly parent?: string;
+}
+
+interface CapturedOptions {
+    protect: boolean;
+    ignoreChanges: string[];
+    parent?: string;
+}
+
+/** Records what the program registers. */
+export class RecordingMocks implements pulumi.runtime.Mocks {
+    private readonly registered: RegisteredResource[] = [];
+    private readonly options = new Map<string, CapturedOptions>();
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const opts = this.options.get(`${args.type}::${args.name}`);
+        this.registered.push({
+            type: args.type,
+            name: args.name,
+            props: args.inputs,
+            custom: args.custom ?? true,
+            protect: opts?.protect ?? false,
+            ignoreChanges: opts?.ignoreChanges ?? [],
+            parent: opts?.parent,
+        });
+        return { id: `${args.name}-id`, state: args.inputs };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        return args.inputs;
+    }
+
+    /**
+     * A stack transformation that sees each resource's options before it registers (mocks do
+     * not report options). In-process, so it works without an engine.
+     */
+    readonly captureOptions: pulumi.ResourceTransformation = (args) => {
+        this.options.set(`${args.type}::${args.name}`, {
+            protect: args.opts.protect === true,
+            ignoreChanges: args.opts.ignoreChanges ?? [],
+            parent: (args.opts.parent as { __name?: string } | undefined)?.__name,
+        });
+        return undefined;
+    };
+
+    /** Every recorded resource, in registration order. */
+    get resources(): readonly RegisteredResource[] {
+        return this.registered;
+    }
+
+    /** Recorded resources of one type token, e.g. `kubernetes:apps/v1:Deployment`. */
+    resourcesOfType(token: string): RegisteredResource[] {
+        return this.registered.filter((r) => r.type === token);
+    }
+
+    reset(): void {
+        this.registered.length = 0;
+        this.options.clear();
+    }
+}
+
+/** The value of an Output, for assertions. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => resolve(v)));
+}

@@ -1,0 +1,64 @@
+/**
+ * Runs the real program (`index.ts`) under Pulumi mocks with a stack's config file, and returns
+ * every resource it registered. Used by the unit tests, the policy-pack tests and the bench.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+import { RecordingMocks, RegisteredResource } from "./mocks";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const PROJECT = "sapoche-stack";
+export type StackName = "production1" | "staging";
+
+/** The `config:` map of `Pulumi.<stack>.yaml`, with the project prefix on each key. */
+export function readStackConfig(stack: string): Record<string, unknown> {
+    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+    return doc.config;
+}
+
+/** Config as the engine hands it to the program: objects as JSON text, scalars as strings. */
+export function toEngineConfig(config: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(config).map(([k, v]) => [
+            k,
+            typeof v === "object" && v !== null ? JSON.stringify(v) : String(v),
+        ]),
+    );
+}
+
+/**
+ * Evaluates `index.ts` for `stack` under mocks. `config` replaces the stack file's config (for
+ * tests of bad input and for the bench). Resolves once every registration has settled.
+ */
+export async function evaluateProgram(
+    stack: StackName,
+    config: Record<string, unknown> = readStackConfig(stack),
+    program = path.join(ROOT, "index.ts"),
+): Promise<RegisteredResource[]> {
+    const mocks = new RecordingMocks();
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    pulumi.runtime.setAllConfig(toEngineConfig(config));
+    delete require.cache[require.resolve(program)];
+    // As the language host does: the program runs inside the root Stack resource.
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation(mocks.captureOptions);
+        return require(program);
+    });
+    await settle(mocks);
+    return [...mocks.resources];
+}
+
+/** Waits until no registration is pending and the set of resources stops growing. */
+async function settle(mocks: RecordingMocks): Promise<void> {
+    const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> })
+        .waitForRPCs;
+    let seen = -1;
+    while (seen !== mocks.resources.length) {
+        seen = mocks.resources.length;
+        await waitForRPCs();
+        await new Promise((r) => setImmediate(r));
+    }
+}
