@@ -105,7 +105,7 @@ function checkScaledToZero(
 const fixedWorkload = z.strictObject(fixedShape).superRefine(checkScaledToZero);
 
 function checkBounds(a: { minReplicas: number; maxReplicas: number }, ctx: z.RefinementCtx): void {
-    if (a.minReplicas > a.maxReplicas) {
+    if (a.maxReplicas >= 1 && a.minReplicas > a.maxReplicas) {
         ctx.addIssue({
             code: "custom",
             path: ["minReplicas"],
@@ -195,7 +195,7 @@ const redis = z
         proxyResources: resourcesSchema,
     })
     .superRefine((r, ctx) => {
-        if (r.sentinelQuorum > r.nodes) {
+        if (r.nodes >= 1 && r.sentinelQuorum > r.nodes) {
             ctx.addIssue({
                 code: "custom",
                 path: ["sentinelQuorum"],

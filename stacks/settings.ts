@@ -50,24 +50,15 @@ export class ConfigError extends Error {
  * returns the frozen settings, or throws a ConfigError listing every problem.
  */
 export function parseSettings(raw: RawConfig, project: string, stackFile: string): Settings {
-    const problems: string[] = [];
     const input: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(raw)) {
-        if (!OBJECT_KEYS.has(key)) {
-            input[key] = text;
-            continue;
-        }
-        try {
-            input[key] = JSON.parse(text);
-        } catch {
-            problems.push(`${project}:${key}: got ${JSON.stringify(text)}; expected an object`);
-        }
+        input[key] = OBJECT_KEYS.has(key) ? parseJson(text) : text;
     }
     const result = configSchema.safeParse(input);
     if (!result.success) {
-        problems.push(...result.error.issues.flatMap((i) => describe(i, input, project)));
+        const problems = result.error.issues.flatMap((i) => describe(i, input, project));
+        throw new ConfigError(problems, stackFile);
     }
-    if (problems.length > 0 || !result.success) throw new ConfigError(problems, stackFile);
 
     const c = result.data;
     return deepFreeze({
@@ -111,6 +102,15 @@ export function isHpa(a: KedaScaling | HpaScaling | undefined): a is HpaScaling 
     return a !== undefined && "cpuUtilization" in a;
 }
 
+/** Pulumi stores structured values as JSON text; anything else stays text for the report. */
+function parseJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
 function describe(issue: z.core.$ZodIssue, input: unknown, project: string): string[] {
     const path = issue.path.map(String);
     const key = `${project}:${path.join(".")}`;
@@ -127,7 +127,11 @@ function describe(issue: z.core.$ZodIssue, input: unknown, project: string): str
     }
     const value = lookup(input, path);
     const got = value === undefined ? "missing" : `got ${JSON.stringify(value)}`;
-    return [`${key}: ${got}; expected ${issue.message}`];
+    const expected =
+        issue.code === "invalid_type" && issue.expected === "object"
+            ? `an object with keys ${allowedKeys(path).join(", ")}`
+            : issue.message;
+    return [`${key}: ${got}; expected ${expected}`];
 }
 
 function allowedKeys(path: string[]): string[] {

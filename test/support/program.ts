@@ -51,6 +51,21 @@ export async function evaluateProgram(
     return [...mocks.resources];
 }
 
+const evaluated = new Map<StackName, Promise<RegisteredResource[]>>();
+
+/**
+ * The program's resources for a stack file as committed, evaluated once per test run: the
+ * program is deterministic, so every test file can share one evaluation per stack.
+ */
+export function stackResources(stack: StackName): Promise<RegisteredResource[]> {
+    let result = evaluated.get(stack);
+    if (!result) {
+        result = evaluateProgram(stack);
+        evaluated.set(stack, result);
+    }
+    return result;
+}
+
 /** Waits until no registration is pending and the set of resources stops growing. */
 async function settle(mocks: RecordingMocks): Promise<void> {
     const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> })
