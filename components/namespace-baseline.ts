@@ -128,9 +128,7 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
         labels: Record<string, string>,
     ): void {
         const component = (values: string[]) => ({
-            matchExpressions: [
-                { key: "app.kubernetes.io/component", operator: "In", values },
-            ],
+            matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values }],
         });
         const policy = (
             key: string,

@@ -76,7 +76,10 @@ export class Orthanc extends pulumi.ComponentResource {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.orthanc,
                 volumes: [
-                    { name: "orthanc-config", secret: { secretName: "orthanc-config", optional: false } },
+                    {
+                        name: "orthanc-config",
+                        secret: { secretName: "orthanc-config", optional: false },
+                    },
                     { name: "proxy-config", configMap: { name: proxyConfig.metadata.name } },
                 ],
                 containers: [
@@ -101,7 +104,11 @@ export class Orthanc extends pulumi.ComponentResource {
                         readinessProbe: tcpProbe("http"),
                         livenessProbe: tcpProbe("http", 20),
                         volumeMounts: [
-                            { name: "proxy-config", mountPath: "/etc/nginx/conf.d", readOnly: true },
+                            {
+                                name: "proxy-config",
+                                mountPath: "/etc/nginx/conf.d",
+                                readOnly: true,
+                            },
                         ],
                         writable: ["/tmp", "/var/cache/nginx"],
                     }),

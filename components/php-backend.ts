@@ -132,7 +132,9 @@ export class PhpBackend extends pulumi.ComponentResource {
             disruptionBudget(this, nginx.name, args.namespace, "php-backend");
         }
 
-        for (const svc of nodePortServices.filter((s) => s.selects === fpmName || s.selects === nginx.name)) {
+        for (const svc of nodePortServices.filter(
+            (s) => s.selects === fpmName || s.selects === nginx.name,
+        )) {
             service(this, svc.name, {
                 namespace: args.namespace,
                 selects: svc.selects,

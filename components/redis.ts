@@ -228,7 +228,10 @@ export class Redis extends pulumi.ComponentResource {
                     podManagementPolicy: "OrderedReady",
                     selector: { matchLabels: selectorFor(sts) },
                     updateStrategy: { type: "RollingUpdate" },
-                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    persistentVolumeClaimRetentionPolicy: {
+                        whenDeleted: "Retain",
+                        whenScaled: "Retain",
+                    },
                     template,
                     volumeClaimTemplates: [
                         {

@@ -43,7 +43,10 @@ export function namespacePeak(s: Settings): Peak {
     rolling(orthanc.name, [s.workloads[orthanc.name].sidecarResources!]);
     // The scheduler uses Recreate and Redis is a StatefulSet: neither surges.
     shapes.push({ pods: 1, containers: [s.scheduler.resources] });
-    shapes.push({ pods: s.redis.nodes, containers: [s.redis.resources, s.redis.sentinelResources] });
+    shapes.push({
+        pods: s.redis.nodes,
+        containers: [s.redis.resources, s.redis.sentinelResources],
+    });
     const proxy = s.redis.proxyReplicas;
     shapes.push({ pods: proxy + surge(proxy), containers: [s.redis.proxyResources] });
 

@@ -9,13 +9,7 @@
 
 /** A workload family; each has exactly one ComponentResource in `components/`. */
 export type Family =
-    | "queue-consumer"
-    | "worker"
-    | "php-backend"
-    | "redis"
-    | "scheduler"
-    | "orthanc"
-    | "frontend";
+    "queue-consumer" | "worker" | "php-backend" | "redis" | "scheduler" | "orthanc" | "frontend";
 
 /** Keys of `sapoche-stack:images`: one image reference per piece of software. */
 export const IMAGE_KEYS = [
@@ -59,6 +53,8 @@ export interface FrontendEntry {
     readonly service: string;
 }
 
+// One row per workload, as the inventory reads.
+// prettier-ignore
 export const consumers: readonly ConsumerEntry[] = [
     { name: "consumer-dicom", purpose: "DICOM medical imaging", queue: "dicom", critical: true, keda: false },
     { name: "consumer-ecg", purpose: "ECG data processing", queue: "ecg", critical: true, keda: false },
@@ -76,6 +72,7 @@ export const consumers: readonly ConsumerEntry[] = [
     { name: "consumer-spc-sync-test-master-data", purpose: "Test master data sync", queue: "spc-sync-test-master-data", critical: false, keda: false },
 ];
 
+// prettier-ignore
 export const workers: readonly WorkerEntry[] = [
     { name: "worker-booking", purpose: "Booking operations", queue: "booking" },
     { name: "worker-sapoche-batch-publisher", purpose: "Batch job publisher", queue: "batch-publisher" },
@@ -96,6 +93,7 @@ export const workers: readonly WorkerEntry[] = [
     { name: "ds-sapoche-customer-consumer", purpose: "Data streaming customer consumer", queue: "customer" },
 ];
 
+// prettier-ignore
 export const frontends: readonly FrontendEntry[] = [
     { name: "sapoche-frontend-web", purpose: "Main frontend web application", image: "frontendWeb", service: "sapoche-frontend-web" },
     { name: "diag-design-system-nginx", purpose: "Design system/component library", image: "designSystem", service: "diag-design-system-nginx" },
@@ -104,8 +102,16 @@ export const frontends: readonly FrontendEntry[] = [
 
 /** The PHP backend: php-fpm behind an nginx tier, each with its live Service. */
 export const phpBackend = {
-    fpm: { name: "sp-bnkd-php", purpose: "PHP application backend (php-fpm)", service: "sapoche-bknd-php" },
-    nginx: { name: "sp-bknd-nginx", purpose: "Nginx frontend for PHP", service: "bknd-services-nginx" },
+    fpm: {
+        name: "sp-bnkd-php",
+        purpose: "PHP application backend (php-fpm)",
+        service: "sapoche-bknd-php",
+    },
+    nginx: {
+        name: "sp-bknd-nginx",
+        purpose: "Nginx frontend for PHP",
+        service: "bknd-services-nginx",
+    },
 } as const;
 
 /** Orthanc read-only DICOM API (PACS) with its read-only proxy sidecar. */
@@ -165,9 +171,21 @@ export const nodePortServices: readonly NodePortServiceEntry[] = [
             { name: "http", port: 80, targetPort: "http" },
         ],
     },
-    { name: phpBackend.nginx.service, selects: phpBackend.nginx.name, ports: [{ name: "http", port: 80, targetPort: "http" }] },
-    ...frontends.map((f) => ({ name: f.service, selects: f.name, ports: [{ name: "http", port: 80, targetPort: "http" }] })),
-    { name: orthanc.service, selects: orthanc.name, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    {
+        name: phpBackend.nginx.service,
+        selects: phpBackend.nginx.name,
+        ports: [{ name: "http", port: 80, targetPort: "http" }],
+    },
+    ...frontends.map((f) => ({
+        name: f.service,
+        selects: f.name,
+        ports: [{ name: "http", port: 80, targetPort: "http" }],
+    })),
+    {
+        name: orthanc.service,
+        selects: orthanc.name,
+        ports: [{ name: "http", port: 80, targetPort: "http" }],
+    },
 ];
 
 /** Names of every workload whose numbers live under `sapoche-stack:workloads`. */

@@ -16,6 +16,7 @@ export interface ChangedValue {
 
 const CRITICAL_FLOOR = "seed recommendation: a baseline of 2 replicas for critical consumers";
 
+// prettier-ignore
 export const changedValues: readonly ChangedValue[] = [
     { object: "Deployment/consumer-dicom", field: "replicas", live: 1, production1: 2, why: CRITICAL_FLOOR },
     { object: "Deployment/consumer-ecg", field: "replicas", live: 1, production1: 2, why: CRITICAL_FLOOR },
@@ -51,7 +52,8 @@ export interface RemovedObject {
 export const removedObjects: readonly RemovedObject[] = [
     {
         object: "Deployment/redis-master",
-        replacedBy: "StatefulSet/redis (3 nodes, Sentinel) behind Service redis-sp via Deployment/redis-proxy",
+        replacedBy:
+            "StatefulSet/redis (3 nodes, Sentinel) behind Service redis-sp via Deployment/redis-proxy",
         why: "seed recommendation: Redis Sentinel (3 nodes) instead of a single point of failure",
     },
 ];
@@ -66,12 +68,18 @@ export const addedKinds: readonly { readonly kind: string; readonly why: string 
     { kind: "ResourceQuota", why: "sized from the peak: max replicas x requests" },
     { kind: "LimitRange", why: "defaults for pods created by hand during incidents" },
     { kind: "ConfigMap", why: "Redis start scripts, HAProxy and Orthanc proxy config" },
-    { kind: "TriggerAuthentication", why: "KEDA's broker credentials, from a Secret managed outside" },
+    {
+        kind: "TriggerAuthentication",
+        why: "KEDA's broker credentials, from a Secret managed outside",
+    },
 ];
 
 /** Objects production1 adds whose kind the live namespace already has. */
 export const addedObjects: readonly { readonly object: string; readonly why: string }[] = [
-    { object: "Deployment/redis-proxy", why: "keeps redis-sp:6379 pointing at the writable master" },
+    {
+        object: "Deployment/redis-proxy",
+        why: "keeps redis-sp:6379 pointing at the writable master",
+    },
     { object: "Service/redis-sentinel", why: "endpoint for Sentinel-aware clients" },
     { object: "Service/redis-headless", why: "stable DNS names of the Redis nodes" },
 ];

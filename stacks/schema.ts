@@ -15,8 +15,7 @@ import {
 import { cpuProblem, mebibytes, memoryProblem, millicores } from "./quantity";
 
 const int = (min: number, max?: number) => {
-    const allowed =
-        max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    const allowed = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
     return z
         .number({ error: allowed })
         .int({ error: allowed })
@@ -64,16 +63,35 @@ export const resourcesSchema = z
         memoryLimit: memory,
     })
     .superRefine((r, ctx) => {
-        if (!cpuProblem(r.cpu) && !cpuProblem(r.cpuLimit) && millicores(r.cpuLimit) < millicores(r.cpu)) {
-            ctx.addIssue({ code: "custom", path: ["cpuLimit"], message: `at least cpu (${r.cpu})` });
+        if (
+            !cpuProblem(r.cpu) &&
+            !cpuProblem(r.cpuLimit) &&
+            millicores(r.cpuLimit) < millicores(r.cpu)
+        ) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["cpuLimit"],
+                message: `at least cpu (${r.cpu})`,
+            });
         }
-        if (!memoryProblem(r.memory) && !memoryProblem(r.memoryLimit) && mebibytes(r.memoryLimit) < mebibytes(r.memory)) {
-            ctx.addIssue({ code: "custom", path: ["memoryLimit"], message: `at least memory (${r.memory})` });
+        if (
+            !memoryProblem(r.memory) &&
+            !memoryProblem(r.memoryLimit) &&
+            mebibytes(r.memoryLimit) < mebibytes(r.memory)
+        ) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["memoryLimit"],
+                message: `at least memory (${r.memory})`,
+            });
         }
     });
 
 const scaledToZero = z.strictObject({
-    reason: z.string({ error: "a non-empty reason" }).trim().min(1, { error: "a non-empty reason" }),
+    reason: z
+        .string({ error: "a non-empty reason" })
+        .trim()
+        .min(1, { error: "a non-empty reason" }),
     reviewDate: isoDate,
 });
 
@@ -166,7 +184,9 @@ const nodePorts = z
     )
     .superRefine((services, ctx) => {
         const seen = new Map<number, string>();
-        for (const [svc, ports] of Object.entries(services as Record<string, Record<string, number>>)) {
+        for (const [svc, ports] of Object.entries(
+            services as Record<string, Record<string, number>>,
+        )) {
             for (const [port, value] of Object.entries(ports)) {
                 const first = seen.get(value);
                 if (first) {
@@ -208,7 +228,9 @@ const redis = z
 export const configSchema = z.strictObject({
     environment: z
         .string({ error: "a short lowercase word such as prod or staging" })
-        .regex(/^[a-z][a-z0-9]{1,11}$/, { error: "a short lowercase word such as prod or staging" }),
+        .regex(/^[a-z][a-z0-9]{1,11}$/, {
+            error: "a short lowercase word such as prod or staging",
+        }),
     namespace: dnsName,
     images: z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, image]))),
     nodePorts,
@@ -219,7 +241,14 @@ export const configSchema = z.strictObject({
 });
 
 /** Config keys whose value is an object (stored by Pulumi as JSON text). */
-export const OBJECT_KEYS = new Set(["images", "nodePorts", "keda", "redis", "scheduler", "workloads"]);
+export const OBJECT_KEYS = new Set([
+    "images",
+    "nodePorts",
+    "keda",
+    "redis",
+    "scheduler",
+    "workloads",
+]);
 
 export type Resources = z.infer<typeof resourcesSchema>;
 export type KedaScaling = z.infer<typeof kedaScaling>;

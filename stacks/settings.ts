@@ -35,7 +35,10 @@ export type RawConfig = Readonly<Record<string, string>>;
 
 /** Raised for invalid stack config; its message is the whole report. */
 export class ConfigError extends Error {
-    constructor(readonly problems: readonly string[], stackFile: string) {
+    constructor(
+        readonly problems: readonly string[],
+        stackFile: string,
+    ) {
         super(
             `Invalid stack configuration in ${stackFile} (${problems.length} ` +
                 `problem${problems.length === 1 ? "" : "s"}); nothing was registered:\n` +
@@ -142,7 +145,10 @@ function allowedKeys(path: string[]): string[] {
 
 function shapeOf(schema: unknown): Record<string, unknown> | undefined {
     // Refinements wrap the object schema; its shape is what lists the allowed keys.
-    const s = schema as { shape?: Record<string, unknown>; def?: { in?: unknown; innerType?: unknown } };
+    const s = schema as {
+        shape?: Record<string, unknown>;
+        def?: { in?: unknown; innerType?: unknown };
+    };
     if (s?.shape) return s.shape;
     if (s?.def?.innerType) return shapeOf(s.def.innerType);
     return undefined;
@@ -173,7 +179,11 @@ function editDistance(a: string, b: string): number {
     for (let i = 1; i <= a.length; i++) {
         const cur = [i];
         for (let j = 1; j <= b.length; j++) {
-            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            cur[j] = Math.min(
+                prev[j] + 1,
+                cur[j - 1] + 1,
+                prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+            );
         }
         prev = cur;
     }
@@ -187,4 +197,3 @@ function deepFreeze<T>(value: T): T {
     }
     return value;
 }
-

@@ -20,7 +20,10 @@ const autoscaledOf = (rs: RegisteredResource[]) =>
             .filter((r) => ["HorizontalPodAutoscaler", "ScaledObject"].includes(kindOf(r)))
             .map((r) => {
                 const s = (r.props as Any).spec;
-                return [s.scaleTargetRef.name as string, (s.maxReplicas ?? s.maxReplicaCount) as number];
+                return [
+                    s.scaleTargetRef.name as string,
+                    (s.maxReplicas ?? s.maxReplicaCount) as number,
+                ];
             }),
     );
 
@@ -71,16 +74,24 @@ for (const stack of ["production1", "staging"] as StackName[]) {
                     assert.match(c.image, /:[A-Za-z0-9_][A-Za-z0-9_.-]*$/, at);
                     assert.doesNotMatch(c.image, /:latest$/, at);
                     // A read-only root FS needs somewhere to write: every container has /tmp.
-                    assert.ok(c.volumeMounts.some((m: Any) => m.mountPath === "/tmp"), `${at} /tmp`);
+                    assert.ok(
+                        c.volumeMounts.some((m: Any) => m.mountPath === "/tmp"),
+                        `${at} /tmp`,
+                    );
                 }
             }
         });
 
         it("labels workloads, pods and Services with app.kubernetes.io/*", () => {
-            for (const r of rs.filter((x) => ["Deployment", "StatefulSet", "Service", "PodDisruptionBudget"].includes(kindOf(x)))) {
+            for (const r of rs.filter((x) =>
+                ["Deployment", "StatefulSet", "Service", "PodDisruptionBudget"].includes(kindOf(x)),
+            )) {
                 const labels = (r.props as Any).metadata.labels;
                 for (const k of ["name", "instance", "component", "part-of", "managed-by"]) {
-                    assert.ok(labels[`app.kubernetes.io/${k}`], `${kindOf(r)}/${nameOf(r)} app.kubernetes.io/${k}`);
+                    assert.ok(
+                        labels[`app.kubernetes.io/${k}`],
+                        `${kindOf(r)}/${nameOf(r)} app.kubernetes.io/${k}`,
+                    );
                 }
                 assert.equal(labels["app.kubernetes.io/part-of"], "sapoche");
                 assert.equal(labels["app.kubernetes.io/managed-by"], "pulumi");
@@ -95,13 +106,21 @@ for (const stack of ["production1", "staging"] as StackName[]) {
         });
 
         it("puts every namespaced object in the sapoche namespace", () => {
-            for (const r of rs.filter((x) => x.type.startsWith("kubernetes:") && kindOf(x) !== "Namespace")) {
-                assert.equal((r.props as Any).metadata.namespace, "sapoche", `${kindOf(r)}/${nameOf(r)}`);
+            for (const r of rs.filter(
+                (x) => x.type.startsWith("kubernetes:") && kindOf(x) !== "Namespace",
+            )) {
+                assert.equal(
+                    (r.props as Any).metadata.namespace,
+                    "sapoche",
+                    `${kindOf(r)}/${nameOf(r)}`,
+                );
             }
         });
 
         it("protects the namespace and the Redis volumes, and nothing is replaced on a resize", () => {
-            const protectedObjects = rs.filter((r) => r.protect).map((r) => `${kindOf(r)}/${nameOf(r)}`);
+            const protectedObjects = rs
+                .filter((r) => r.protect)
+                .map((r) => `${kindOf(r)}/${nameOf(r)}`);
             assert.deepEqual(protectedObjects, [
                 "Namespace/sapoche",
                 "PersistentVolumeClaim/data-redis-0",
@@ -117,7 +136,10 @@ for (const stack of ["production1", "staging"] as StackName[]) {
         });
 
         it("runs the scheduler as a singleton named for the environment", () => {
-            const name = stack === "production1" ? "sapoche-be--scheduler--prod" : "sapoche-be--scheduler--staging";
+            const name =
+                stack === "production1"
+                    ? "sapoche-be--scheduler--prod"
+                    : "sapoche-be--scheduler--staging";
             const s = rs.find((r) => r.type === DEPLOYMENT && nameOf(r) === name);
             assert.ok(s, name);
             assert.equal((s.props as Any).spec.replicas, 1);
@@ -127,19 +149,31 @@ for (const stack of ["production1", "staging"] as StackName[]) {
 
         it("keeps redis-sp on the master-following proxy and Redis in 3-node Sentinel mode", () => {
             const svc = rs.find((r) => kindOf(r) === "Service" && nameOf(r) === "redis-sp")!;
-            assert.deepEqual((svc.props as Any).spec.selector, { "app.kubernetes.io/name": "redis-proxy" });
-            assert.deepEqual((svc.props as Any).spec.ports.map((p: Any) => p.port), [6379]);
+            assert.deepEqual((svc.props as Any).spec.selector, {
+                "app.kubernetes.io/name": "redis-proxy",
+            });
+            assert.deepEqual(
+                (svc.props as Any).spec.ports.map((p: Any) => p.port),
+                [6379],
+            );
             const sts = (rs.find((r) => r.type === STATEFULSET)!.props as Any).spec;
             assert.equal(sts.replicas, 3);
             const sentinel = sts.template.spec.containers.find((c: Any) => c.name === "sentinel");
-            assert.deepEqual(sentinel.env.find((e: Any) => e.name === "SENTINEL_QUORUM"), { name: "SENTINEL_QUORUM", value: "2" });
-            const haproxy = (rs.find((r) => kindOf(r) === "ConfigMap" && nameOf(r) === "redis-proxy")!.props as Any).data["haproxy.cfg"];
+            assert.deepEqual(
+                sentinel.env.find((e: Any) => e.name === "SENTINEL_QUORUM"),
+                { name: "SENTINEL_QUORUM", value: "2" },
+            );
+            const haproxy = (
+                rs.find((r) => kindOf(r) === "ConfigMap" && nameOf(r) === "redis-proxy")!
+                    .props as Any
+            ).data["haproxy.cfg"];
             assert.equal((haproxy.match(/^ {2}server redis-\d /gm) ?? []).length, 3);
         });
 
         it("keeps secret values out of the program: the Redis password is a Secret reference", () => {
             assert.equal(rs.filter((r) => kindOf(r) === "Secret").length, 0);
-            const redis = (rs.find((r) => r.type === STATEFULSET)!.props as Any).spec.template.spec.containers[0];
+            const redis = (rs.find((r) => r.type === STATEFULSET)!.props as Any).spec.template.spec
+                .containers[0];
             assert.deepEqual(redis.env.find((e: Any) => e.name === "REDIS_PASSWORD").valueFrom, {
                 secretKeyRef: { name: "redis-auth", key: "password" },
             });
@@ -170,10 +204,12 @@ for (const stack of ["production1", "staging"] as StackName[]) {
         it("gives every workload that can run more than one pod a PDB allowing one disruption", () => {
             const autoscaled = autoscaledOf(rs);
             const pdbs = new Map(
-                rs.filter((r) => kindOf(r) === "PodDisruptionBudget").map((r) => [
-                    (r.props as Any).spec.selector.matchLabels["app.kubernetes.io/name"],
-                    (r.props as Any).spec,
-                ]),
+                rs
+                    .filter((r) => kindOf(r) === "PodDisruptionBudget")
+                    .map((r) => [
+                        (r.props as Any).spec.selector.matchLabels["app.kubernetes.io/name"],
+                        (r.props as Any).spec,
+                    ]),
             );
             for (const w of workloadsOf(rs)) {
                 const max = autoscaled.get(nameOf(w)) ?? (w.props as Any).spec.replicas;
@@ -191,7 +227,8 @@ describe("logical names", () => {
         const names = (await stackResources("production1"))
             .map((r) => `${r.type}::${r.parent ? `${r.parent}/` : ""}${r.name}`)
             .sort();
-        if (process.env.UPDATE_LOGICAL_NAMES === "1") fs.writeFileSync(fixture, names.join("\n") + "\n");
+        if (process.env.UPDATE_LOGICAL_NAMES === "1")
+            fs.writeFileSync(fixture, names.join("\n") + "\n");
         const recorded = fs.readFileSync(fixture, "utf8").trim().split("\n");
         assert.deepEqual(
             names,

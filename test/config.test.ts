@@ -34,7 +34,10 @@ describe("stack config validation", () => {
     it("accepts both stack files as they are", () => {
         for (const stack of ["production1", "staging"]) {
             const raw = Object.fromEntries(
-                Object.entries(toEngineConfig(readStackConfig(stack))).map(([k, v]) => [k.split(":")[1], v]),
+                Object.entries(toEngineConfig(readStackConfig(stack))).map(([k, v]) => [
+                    k.split(":")[1],
+                    v,
+                ]),
             );
             const s = parseSettings(raw, PROJECT, `Pulumi.${stack}.yaml`);
             assert.equal(Object.keys(s.workloads).length, 37);
@@ -69,6 +72,8 @@ describe("stack config validation", () => {
         );
     });
 
+    // One row per bad input.
+    // prettier-ignore
     const cases: [string, (c: Config) => void, string[]][] = [
         ["a negative replica count", (c) => (c.workloads["consumer-dicom"].replicas = -1), [`${W}.consumer-dicom.replicas: got -1; expected an integer >= 0`]],
         ["a fractional replica count", (c) => (c.workloads["worker-sapoche-pdf"].replicas = 1.5), [`${W}.worker-sapoche-pdf.replicas: got 1.5; expected an integer >= 0`]],
@@ -144,7 +149,10 @@ describe("stack config validation", () => {
         const c = readStackConfig("production1") as Config;
         c["sapoche-stack:redis"] = { ...c["sapoche-stack:redis"], nodes: -3 };
         const run = evaluateProgram("production1", c);
-        await assert.rejects(run, /sapoche-stack:redis\.nodes: got -3; expected an integer from 1 to 9/);
+        await assert.rejects(
+            run,
+            /sapoche-stack:redis\.nodes: got -3; expected an integer from 1 to 9/,
+        );
     });
 });
 
@@ -152,7 +160,9 @@ describe("stack files", () => {
     /** Every key path of a config, with values left out. */
     function keyPaths(value: unknown, prefix = ""): string[] {
         if (value === null || typeof value !== "object" || Array.isArray(value)) return [prefix];
-        return Object.entries(value).flatMap(([k, v]) => keyPaths(v, prefix ? `${prefix}.${k}` : k));
+        return Object.entries(value).flatMap(([k, v]) =>
+            keyPaths(v, prefix ? `${prefix}.${k}` : k),
+        );
     }
 
     it("staging and production1 have exactly the same keys", () => {

@@ -40,7 +40,10 @@ describe("production1 against today's live namespace", () => {
         const missing = seed.deployments
             .filter((d) => !find("Deployment", d.name))
             .map((d) => `Deployment/${d.name}`);
-        assert.deepEqual(missing, removedObjects.map((r) => r.object));
+        assert.deepEqual(
+            missing,
+            removedObjects.map((r) => r.object),
+        );
     });
 
     it("runs every fixed-size Deployment at the seed's replicas unless a change is declared", () => {
@@ -48,13 +51,21 @@ describe("production1 against today's live namespace", () => {
         for (const d of seed.deployments) {
             if (autoscaled.has(d.name) || !find("Deployment", d.name)) continue;
             const object = `Deployment/${d.name}`;
-            assert.equal(spec("Deployment", d.name).replicas, expected(object, "replicas", d.replicas), object);
+            assert.equal(
+                spec("Deployment", d.name).replicas,
+                expected(object, "replicas", d.replicas),
+                object,
+            );
         }
     });
 
     it("keeps every KEDA autoscaler's bounds as a ScaledObject named after its Deployment", () => {
         for (const h of seed.hpas.filter((x) => x.keda)) {
-            assert.equal(`keda-hpa-${h.target}`, h.name, "KEDA names its HPA keda-hpa-<ScaledObject>");
+            assert.equal(
+                `keda-hpa-${h.target}`,
+                h.name,
+                "KEDA names its HPA keda-hpa-<ScaledObject>",
+            );
             const so = spec("ScaledObject", h.target);
             const object = `ScaledObject/${h.target}`;
             assert.equal(so.scaleTargetRef.name, h.target);
@@ -72,7 +83,10 @@ describe("production1 against today's live namespace", () => {
         assert.equal(hpa.minReplicas, h.min);
         assert.equal(hpa.maxReplicas, h.max);
         const cpu = hpa.metrics.find((m: any) => m.resource.name === "cpu");
-        assert.equal(cpu.resource.target.averageUtilization, expected(object, "cpu averageUtilization", h.cpu!));
+        assert.equal(
+            cpu.resource.target.averageUtilization,
+            expected(object, "cpu averageUtilization", h.cpu!),
+        );
         const memory = hpa.metrics.find((m: any) => m.resource.name === "memory");
         assert.equal(memory.resource.target.averageValue, "160Mi");
     });
@@ -87,7 +101,11 @@ describe("production1 against today's live namespace", () => {
         for (const s of seed.services) {
             const svc = spec("Service", s.name);
             assert.equal(svc.type, s.type, s.name);
-            assert.deepEqual(svc.ports.map((p: any) => p.port), s.ports, s.name);
+            assert.deepEqual(
+                svc.ports.map((p: any) => p.port),
+                s.ports,
+                s.name,
+            );
             assert.deepEqual(
                 svc.ports.map((p: any) => p.nodePort).filter((p: unknown) => p !== undefined),
                 s.nodePorts,
@@ -121,6 +139,9 @@ describe("production1 against today's live namespace", () => {
             ...addedObjects.map((a) => a.object),
             ...addedKinds.map((a) => a.kind),
         ];
-        assert.deepEqual(objectsToMention.filter((o) => !readme.includes(o)), []);
+        assert.deepEqual(
+            objectsToMention.filter((o) => !readme.includes(o)),
+            [],
+        );
     });
 });

@@ -29,7 +29,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     private readonly registered: RegisteredResource[] = [];
     private readonly options = new Map<string, CapturedOptions>();
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    newResource(args: pulumi.runtime.MockResourceArgs): {
+        id: string;
+        state: Record<string, unknown>;
+    } {
         const opts = this.options.get(`${args.type}::${args.name}`);
         this.registered.push({
             type: args.type,

@@ -39,7 +39,12 @@ export function readSeed(file = path.join(ROOT, "docs", "live-namespace.txt")): 
         .readFileSync(file, "utf8")
         .split("\n")
         .filter((l) => l.startsWith("| "))
-        .map((l) => l.split("|").slice(1, -1).map((c) => c.trim()));
+        .map((l) =>
+            l
+                .split("|")
+                .slice(1, -1)
+                .map((c) => c.trim()),
+        );
     const seed: Seed = { deployments: [], hpas: [], services: [] };
     for (const r of rows) {
         if (!NAME.test(r[0])) continue;

@@ -1,0 +1,23 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { allContainers, describe, isWorkload, podSpecOf, Workload } from "../lib/kube";
+
+/** Tags are pinned, so Always only adds a registry round trip (and a registry outage) to every pod start. */
+export const enforceImagePullPolicy: ResourceValidationPolicy = {
+    name: "enforce-image-pull-policy",
+    description:
+        "Checks that every container leaves imagePullPolicy unset or sets it to IfNotPresent.",
+    enforcementLevel: "advisory",
+    validateResource: (args, reportViolation) => {
+        if (!isWorkload(args.type)) {
+            return;
+        }
+        for (const container of allContainers(podSpecOf(args.props as Workload))) {
+            const policy = container.imagePullPolicy;
+            if (policy !== undefined && policy !== "IfNotPresent") {
+                reportViolation(
+                    `${describe(args)} container "${container.name}" should use imagePullPolicy IfNotPresent, not ${policy}.`,
+                );
+            }
+        }
+    },
+};

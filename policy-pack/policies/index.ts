@@ -1,0 +1,87 @@
+import { Policies } from "@pulumi/policy";
+import { enforceImagePullPolicy } from "./advisory/enforceImagePullPolicy";
+import { missingTopologySpread } from "./advisory/missingTopologySpread";
+import { reportNodePortExposure } from "./advisory/reportNodePortExposure";
+import { reportOverdueScaleToZeroReview } from "./advisory/reportOverdueScaleToZeroReview";
+import { reportPromotionBypass } from "./advisory/reportPromotionBypass";
+import { disallowBlockingDisruptionBudget } from "./autoscaling/disallowBlockingDisruptionBudget";
+import { disallowMultipleAutoscalers } from "./autoscaling/disallowMultipleAutoscalers";
+import { disallowReplicasOnAutoscaled } from "./autoscaling/disallowReplicasOnAutoscaled";
+import { enforceDisruptionBudgetHeadroom } from "./autoscaling/enforceDisruptionBudgetHeadroom";
+import { enforceHpaCpuTarget } from "./autoscaling/enforceHpaCpuTarget";
+import { enforceHpaReplicaBounds } from "./autoscaling/enforceHpaReplicaBounds";
+import { enforceKedaCooldownPeriod } from "./autoscaling/enforceKedaCooldownPeriod";
+import { enforceKedaPollingInterval } from "./autoscaling/enforceKedaPollingInterval";
+import { enforceKedaReplicaBounds } from "./autoscaling/enforceKedaReplicaBounds";
+import { enforceKedaTriggerThreshold } from "./autoscaling/enforceKedaTriggerThreshold";
+import { missingAutoscalerTarget } from "./autoscaling/missingAutoscalerTarget";
+import { enforceConsumerMinReplicas } from "./consumers/enforceConsumerMinReplicas";
+import { disallowRedisDeployment } from "./redis/disallowRedisDeployment";
+import { enforceRedisDisruptionBudget } from "./redis/enforceRedisDisruptionBudget";
+import { enforceRedisPersistence } from "./redis/enforceRedisPersistence";
+import { enforceRedisReplicas } from "./redis/enforceRedisReplicas";
+import { enforceRedisSentinel } from "./redis/enforceRedisSentinel";
+import { enforceRedisSpread } from "./redis/enforceRedisSpread";
+import { enforceSentinelQuorum } from "./redis/enforceSentinelQuorum";
+import { enforceSchedulerSingleton } from "./scheduler/enforceSchedulerSingleton";
+import { disallowBarePod } from "./workloads/disallowBarePod";
+import { disallowHostNamespaces } from "./workloads/disallowHostNamespaces";
+import { disallowHostPathVolume } from "./workloads/disallowHostPathVolume";
+import { disallowUnpinnedImage } from "./workloads/disallowUnpinnedImage";
+import { enforceContainerSecurityContext } from "./workloads/enforceContainerSecurityContext";
+import { enforceNamespace } from "./workloads/enforceNamespace";
+import { enforceRunAsNonRoot } from "./workloads/enforceRunAsNonRoot";
+import { missingContainerProbes } from "./workloads/missingContainerProbes";
+import { missingContainerResources } from "./workloads/missingContainerResources";
+import { missingDisruptionBudget } from "./workloads/missingDisruptionBudget";
+import { missingRecommendedLabels } from "./workloads/missingRecommendedLabels";
+import { missingScaledToZeroReason } from "./workloads/missingScaledToZeroReason";
+import { missingServiceWorkload } from "./workloads/missingServiceWorkload";
+
+/** Every policy of the sapoche pack; `index.ts` serves them, tests import them from here. */
+export const policies: Policies = [
+    // Redis HA
+    enforceRedisSentinel,
+    enforceRedisReplicas,
+    enforceSentinelQuorum,
+    enforceRedisSpread,
+    enforceRedisPersistence,
+    enforceRedisDisruptionBudget,
+    disallowRedisDeployment,
+    // Consumers
+    enforceConsumerMinReplicas,
+    // Autoscaling
+    enforceHpaCpuTarget,
+    enforceHpaReplicaBounds,
+    enforceKedaReplicaBounds,
+    enforceKedaTriggerThreshold,
+    enforceKedaPollingInterval,
+    enforceKedaCooldownPeriod,
+    disallowReplicasOnAutoscaled,
+    disallowMultipleAutoscalers,
+    missingAutoscalerTarget,
+    disallowBlockingDisruptionBudget,
+    enforceDisruptionBudgetHeadroom,
+    // Scheduler
+    enforceSchedulerSingleton,
+    // Workload hygiene
+    missingScaledToZeroReason,
+    missingContainerResources,
+    missingContainerProbes,
+    disallowUnpinnedImage,
+    enforceRunAsNonRoot,
+    enforceContainerSecurityContext,
+    disallowHostNamespaces,
+    disallowHostPathVolume,
+    enforceNamespace,
+    disallowBarePod,
+    missingServiceWorkload,
+    missingDisruptionBudget,
+    missingRecommendedLabels,
+    // Advisory
+    reportOverdueScaleToZeroReview,
+    reportNodePortExposure,
+    missingTopologySpread,
+    enforceImagePullPolicy,
+    reportPromotionBypass,
+];

@@ -1,0 +1,73 @@
+import { KubeResource, kindOf, objectName, types, Workload } from "./kube";
+
+/** An HPA or a KEDA ScaledObject, reduced to what the stack policies compare. */
+export interface Autoscaler {
+    resource: KubeResource;
+    targetKind: string | undefined;
+    targetName: string | undefined;
+    minReplicas: number;
+    maxReplicas: number;
+}
+
+/** Matches every HPA API version (autoscaling/v1, v2, v2beta2 ...). */
+export function isHpa(type: string): boolean {
+    return /^kubernetes:autoscaling\/v\w+:HorizontalPodAutoscaler$/.test(type);
+}
+
+/** The autoscaler view of an HPA or ScaledObject, with the API defaults filled in; else undefined. */
+export function autoscalerOf(resource: KubeResource): Autoscaler | undefined {
+    if (isHpa(resource.type)) {
+        const spec = resource.props.spec ?? {};
+        const minReplicas = spec.minReplicas ?? 1;
+        return {
+            resource,
+            targetKind: spec.scaleTargetRef?.kind,
+            targetName: spec.scaleTargetRef?.name,
+            minReplicas,
+            maxReplicas: spec.maxReplicas ?? minReplicas,
+        };
+    }
+    if (resource.type === types.scaledObject) {
+        const spec = resource.props.spec ?? {};
+        // KEDA's own defaults: kind Deployment, minReplicaCount 0, maxReplicaCount 100.
+        return {
+            resource,
+            targetKind: spec.scaleTargetRef?.kind ?? "Deployment",
+            targetName: spec.scaleTargetRef?.name,
+            minReplicas: spec.minReplicaCount ?? 0,
+            maxReplicas: spec.maxReplicaCount ?? 100,
+        };
+    }
+    return undefined;
+}
+
+/** Every HPA and ScaledObject among the resources. */
+export function autoscalersOf(resources: KubeResource[]): Autoscaler[] {
+    return resources.flatMap((r) => autoscalerOf(r) ?? []);
+}
+
+/** The autoscalers whose scaleTargetRef names this workload. */
+export function autoscalersTargeting(
+    workload: KubeResource,
+    autoscalers: Autoscaler[],
+): Autoscaler[] {
+    return autoscalers.filter(
+        (a) => a.targetKind === kindOf(workload.type) && a.targetName === objectName(workload),
+    );
+}
+
+/** The fewest and most replicas a workload runs: its autoscalers' bounds, else spec.replicas (default 1). */
+export function replicaRange(
+    workload: KubeResource,
+    autoscalers: Autoscaler[],
+): { min: number; max: number } {
+    const scaling = autoscalersTargeting(workload, autoscalers);
+    if (scaling.length > 0) {
+        return {
+            min: Math.min(...scaling.map((a) => a.minReplicas)),
+            max: Math.max(...scaling.map((a) => a.maxReplicas)),
+        };
+    }
+    const replicas = (workload.props as Workload).spec?.replicas ?? 1;
+    return { min: replicas, max: replicas };
+}

@@ -1,0 +1,17 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { describe, types } from "../lib/kube";
+
+/** A bare Pod is never rescheduled after its node goes away. */
+export const disallowBarePod: ResourceValidationPolicy = {
+    name: "disallow-bare-pod",
+    description:
+        "Checks that the stack registers no bare Pod, only workloads that manage their pods.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+        if (args.type === types.pod) {
+            reportViolation(
+                `${describe(args)} should be managed by a Deployment or StatefulSet, not created directly.`,
+            );
+        }
+    },
+};

@@ -1,0 +1,27 @@
+import { StackValidationPolicy } from "@pulumi/policy";
+import { autoscalersOf, replicaRange } from "../lib/autoscaling";
+import { describe, isWorkload, podLabelsOf, selectorMatches, types, Workload } from "../lib/kube";
+
+/** Without a PDB a node drain may evict every replica at once, which is the outage the replicas exist to avoid. */
+export const missingDisruptionBudget: StackValidationPolicy = {
+    name: "missing-disruption-budget",
+    description:
+        "Checks that every workload that can run more than one replica has a PodDisruptionBudget selecting its pods.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const autoscalers = autoscalersOf(args.resources);
+        const selectors = args.resources
+            .filter((r) => r.type === types.pdb)
+            .map((pdb) => pdb.props.spec?.selector ?? {});
+        for (const workload of args.resources.filter((r) => isWorkload(r.type))) {
+            const { max } = replicaRange(workload, autoscalers);
+            const labels = podLabelsOf(workload.props as Workload);
+            if (max > 1 && !selectors.some((selector) => selectorMatches(selector, labels))) {
+                reportViolation(
+                    `${describe(workload)} runs up to ${max} replicas and should have a PodDisruptionBudget selecting its pods.`,
+                    workload.urn,
+                );
+            }
+        }
+    },
+};

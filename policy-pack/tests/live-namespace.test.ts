@@ -1,0 +1,125 @@
+import * as assert from "assert";
+import { Finding, evaluatePack, stackPolicyConfig } from "./evaluate";
+import { compliantResources, pick } from "./fixtures/compliant";
+import { liveNamespaceResources } from "./fixtures/live-namespace";
+import { UNKNOWN } from "./harness";
+
+const production1 = stackPolicyConfig("production1");
+
+describe("the live sapoche namespace", () => {
+    let mandatory: Finding[];
+
+    before(async () => {
+        const findings = await evaluatePack(liveNamespaceResources(), production1);
+        mandatory = findings.filter((f) => f.level === "mandatory");
+    });
+
+    function assertReported(policy: string, message: string): void {
+        assert.ok(
+            mandatory.some((f) => f.policy === policy && f.message === message),
+            `expected ${policy} to report: ${message}`,
+        );
+    }
+
+    it("is rejected because Redis runs as a single Deployment", () => {
+        assertReported(
+            "disallow-redis-deployment",
+            'Deployment "redis-master" runs Redis image "bitnami/redis:6.2.7"; Redis should run as the Sentinel StatefulSet instead.',
+        );
+    });
+
+    it("is rejected because critical consumers run a single replica", () => {
+        assertReported(
+            "enforce-consumer-min-replicas",
+            'Deployment "consumer-dicom" is critical and should run at least 2 replicas, not 1.',
+        );
+        assertReported(
+            "enforce-consumer-min-replicas",
+            'Deployment "consumer-lis-testresult" is critical and should run at least 2 replicas, but ScaledObject "consumer-lis-testresult" has a minimum of 1.',
+        );
+    });
+
+    it("is rejected because the PHP backend's HPA targets 85 % CPU", () => {
+        assertReported(
+            "enforce-hpa-cpu-target",
+            'HorizontalPodAutoscaler "sp-bnkd-php" should target CPU utilization at most 70%, not 85%.',
+        );
+    });
+
+    it("is rejected because multi-replica workloads have no PodDisruptionBudget", () => {
+        assertReported(
+            "missing-disruption-budget",
+            'Deployment "worker-sapoche-default" runs up to 10 replicas and should have a PodDisruptionBudget selecting its pods.',
+        );
+    });
+
+    it("is rejected because pods run without a security context", () => {
+        assertReported(
+            "enforce-run-as-non-root",
+            'Deployment "sp-bnkd-php" should set securityContext.runAsNonRoot: true on its pod template.',
+        );
+        assertReported(
+            "enforce-container-security-context",
+            'Deployment "sp-bnkd-php" container "sp-bnkd-php" should set securityContext.allowPrivilegeEscalation: false.',
+        );
+    });
+
+    it("is rejected because autoscaled Deployments also set spec.replicas", () => {
+        assertReported(
+            "disallow-replicas-on-autoscaled",
+            'Deployment "sp-bnkd-php" is scaled by HorizontalPodAutoscaler "sp-bnkd-php" and should not set spec.replicas (found 8).',
+        );
+    });
+
+    it("is rejected because workloads are scaled to zero without a reason", () => {
+        assertReported(
+            "missing-scaled-to-zero-reason",
+            'Deployment "diag-design-system-nginx" is scaled to zero and should explain why in the sapoche.io/scaled-to-zero-reason annotation.',
+        );
+    });
+});
+
+describe("the whole pack over the compliant namespace", () => {
+    const config = {
+        ...production1,
+        "report-overdue-scale-to-zero-review": { today: "2026-11-26" },
+    };
+
+    it("reports nothing but the frontend's node port", async () => {
+        assert.deepStrictEqual(
+            (await evaluatePack(compliantResources(), config)).map((f) => `${f.level} ${f.policy}`),
+            ["advisory report-node-port-exposure"],
+        );
+    });
+
+    it("keeps its verdict when an unrelated resource holds an unknown value", async () => {
+        const resources = compliantResources();
+        pick(resources, "ConfigMap", "sapoche-env").props.data = UNKNOWN;
+        pick(resources, "TriggerAuthentication", "rabbitmq-auth").props.spec = UNKNOWN;
+        assert.deepStrictEqual(
+            (await evaluatePack(resources, config)).map((f) => `${f.level} ${f.policy}`),
+            ["advisory report-node-port-exposure"],
+        );
+    });
+
+    it("turns an unknown mandatory field into an advisory skip, as the engine does during preview", async () => {
+        const resources = compliantResources();
+        pick(resources, "StatefulSet", "redis").props.spec.replicas = UNKNOWN;
+        const skipped = (await evaluatePack(resources, config)).filter((f) =>
+            f.message.startsWith("skipped"),
+        );
+        assert.deepStrictEqual(
+            skipped.map((f) => `${f.level} ${f.policy}`),
+            [
+                "advisory enforce-redis-replicas",
+                "advisory enforce-sentinel-quorum",
+                "advisory enforce-redis-disruption-budget",
+                "advisory disallow-replicas-on-autoscaled",
+                "advisory missing-scaled-to-zero-reason",
+                "advisory missing-disruption-budget",
+                "advisory report-overdue-scale-to-zero-review",
+                "advisory missing-topology-spread",
+            ],
+        );
+    });
+});

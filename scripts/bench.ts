@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: wall time and peak memory of evaluating the program under mocks, against a
+ * flat program of the same size and a 10x catalog, and the policy pack over production1. Each
+ * scenario runs in its own process, ROUNDS times, interleaved, and the median is printed, so
+ * ratios are measured in one run on the same (shared, noisy) machine. Prints figures; asserts
+ * nothing about time.
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
+interface Result {
+    scenario: string;
+    resources: number;
+    loadMs: number;
+    evaluationMs: number;
+    maxRssMb: number;
+    processMs: number;
+}
+
+function run(...args: string[]): Result {
+    const start = Date.now();
+    const out = execFileSync(
+        process.execPath,
+        [
+            "-r",
+            "ts-node/register/transpile-only",
+            path.join(__dirname, "bench", "scenario.ts"),
+            ...args,
+        ],
+        { encoding: "utf8", cwd: path.resolve(__dirname, "..") },
+    );
+    const line = out.trim().split("\n").pop()!;
+    return { ...JSON.parse(line), processMs: Date.now() - start };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const samples: Record<string, Result[]> = { program: [], flat: [], "program-10x": [], pack: [] };
+for (let round = 0; round < ROUNDS; round++) {
+    const program = run("program");
+    samples.program.push(program);
+    samples.flat.push(run("flat", String(program.resources)));
+    samples["program-10x"].push(run("program-10x"));
+    samples.pack.push(run("pack"));
+}
+
+const summary = Object.fromEntries(
+    Object.entries(samples).map(([name, rs]) => [
+        name,
+        {
+            resources: rs[0].resources,
+            loadMs: median(rs.map((r) => r.loadMs)),
+            evaluationMs: median(rs.map((r) => r.evaluationMs)),
+            processMs: median(rs.map((r) => r.processMs)),
+            maxRssMb: median(rs.map((r) => r.maxRssMb)),
+        },
+    ]),
+);
+const p = summary.program;
+const f = summary.flat;
+const x = summary["program-10x"];
+const fmt = (n: number) => n.toFixed(0).padStart(7);
+console.log(`median of ${ROUNDS} rounds, each scenario in its own process\n`);
+console.log("scenario        resources  load ms  eval ms  process ms  peak RSS MB");
+for (const [name, s] of Object.entries(summary)) {
+    console.log(
+        `${name.padEnd(14)} ${String(s.resources).padStart(9)} ${fmt(s.loadMs)} ${fmt(s.evaluationMs)} ` +
+            `${fmt(s.processMs).padStart(11)} ${fmt(s.maxRssMb).padStart(12)}`,
+    );
+}
+console.log("");
+console.log(
+    `program / flat, evaluation (modules loaded): ${(p.evaluationMs / f.evaluationMs).toFixed(2)}x  (target <= 1.25x)`,
+);
+console.log(
+    `program / flat, load + evaluation:           ${((p.loadMs + p.evaluationMs) / (f.loadMs + f.evaluationMs)).toFixed(2)}x`,
+);
+console.log(
+    `program / flat, whole process:               ${(p.processMs / f.processMs).toFixed(2)}x`,
+);
+console.log(
+    `10x catalog: ${(x.resources / p.resources).toFixed(1)}x resources took ` +
+        `${(x.evaluationMs / p.evaluationMs).toFixed(2)}x the time  (target: at most linear)`,
+);
+console.log(`peak memory, production1: ${p.maxRssMb.toFixed(0)} MB (target < 300 MB)`);
+console.log(
+    `policy pack over production1: ${summary.pack.evaluationMs.toFixed(0)} ms (target < 1000 ms)`,
+);
