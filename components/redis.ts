@@ -108,6 +108,8 @@ export class Redis extends pulumi.ComponentResource {
     public readonly statefulSet: k8s.apps.v1.StatefulSet;
     /** The protected data volumes, one per node. */
     public readonly volumes: k8s.core.v1.PersistentVolumeClaim[];
+    /** The HAProxy tier behind `redis-sp`. */
+    public readonly proxy: k8s.apps.v1.Deployment;
 
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super(REDIS_TYPE, name, {}, opts);
@@ -274,7 +276,7 @@ export class Redis extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        deployment(this, names.proxy, {
+        this.proxy = deployment(this, names.proxy, {
             namespace: args.namespace,
             component: "redis-proxy",
             purpose: "Routes redis-sp:6379 to the current Redis master",
@@ -309,6 +311,10 @@ export class Redis extends pulumi.ComponentResource {
             ports: [{ name: "redis", port: 6379, targetPort: "redis" }],
         });
 
-        this.registerOutputs({ statefulSet: this.statefulSet, volumes: this.volumes });
+        this.registerOutputs({
+            statefulSet: this.statefulSet,
+            volumes: this.volumes,
+            proxy: this.proxy,
+        });
     }
 }

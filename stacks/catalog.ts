@@ -204,11 +204,17 @@ export const autoscaledWorkloads: ReadonlySet<string> = new Set([
     phpBackend.fpm.name,
 ]);
 
-/** Image reference of every workload by live name, for the stack's outputs. */
-export function workloadImages(
-    images: Readonly<Record<ImageKey, string>>,
-    schedulerLiveName: string,
-): Record<string, string> {
+/**
+ * Key of the scheduler in `workloadImages`: its live name without the environment suffix, so
+ * staging's and production1's records compare.
+ */
+export const SCHEDULER_KEY = "sapoche-be--scheduler";
+
+/**
+ * Image reference of every workload (and sidecar, as `workload/container`) by live name, for the
+ * stack's outputs and the promotion gate.
+ */
+export function workloadImages(images: Readonly<Record<ImageKey, string>>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const c of consumers) out[c.name] = images.backend;
     for (const w of workers) out[w.name] = images.backend;
@@ -217,7 +223,7 @@ export function workloadImages(
     out[phpBackend.nginx.name] = images.backendNginx;
     out[orthanc.name] = images.orthanc;
     out[`${orthanc.name}/read-proxy`] = images.orthancProxy;
-    out[schedulerLiveName] = images.backend;
+    out[SCHEDULER_KEY] = images.backend;
     out[redis.statefulSet] = images.redis;
     out[redis.proxy] = images.redisProxy;
     return out;

@@ -224,6 +224,16 @@ const redis = z
         }
     });
 
+/** Where this stack's images must have run first, and the emergency bypass. */
+const promotion = z.strictObject({
+    fromStack: z
+        .string({ error: 'a stack reference such as "organization/sapoche-stack/staging", or ""' })
+        .regex(/^$|^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+            error: 'a stack reference such as "organization/sapoche-stack/staging", or ""',
+        }),
+    bypassReason: z.string({ error: 'a reason for an emergency bypass, or ""' }),
+});
+
 /** Every key under the project's config namespace, parsed from JSON where it is an object. */
 export const configSchema = z.strictObject({
     environment: z
@@ -238,6 +248,7 @@ export const configSchema = z.strictObject({
     redis,
     scheduler: z.strictObject({ resources: resourcesSchema }),
     workloads,
+    promotion,
 });
 
 /** Config keys whose value is an object (stored by Pulumi as JSON text). */
@@ -248,6 +259,7 @@ export const OBJECT_KEYS = new Set([
     "redis",
     "scheduler",
     "workloads",
+    "promotion",
 ]);
 
 export type Resources = z.infer<typeof resourcesSchema>;
@@ -255,6 +267,7 @@ export type KedaScaling = z.infer<typeof kedaScaling>;
 export type HpaScaling = z.infer<typeof hpaScaling>;
 export type RedisSettings = z.infer<typeof redis>;
 export type ScaledToZero = z.infer<typeof scaledToZero>;
+export type PromotionSettings = z.infer<typeof promotion>;
 
 /** A workload entry after validation; which fields are set depends on its catalog entry. */
 export interface WorkloadSettings {

@@ -3,12 +3,14 @@
  * object. Bad config fails here, before any resource is registered, with one message listing
  * every problem: stack file, key, value and what is allowed.
  */
+import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import {
     HpaScaling,
     KedaScaling,
     OBJECT_KEYS,
+    PromotionSettings,
     RedisSettings,
     Resources,
     WorkloadSettings,
@@ -28,6 +30,9 @@ export interface Settings {
     readonly redis: Readonly<RedisSettings>;
     readonly scheduler: { readonly name: string; readonly resources: Resources };
     readonly workloads: Readonly<Record<string, WorkloadSettings>>;
+    readonly promotion: Readonly<PromotionSettings>;
+    /** Source revision being deployed, exported with the stack's outputs. */
+    readonly sourceRevision: string;
 }
 
 /** Config of one stack: key (without the project prefix) to the raw string Pulumi stores. */
@@ -74,6 +79,8 @@ export function parseSettings(raw: RawConfig, project: string, stackFile: string
         redis: c.redis,
         scheduler: { name: schedulerName(c.environment), resources: c.scheduler.resources },
         workloads: c.workloads as Record<string, WorkloadSettings>,
+        promotion: c.promotion,
+        sourceRevision: sourceRevision(),
     });
 }
 
@@ -92,6 +99,25 @@ export function loadSettings(): Settings {
         // RunError prints the message without a stack trace: the report is the whole story.
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
         throw e;
+    }
+}
+
+/**
+ * The revision being deployed: `SAPOCHE_SOURCE_REVISION` when CI or the release command sets it,
+ * else the git commit of the working tree (`-dirty` with uncommitted changes).
+ */
+function sourceRevision(): string {
+    const fromEnv = process.env.SAPOCHE_SOURCE_REVISION;
+    if (fromEnv) return fromEnv;
+    try {
+        const git = (...args: string[]) =>
+            execFileSync("git", args, {
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "ignore"],
+            }).trim();
+        return git("rev-parse", "HEAD") + (git("status", "--porcelain") ? "-dirty" : "");
+    } catch {
+        return "unknown (not a git checkout)";
     }
 }
 

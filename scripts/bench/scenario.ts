@@ -42,11 +42,9 @@ async function run(): Promise<{ resources: number; evaluationMs: number }> {
         }
         case "flat": {
             process.env.BENCH_FLAT_COUNT = process.argv[3];
-            const rs = await evaluateProgram(
-                "production1",
-                readStackConfig("production1"),
-                path.join(__dirname, "flat-program.ts"),
-            );
+            const rs = await evaluateProgram("production1", readStackConfig("production1"), {
+                program: path.join(__dirname, "flat-program.ts"),
+            });
             return { resources: rs.length, evaluationMs: elapsed() };
         }
         case "program-10x": {

@@ -29,10 +29,22 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     private readonly registered: RegisteredResource[] = [];
     private readonly options = new Map<string, CapturedOptions>();
 
+    /**
+     * @param stackOutputs outputs of other stacks by name, as a StackReference reads them
+     * (`organization/sapoche-stack/staging` -> `{ workloadImages: {...} }`).
+     */
+    constructor(private readonly stackOutputs: Record<string, Record<string, unknown>> = {}) {}
+
     newResource(args: pulumi.runtime.MockResourceArgs): {
         id: string;
         state: Record<string, unknown>;
     } {
+        if (args.type === "pulumi:pulumi:StackReference") {
+            const name = String(args.inputs.name);
+            const outputs = this.stackOutputs[name];
+            if (!outputs) throw new Error(`unknown stack ${name}`);
+            return { id: name, state: { name, outputs, secretOutputNames: [] } };
+        }
         const opts = this.options.get(`${args.type}::${args.name}`);
         this.registered.push({
             type: args.type,

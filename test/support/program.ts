@@ -7,6 +7,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingMocks, RegisteredResource } from "./mocks";
+import { ImageKey, workloadImages } from "../../stacks/catalog";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const PROJECT = "sapoche-stack";
@@ -29,6 +30,19 @@ export function toEngineConfig(config: Record<string, unknown>): Record<string, 
     );
 }
 
+export interface Options {
+    /** The program to evaluate. @default index.ts */
+    readonly program?: string;
+    /** Outputs of other stacks, read through StackReference. @default stagingRanItsConfig() */
+    readonly stackOutputs?: Record<string, Record<string, unknown>>;
+}
+
+/** The promotion source's outputs as if staging had just run what Pulumi.staging.yaml says. */
+export function stagingRanItsConfig(): Record<string, Record<string, unknown>> {
+    const images = readStackConfig("staging")[`${PROJECT}:images`] as Record<ImageKey, string>;
+    return { [`organization/${PROJECT}/staging`]: { workloadImages: workloadImages(images) } };
+}
+
 /**
  * Evaluates `index.ts` for `stack` under mocks. `config` replaces the stack file's config (for
  * tests of bad input and for the bench). Resolves once every registration has settled.
@@ -36,16 +50,17 @@ export function toEngineConfig(config: Record<string, unknown>): Record<string, 
 export async function evaluateProgram(
     stack: StackName,
     config: Record<string, unknown> = readStackConfig(stack),
-    program = path.join(ROOT, "index.ts"),
+    { program = path.join(ROOT, "index.ts"), stackOutputs = stagingRanItsConfig() }: Options = {},
 ): Promise<RegisteredResource[]> {
-    const mocks = new RecordingMocks();
+    const mocks = new RecordingMocks(stackOutputs);
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     pulumi.runtime.setAllConfig(toEngineConfig(config));
     delete require.cache[require.resolve(program)];
     // As the language host does: the program runs inside the root Stack resource.
     await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation(mocks.captureOptions);
-        return require(program);
+        const main = require(program);
+        return typeof main === "function" ? await main() : main;
     });
     await settle(mocks);
     return [...mocks.resources];
