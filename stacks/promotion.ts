@@ -60,7 +60,7 @@ export async function checkPromotion(settings: Settings): Promise<Unpromoted[]> 
     if (!bypassReason) {
         throw new pulumi.RunError(promotionRefusal(fromStack, unpromoted, settings.stackFile));
     }
-    pulumi.log.warn(
+    await pulumi.log.warn(
         `Promotion bypass (${bypassReason}): ${unpromoted.map((u) => u.workload).join(", ")} ` +
             `run images ${fromStack} has not run.`,
     );
