@@ -243,6 +243,31 @@ describe("disallow-replicas-on-autoscaled", () => {
             'Deployment "consumer-spc-pdf-generate" is scaled by ScaledObject "consumer-spc-pdf-generate" and should not set spec.replicas (found 2).',
         ]);
     });
+
+    // After an update, stack policies see the live object: the API server has defaulted
+    // spec.replicas, and only field ownership says whether this stack set it.
+    const live = (owner: string, fields: Record<string, unknown>) => [
+        { manager: owner, operation: "Apply", fieldsV1: { "f:spec": fields } },
+        { manager: "kube-controller-manager", operation: "Update", fieldsV1: {} },
+    ];
+
+    it("passes a live autoscaled Deployment whose replicas the server defaulted", async () => {
+        const resources = compliantResources();
+        const fpm = pick(resources, "Deployment", "sp-bnkd-php");
+        fpm.props.spec.replicas = 1;
+        fpm.props.metadata.managedFields = live("pulumi-kubernetes-65c61507", { "f:template": {} });
+        assert.deepStrictEqual(await violations(disallowReplicasOnAutoscaled, resources), []);
+    });
+
+    it("rejects a live autoscaled Deployment whose replicas Pulumi's field manager owns", async () => {
+        const resources = compliantResources();
+        const fpm = pick(resources, "Deployment", "sp-bnkd-php");
+        fpm.props.spec.replicas = 4;
+        fpm.props.metadata.managedFields = live("pulumi-kubernetes-65c61507", { "f:replicas": {} });
+        assert.deepStrictEqual(await violations(disallowReplicasOnAutoscaled, resources), [
+            'Deployment "sp-bnkd-php" is scaled by HorizontalPodAutoscaler "sp-bnkd-php" and should not set spec.replicas (found 4).',
+        ]);
+    });
 });
 
 describe("disallow-multiple-autoscalers", () => {

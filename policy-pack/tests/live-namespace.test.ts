@@ -114,7 +114,6 @@ describe("the whole pack over the compliant namespace", () => {
                 "advisory enforce-redis-replicas",
                 "advisory enforce-sentinel-quorum",
                 "advisory enforce-redis-disruption-budget",
-                "advisory disallow-replicas-on-autoscaled",
                 "advisory missing-scaled-to-zero-reason",
                 "advisory missing-disruption-budget",
                 "advisory report-overdue-scale-to-zero-review",

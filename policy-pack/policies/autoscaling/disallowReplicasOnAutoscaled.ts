@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { autoscalersOf, autoscalersTargeting } from "../lib/autoscaling";
-import { describe, isWorkload, Workload } from "../lib/kube";
+import { describe, isWorkload, setsReplicas, Workload } from "../lib/kube";
 
 /** Under server-side apply, spec.replicas conflicts with the autoscaler's field manager and fails `pulumi up`. */
 export const disallowReplicasOnAutoscaled: StackValidationPolicy = {
@@ -12,10 +12,10 @@ export const disallowReplicasOnAutoscaled: StackValidationPolicy = {
         const autoscalers = autoscalersOf(args.resources);
         for (const workload of args.resources.filter((r) => isWorkload(r.type))) {
             const [autoscaler] = autoscalersTargeting(workload, autoscalers);
-            const replicas = (workload.props as Workload).spec?.replicas;
-            if (autoscaler && replicas !== undefined) {
+            const props = workload.props as Workload;
+            if (autoscaler && setsReplicas(props)) {
                 reportViolation(
-                    `${describe(workload)} is scaled by ${describe(autoscaler.resource)} and should not set spec.replicas (found ${replicas}).`,
+                    `${describe(workload)} is scaled by ${describe(autoscaler.resource)} and should not set spec.replicas (found ${props.spec?.replicas}).`,
                     workload.urn,
                 );
             }

@@ -75,6 +75,31 @@ export interface Workload {
     };
 }
 
+/** One entry of `metadata.managedFields` on a live object. */
+interface ManagedFields {
+    manager?: string;
+    operation?: string;
+    fieldsV1?: { "f:spec"?: Record<string, unknown> };
+}
+
+/**
+ * Whether this stack sets `spec.replicas`. In a preview the props are the program's inputs; after
+ * an update, stack policies see the live object, where the API server has defaulted
+ * `spec.replicas` (and an autoscaler may have changed it), so there the answer is whether
+ * Pulumi's field manager owns the field.
+ */
+export function setsReplicas(workload: Workload): boolean {
+    const managed = (workload.metadata as { managedFields?: ManagedFields[] } | undefined)
+        ?.managedFields;
+    if (!Array.isArray(managed)) return workload.spec?.replicas !== undefined;
+    return managed.some(
+        (m) =>
+            m.manager?.startsWith("pulumi-kubernetes") === true &&
+            m.operation === "Apply" &&
+            m.fieldsV1?.["f:spec"]?.["f:replicas"] !== undefined,
+    );
+}
+
 /** The part of a resource every helper needs: its type token, logical name and props. */
 export interface KubeResource {
     type: string;

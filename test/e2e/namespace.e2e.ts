@@ -1,0 +1,224 @@
+/**
+ * The real Pulumi CLI, Node language host and Kubernetes provider, with the policy pack, against
+ * the local control plane (kwok nodes) on a local file backend. One ordered story: preview,
+ * deploy, no-op, policy refusal, drift, concurrency, protection.
+ */
+import { strict as assert } from "assert";
+import { spawn } from "child_process";
+import { getJson, kubectl, must, Run, Sandbox } from "./support/sandbox";
+import * as catalog from "../../stacks/catalog";
+
+const NS = "sapoche";
+const STAGING_SCHEDULER = catalog.schedulerName("staging");
+const DEPLOYMENTS = [
+    ...catalog.consumers.map((c) => c.name),
+    ...catalog.workers.map((w) => w.name),
+    catalog.phpBackend.fpm.name,
+    catalog.phpBackend.nginx.name,
+    catalog.orthanc.name,
+    ...catalog.frontends.map((f) => f.name),
+    catalog.redis.proxy,
+    STAGING_SCHEDULER,
+].sort();
+const SERVICES = [
+    ...catalog.nodePortServices.map((s) => s.name),
+    catalog.redis.service,
+    catalog.redis.sentinelService,
+    catalog.redis.headlessService,
+].sort();
+
+/** Mandatory policy violations and unreachable-cluster warnings both fail a preview. */
+function assertCleanPreview(r: Run): void {
+    assert.doesNotMatch(r.output, /unreachable/i, "the preview must reach the cluster");
+    assert.doesNotMatch(r.output, /mandatory/i, "no mandatory policy violation");
+    assert.equal(r.code, 0, r.output.slice(-4000));
+}
+
+/** resourceVersion of every object of the namespace's main kinds. */
+function snapshot(): Record<string, string> {
+    const kinds =
+        "deployments,statefulsets,services,configmaps,poddisruptionbudgets,horizontalpodautoscalers,scaledobjects";
+    const items = getJson(["get", kinds, "-n", NS]).items as any[];
+    return Object.fromEntries(
+        items.map((i) => [`${i.kind}/${i.metadata.name}`, i.metadata.resourceVersion]),
+    );
+}
+
+describe("the real engine against the local control plane", function () {
+    this.timeout(30 * 60 * 1000);
+    const sb = new Sandbox("e2e");
+
+    before(() => {
+        sb.initStack("staging");
+        sb.initStack("production1");
+    });
+
+    it("previews staging with the policy pack: the cluster is reached and no mandatory rule breaks", () => {
+        assertCleanPreview(sb.preview("staging", "staging"));
+    });
+
+    it("deploys staging: every catalog object exists and every Deployment becomes Available", () => {
+        must(sb.up("staging", "staging"));
+        const deployments = getJson(["get", "deployments", "-n", NS]).items as any[];
+        assert.deepEqual(deployments.map((d) => d.metadata.name).sort(), DEPLOYMENTS);
+        for (const d of deployments) {
+            const available = (d.status.conditions ?? []).find((c: any) => c.type === "Available");
+            assert.equal(available?.status, "True", `${d.metadata.name} Available`);
+        }
+        const services = getJson(["get", "services", "-n", NS]).items as any[];
+        assert.deepEqual(services.map((s) => s.metadata.name).sort(), SERVICES);
+        const hpas = getJson(["get", "horizontalpodautoscalers", "-n", NS]).items as any[];
+        assert.deepEqual(
+            hpas.map((h) => h.metadata.name),
+            [catalog.phpBackend.fpm.name],
+        );
+        const scaled = getJson(["get", "scaledobjects", "-n", NS]).items as any[];
+        assert.deepEqual(
+            scaled.map((s) => s.metadata.name).sort(),
+            catalog.consumers
+                .filter((c) => c.keda)
+                .map((c) => c.name)
+                .sort(),
+        );
+        const redis = getJson(["get", "statefulset", "redis", "-n", NS]);
+        assert.equal(redis.status.readyReplicas, 3);
+    });
+
+    it("previews production1 once staging has run its images", () => {
+        assertCleanPreview(sb.preview("production1", "production1"));
+    });
+
+    it("reports no changes on a second preview", () => {
+        assertCleanPreview(sb.preview("staging", "staging", ["--expect-no-changes"]));
+    });
+
+    it("refuses an update that breaks a mandatory policy, naming it, and leaves the cluster unchanged", () => {
+        const before = snapshot();
+        sb.editConfig("staging", (c) => (c["sapoche-stack:redis"].nodes = 1));
+        const r = sb.pulumi([
+            "up",
+            "--stack",
+            "staging",
+            "--yes",
+            "--policy-pack",
+            "policy-pack",
+            "--policy-pack-config",
+            "policy-pack/config/staging.json",
+        ]);
+        sb.editConfig("staging", (c) => (c["sapoche-stack:redis"].nodes = 3));
+        assert.notEqual(r.code, 0);
+        assert.match(r.output, /enforce-redis-replicas/);
+        assert.match(r.output, /mandatory/);
+        assert.deepEqual(snapshot(), before);
+    });
+
+    it("leaves an autoscaler's replica change alone: no drift reported, and up succeeds", () => {
+        must(
+            kubectl(["scale", "deployment", catalog.phpBackend.fpm.name, "-n", NS, "--replicas=3"]),
+        );
+        assertCleanPreview(
+            sb.pulumi(["preview", "--stack", "staging", "--refresh", "--expect-no-changes"]),
+        );
+        must(sb.up("staging", "staging", ["--refresh"]));
+        const fpm = getJson(["get", "deployment", catalog.phpBackend.fpm.name, "-n", NS]);
+        assert.equal(fpm.spec.replicas, 3, "the autoscaler's replica count stands");
+    });
+
+    it("reports out-of-band edits with preview --refresh and restores them with up", () => {
+        must(kubectl(["scale", "deployment", "worker-booking", "-n", NS, "--replicas=5"]));
+        must(
+            kubectl([
+                "set",
+                "image",
+                "deployment/consumer-ecg",
+                "-n",
+                NS,
+                "consumer=registry.sapoche.internal/sapoche/backend:hotfix",
+            ]),
+        );
+        const drift = sb.pulumi([
+            "preview",
+            "--stack",
+            "staging",
+            "--refresh",
+            "--expect-no-changes",
+            "--diff",
+        ]);
+        assert.notEqual(drift.code, 0, "drift must fail --expect-no-changes");
+        assert.match(drift.output, /worker-booking/);
+        assert.match(drift.output, /consumer-ecg/);
+        must(sb.up("staging", "staging", ["--refresh"]));
+        assert.equal(getJson(["get", "deployment", "worker-booking", "-n", NS]).spec.replicas, 2);
+        const ecg = getJson(["get", "deployment", "consumer-ecg", "-n", NS]);
+        assert.match(ecg.spec.template.spec.containers[0].image, /backend:2026\.11\.2$/);
+        assertCleanPreview(
+            sb.pulumi(["preview", "--stack", "staging", "--refresh", "--expect-no-changes"]),
+        );
+    });
+
+    it("refuses a second update while one runs on the same stack, and keeps the state intact", async () => {
+        sb.editConfig(
+            "staging",
+            (c) => (c["sapoche-stack:workloads"]["worker-sapoche-pdf"].replicas = 2),
+        );
+        const first = spawn(
+            "pulumi",
+            ["up", "--stack", "staging", "--yes", "--skip-preview", "--non-interactive"],
+            {
+                cwd: sb.work,
+                env: sb.env,
+            },
+        );
+        let firstOutput = "";
+        first.stdout.on("data", (d) => (firstOutput += d));
+        first.stderr.on("data", (d) => (firstOutput += d));
+        const firstDone = new Promise<number>((resolve) =>
+            first.on("close", (code) => resolve(code ?? -1)),
+        );
+        // The lock is taken as soon as the update starts; give the first process a moment.
+        await new Promise((r) => setTimeout(r, 1500));
+        const second = sb.pulumi(["up", "--stack", "staging", "--yes", "--skip-preview"]);
+        assert.equal(await firstDone, 0, firstOutput.slice(-4000));
+        assert.notEqual(second.code, 0);
+        assert.match(second.output, /locked/i);
+        assert.equal(
+            getJson(["get", "deployment", "worker-sapoche-pdf", "-n", NS]).spec.replicas,
+            2,
+        );
+        assertCleanPreview(sb.preview("staging", "staging", ["--expect-no-changes"]));
+    });
+
+    it("refuses to destroy the protected namespace and Redis volumes until protection is lifted", () => {
+        const refused = sb.pulumi(["destroy", "--stack", "staging", "--yes"]);
+        assert.notEqual(refused.code, 0);
+        assert.match(refused.output, /protect/i);
+        must(kubectl(["get", "deployment", "worker-booking", "-n", NS]));
+
+        must(sb.pulumi(["destroy", "--stack", "staging", "--yes", "--exclude-protected"]));
+        must(kubectl(["get", "namespace", NS]));
+        const pvcs = getJson(["get", "pvc", "-n", NS]).items as any[];
+        assert.deepEqual(pvcs.map((p) => p.metadata.name).sort(), [
+            "data-redis-0",
+            "data-redis-1",
+            "data-redis-2",
+        ]);
+        for (const kind of [
+            "deployments",
+            "statefulsets",
+            "services",
+            "scaledobjects",
+            "horizontalpodautoscalers",
+            "poddisruptionbudgets",
+        ]) {
+            assert.deepEqual(getJson(["get", kind, "-n", NS]).items, [], `${kind} removed`);
+        }
+
+        must(sb.pulumi(["state", "unprotect", "--stack", "staging", "--all", "--yes"]));
+        must(sb.pulumi(["destroy", "--stack", "staging", "--yes"]));
+        const gone = kubectl(["get", "namespace", NS]);
+        assert.ok(
+            gone.code !== 0 || /Terminating/.test(gone.stdout),
+            "the namespace is deleted once unprotected",
+        );
+    });
+});

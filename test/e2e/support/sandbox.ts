@@ -1,0 +1,171 @@
+/**
+ * A sandbox for the real Pulumi CLI: a copy of this checkout (so `stack init` never writes into
+ * the committed stack files), a fresh local file backend, and the local control plane's
+ * kubeconfig. Needs scripts/toolchain.sh's env and scripts/cluster.sh's cluster (scripts/e2e.sh
+ * provides both).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+
+export const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+export interface Run {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    /** stdout and stderr together, for messages that may land on either. */
+    readonly output: string;
+    readonly ms: number;
+}
+
+/** Runs a command, never throwing; the caller asserts on the result. */
+export function run(
+    cmd: string,
+    args: string[],
+    opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Run {
+    const start = Date.now();
+    const r = spawnSync(cmd, args, {
+        cwd: opts.cwd,
+        env: opts.env,
+        input: opts.input,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: opts.timeoutMs ?? 15 * 60 * 1000,
+    });
+    const stdout = r.stdout ?? "";
+    const stderr = (r.stderr ?? "") + (r.error ? `\n${r.error.message}` : "");
+    return {
+        code: r.status ?? -1,
+        stdout,
+        stderr,
+        output: `${stdout}\n${stderr}`,
+        ms: Date.now() - start,
+    };
+}
+
+export class Sandbox {
+    readonly dir: string;
+    readonly work: string;
+    readonly state: string;
+    readonly env: NodeJS.ProcessEnv;
+
+    constructor(name: string) {
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `sapoche-${name}-`));
+        this.work = path.join(this.dir, "work");
+        this.state = path.join(this.dir, "state");
+        fs.mkdirSync(this.state);
+        copyCheckout(this.work);
+        const kubeconfig = process.env.KUBECONFIG;
+        if (!kubeconfig) throw new Error("KUBECONFIG is not set: run through scripts/e2e.sh");
+        this.env = {
+            ...process.env,
+            PULUMI_BACKEND_URL: `file://${this.state}`,
+            PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_SKIP_CONFIRMATIONS: "true",
+            KUBECONFIG: kubeconfig,
+        };
+    }
+
+    pulumi(
+        args: string[],
+        opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+    ): Run {
+        return run("pulumi", [...args, "--non-interactive"], {
+            cwd: this.work,
+            env: { ...this.env, ...opts.env },
+            input: opts.input,
+            timeoutMs: opts.timeoutMs,
+        });
+    }
+
+    /** `pulumi stack init` (file backend: organization/sapoche-stack/<stack>). */
+    initStack(stack: string, copyConfigFrom?: string): void {
+        if (copyConfigFrom) {
+            fs.copyFileSync(
+                path.join(this.work, `Pulumi.${copyConfigFrom}.yaml`),
+                path.join(this.work, `Pulumi.${stack}.yaml`),
+            );
+        }
+        must(this.pulumi(["stack", "init", stack]));
+    }
+
+    /** Preview with the policy pack and the stack's policy config, as CI does. */
+    preview(stack: string, policyStack: string, extra: string[] = []): Run {
+        return this.pulumi([
+            "preview",
+            "--stack",
+            stack,
+            "--policy-pack",
+            "policy-pack",
+            "--policy-pack-config",
+            `policy-pack/config/${policyStack}.json`,
+            "--diff",
+            ...extra,
+        ]);
+    }
+
+    up(stack: string, policyStack: string, extra: string[] = []): Run {
+        return this.pulumi([
+            "up",
+            "--stack",
+            stack,
+            "--yes",
+            "--skip-preview",
+            "--policy-pack",
+            "policy-pack",
+            "--policy-pack-config",
+            `policy-pack/config/${policyStack}.json`,
+            ...extra,
+        ]);
+    }
+
+    /** Edits the sandbox's stack file (keys with the project prefix), keeping everything else. */
+    editConfig(stack: string, edit: (config: Record<string, any>) => void): void {
+        const file = path.join(this.work, `Pulumi.${stack}.yaml`);
+        const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
+        edit(doc.config);
+        fs.writeFileSync(file, yaml.dump(doc, { noRefs: true, lineWidth: 120 }));
+    }
+
+    remove(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+export function kubectl(args: string[], input?: string): Run {
+    return run("kubectl", args, { input, env: process.env });
+}
+
+/** kubectl get ... -o json, parsed. */
+export function getJson(args: string[]): any {
+    return JSON.parse(must(kubectl([...args, "-o", "json"])).stdout);
+}
+
+/** The run, or an error carrying its output. */
+export function must(r: Run): Run {
+    if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.output.slice(-6000)}`);
+    return r;
+}
+
+/** Every tracked and untracked-but-not-ignored file, with node_modules linked, not copied. */
+function copyCheckout(to: string): void {
+    const files = must(run("git", ["ls-files", "-co", "--exclude-standard"], { cwd: ROOT }))
+        .stdout.split("\n")
+        .filter(Boolean);
+    for (const f of files) {
+        const src = path.join(ROOT, f);
+        if (!fs.existsSync(src)) continue;
+        fs.mkdirSync(path.dirname(path.join(to, f)), { recursive: true });
+        fs.copyFileSync(src, path.join(to, f));
+    }
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(to, "node_modules"));
+    fs.symlinkSync(
+        path.join(ROOT, "policy-pack", "node_modules"),
+        path.join(to, "policy-pack", "node_modules"),
+    );
+}
