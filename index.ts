@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isHpa, isKeda, loadSettings } from "./stacks/settings";
 import { namespacePeak } from "./stacks/capacity";
 import { annotateBypass, checkPromotion } from "./stacks/promotion";
+import { adoptLiveObjects } from "./stacks/adoption";
 import * as catalog from "./stacks/catalog";
 import {
     Frontend,
@@ -21,6 +22,7 @@ export = async () => {
     const settings = loadSettings();
     const { images, workloads, nodePorts } = settings;
     annotateBypass(settings, await checkPromotion(settings));
+    adoptLiveObjects(settings);
 
     // An explicit provider, so no resource can fall back to an ambient default provider.
     const provider = new k8s.Provider("sapoche", { enableServerSideApply: true });

@@ -249,9 +249,10 @@ export const configSchema = z.strictObject({
     scheduler: z.strictObject({ resources: resourcesSchema }),
     workloads,
     promotion,
+    adopt: z.boolean({ error: "true or false" }),
 });
 
-/** Config keys whose value is an object (stored by Pulumi as JSON text). */
+/** Config keys Pulumi stores as JSON text (objects and booleans). */
 export const OBJECT_KEYS = new Set([
     "images",
     "nodePorts",
@@ -260,6 +261,7 @@ export const OBJECT_KEYS = new Set([
     "scheduler",
     "workloads",
     "promotion",
+    "adopt",
 ]);
 
 export type Resources = z.infer<typeof resourcesSchema>;

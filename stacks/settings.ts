@@ -31,6 +31,8 @@ export interface Settings {
     readonly scheduler: { readonly name: string; readonly resources: Resources };
     readonly workloads: Readonly<Record<string, WorkloadSettings>>;
     readonly promotion: Readonly<PromotionSettings>;
+    /** Import today's live objects instead of creating them (see stacks/adoption.ts). */
+    readonly adopt: boolean;
     /** Source revision being deployed, exported with the stack's outputs. */
     readonly sourceRevision: string;
 }
@@ -80,6 +82,7 @@ export function parseSettings(raw: RawConfig, project: string, stackFile: string
         scheduler: { name: schedulerName(c.environment), resources: c.scheduler.resources },
         workloads: c.workloads as Record<string, WorkloadSettings>,
         promotion: c.promotion,
+        adopt: c.adopt,
         sourceRevision: sourceRevision(),
     });
 }

@@ -125,7 +125,7 @@ describe("stack config validation", () => {
         ["a node port for an unknown port name", (c) => (c.nodePorts["bknd-services-nginx"].https = 30443), [`sapoche-stack:nodePorts.bknd-services-nginx.https: unknown key (did you mean "http"?); allowed keys: http`]],
         ["a missing Redis password Secret name", (c) => delete c.redis.passwordSecretName, [`sapoche-stack:redis.passwordSecretName: missing; expected a Kubernetes name (lowercase letters, digits and '-')`]],
         ["a missing top-level key", (c) => delete c.keda, [`sapoche-stack:keda: missing; expected an object with keys brokerSecretName`]],
-        ["an unknown top-level key", (c) => (c.replicas = 3), [`sapoche-stack:replicas: unknown key; allowed keys: environment, namespace, images, nodePorts, keda, redis, scheduler, workloads, promotion`]],
+        ["an unknown top-level key", (c) => (c.replicas = 3), [`sapoche-stack:replicas: unknown key; allowed keys: environment, namespace, images, nodePorts, keda, redis, scheduler, workloads, promotion, adopt`]],
         ["zero replicas without a reason", (c) => (c.workloads["worker-sapoche-pdf-en"].replicas = 0), [`${W}.worker-sapoche-pdf-en.scaledToZero: missing; expected {reason, reviewDate} because replicas is 0`]],
         ["a scaled-to-zero note on a running workload", (c) => (c.workloads["consumer-revenue"].replicas = 1), [`${W}.consumer-revenue.scaledToZero: got {"reason":"Revenue processing moved out of this namespace; kept at zero until confirmed unused (seed recommendation).","reviewDate":"2027-02-26"}; expected no scaledToZero while replicas is above 0`]],
         ["a review date that is not a date", (c) => (c.workloads["consumer-revenue"].scaledToZero.reviewDate = "next spring"), [`${W}.consumer-revenue.scaledToZero.reviewDate: got "next spring"; expected a date written YYYY-MM-DD`]],
@@ -141,6 +141,7 @@ describe("stack config validation", () => {
         ["an object key holding plain text", (c) => (c.redis = "three nodes"), [`sapoche-stack:redis: got "three nodes"; expected an object with keys nodes, sentinelQuorum, passwordSecretName, storageClassName, storageSize, resources, sentinelResources, proxyReplicas, proxyResources`]],
         ["a missing sidecar size on Orthanc", (c) => delete c.workloads["orthanc-read-api"].sidecarResources, [`${W}.orthanc-read-api.sidecarResources: missing; expected an object with keys cpu, memory, cpuLimit, memoryLimit`]],
         ["a promotion source that is not a stack reference", (c) => (c.promotion.fromStack = "staging"), [`sapoche-stack:promotion.fromStack: got "staging"; expected a stack reference such as "organization/sapoche-stack/staging", or ""`]],
+        ["adoption written as a word", (c) => (c.adopt = "yes"), [`sapoche-stack:adopt: got "yes"; expected true or false`]],
     ];
     for (const [what, breakIt, expected] of cases) {
         it(`rejects ${what}`, () => assert.deepEqual(problems(breakIt), expected));

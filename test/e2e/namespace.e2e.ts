@@ -34,6 +34,23 @@ function assertCleanPreview(r: Run): void {
     assert.equal(r.code, 0, r.output.slice(-4000));
 }
 
+/** Waits until a Deployment rolled out and every one of its pods is Ready (kwok marks them). */
+function settled(deployment: string): void {
+    must(kubectl(["rollout", "status", `deployment/${deployment}`, "-n", NS, "--timeout=120s"]));
+    must(
+        kubectl([
+            "wait",
+            "pod",
+            "-n",
+            NS,
+            "-l",
+            `app.kubernetes.io/name=${deployment}`,
+            "--for=condition=Ready",
+            "--timeout=120s",
+        ]),
+    );
+}
+
 /** resourceVersion of every object of the namespace's main kinds. */
 function snapshot(): Record<string, string> {
     const kinds =
@@ -94,7 +111,10 @@ describe("the real engine against the local control plane", function () {
 
     it("refuses an update that breaks a mandatory policy, naming it, and leaves the cluster unchanged", () => {
         const before = snapshot();
-        sb.editConfig("staging", (c) => (c["sapoche-stack:redis"].nodes = 1));
+        sb.editConfig("staging", (c) => {
+            c["sapoche-stack:redis"].nodes = 1;
+            c["sapoche-stack:redis"].sentinelQuorum = 1;
+        });
         const r = sb.pulumi([
             "up",
             "--stack",
@@ -105,7 +125,10 @@ describe("the real engine against the local control plane", function () {
             "--policy-pack-config",
             "policy-pack/config/staging.json",
         ]);
-        sb.editConfig("staging", (c) => (c["sapoche-stack:redis"].nodes = 3));
+        sb.editConfig("staging", (c) => {
+            c["sapoche-stack:redis"].nodes = 3;
+            c["sapoche-stack:redis"].sentinelQuorum = 2;
+        });
         assert.notEqual(r.code, 0);
         assert.match(r.output, /enforce-redis-replicas/);
         assert.match(r.output, /mandatory/);
@@ -116,6 +139,8 @@ describe("the real engine against the local control plane", function () {
         must(
             kubectl(["scale", "deployment", catalog.phpBackend.fpm.name, "-n", NS, "--replicas=3"]),
         );
+        // As after a real scale-up, the new pods are ready before anyone looks.
+        settled(catalog.phpBackend.fpm.name);
         assertCleanPreview(
             sb.pulumi(["preview", "--stack", "staging", "--refresh", "--expect-no-changes"]),
         );
@@ -136,6 +161,8 @@ describe("the real engine against the local control plane", function () {
                 "consumer=registry.sapoche.internal/sapoche/backend:hotfix",
             ]),
         );
+        settled("worker-booking");
+        settled("consumer-ecg");
         const drift = sb.pulumi([
             "preview",
             "--stack",

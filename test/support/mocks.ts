@@ -14,6 +14,8 @@ export interface RegisteredResource {
     readonly custom: boolean;
     readonly protect: boolean;
     readonly ignoreChanges: readonly string[];
+    /** The ID the resource is imported with, if any. */
+    readonly importId?: string;
     /** Logical name of the parent, if any. */
     readonly parent?: string;
 }
@@ -53,6 +55,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             custom: args.custom ?? true,
             protect: opts?.protect ?? false,
             ignoreChanges: opts?.ignoreChanges ?? [],
+            importId: args.id || undefined,
             parent: opts?.parent,
         });
         return { id: `${args.name}-id`, state: args.inputs };

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end tests: the real Pulumi CLI, language host and Kubernetes provider, with the policy
-# pack, against the local control plane. Installs what is missing (toolchain, node modules),
-# starts the control plane, runs test/e2e, and stops the control plane again unless it was
-# already running before (so a developer's cluster survives).
+# Runs a command with the real toolchain on PATH and the local control plane up: installs what
+# is missing (pinned toolchain, node modules), starts the control plane, runs the command, and
+# stops the control plane again unless it was already running (a developer's cluster survives).
 #
-# Usage: scripts/e2e.sh [mocha args...]        (npm run test:e2e)
+# Usage: scripts/with-cluster.sh <command...>
+#   npm run test:e2e    = scripts/with-cluster.sh mocha --config .mocharc.e2e.json
+#   npm run bench:e2e   = scripts/with-cluster.sh node scripts/bench-e2e.ts
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -19,10 +20,10 @@ if ! bash "$ROOT/scripts/cluster.sh" status >/dev/null 2>&1; then
     bash "$ROOT/scripts/cluster.sh" up
     started=1
 fi
-stop() { [ "$started" = 1 ] && bash "$ROOT/scripts/cluster.sh" down || true; }
+stop() { if [ "$started" = 1 ]; then bash "$ROOT/scripts/cluster.sh" down; fi; }
 trap stop EXIT
 
 export KUBECONFIG="${SAPOCHE_CLUSTER_DIR:-$HOME/.cache/sapoche-cluster}/kubeconfig"
 # The local file backend only locks stacks when asked to (concurrent updates must be refused).
 export PULUMI_SELF_MANAGED_STATE_LOCKING=1
-npx mocha --config .mocharc.e2e.json "$@"
+"$@"

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench:e2e`: against one local API server, in one run, prints
+ *   - wall time of `pulumi preview` of the full production1 program (with and without the pack),
+ *   - wall time of `kubectl apply --server-side --dry-run=server` of the same objects,
+ *   - their ratio,
+ *   - wall time of the full `pulumi up` of production1 with real rollouts (kwok).
+ * The objects are rendered from the program itself under mocks (the inputs the provider would
+ * send). The stack is a throwaway copy of production1 without its promotion source, in a sandbox.
+ * Prints figures; asserts nothing about time.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { evaluateProgram, readStackConfig } from "../test/support/program";
+import { kubectl, must, Run, Sandbox } from "../test/e2e/support/sandbox";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function main(): Promise<void> {
+    const config = readStackConfig("production1") as Record<string, any>;
+    config["sapoche-stack:promotion"] = { fromStack: "", bypassReason: "" };
+
+    const rendered = (await evaluateProgram("production1", config))
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:"))
+        .map((r) => r.props);
+    const sb = new Sandbox("bench");
+    const manifests = path.join(sb.dir, "production1.yaml");
+    fs.writeFileSync(manifests, rendered.map((o) => yaml.dump(o, { noRefs: true })).join("---\n"));
+
+    sb.initStack("bench", "production1");
+    sb.editConfig(
+        "bench",
+        (c) => (c["sapoche-stack:promotion"] = { fromStack: "", bypassReason: "" }),
+    );
+    // A server-side dry run needs the namespace to exist.
+    kubectl(["create", "namespace", "sapoche"]);
+
+    const timed = (f: () => Run) => must(f()).ms;
+    const previewPack: number[] = [];
+    const previewBare: number[] = [];
+    const dryRun: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+        previewPack.push(timed(() => sb.preview("bench", "production1")));
+        previewBare.push(timed(() => sb.pulumi(["preview", "--stack", "bench"])));
+        dryRun.push(
+            timed(() =>
+                kubectl([
+                    "apply",
+                    "--server-side",
+                    "--dry-run=server",
+                    "--field-manager=bench",
+                    "-f",
+                    manifests,
+                ]),
+            ),
+        );
+    }
+    const up = must(sb.up("bench", "production1")).ms;
+
+    console.log(`median of ${ROUNDS} rounds; ${rendered.length} Kubernetes objects\n`);
+    console.log(`pulumi preview, with policy pack:            ${secs(median(previewPack))}`);
+    console.log(`pulumi preview, without policy pack:         ${secs(median(previewBare))}`);
+    console.log(`kubectl apply --server-side --dry-run=server: ${secs(median(dryRun))}`);
+    console.log(
+        `ratio preview / dry-run: ${(median(previewBare) / median(dryRun)).toFixed(1)}x without the pack, ` +
+            `${(median(previewPack) / median(dryRun)).toFixed(1)}x with it (target <= 1.5x)`,
+    );
+    console.log(`pulumi up of production1 with rollouts:      ${secs(up)} (target < 180 s)`);
+
+    // Leave the cluster as we found it: lift protection deliberately, then destroy.
+    must(sb.pulumi(["state", "unprotect", "--stack", "bench", "--all", "--yes"]));
+    must(sb.pulumi(["destroy", "--stack", "bench", "--yes"]));
+    sb.remove();
+}
+
+main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+});

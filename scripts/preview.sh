@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The gate every preview goes through, locally and in CI: `pulumi preview` of one stack with the
+# policy pack and that stack's policy config. Fails on a mandatory policy violation (pulumi exits
+# non-zero) and on a preview that could not reach the cluster (the provider only warns then).
+#
+# Usage: scripts/preview.sh <stack> [extra pulumi preview args...]
+# Writes the full preview to ${PREVIEW_OUT:-preview-<stack>.txt} as well as to the terminal.
+set -euo pipefail
+stack="${1:?usage: scripts/preview.sh <stack> [pulumi preview args...]}"
+shift
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${PREVIEW_OUT:-preview-$stack.txt}"
+
+set +e
+pulumi preview --stack "$stack" --non-interactive --diff \
+    --policy-pack "$ROOT/policy-pack" \
+    --policy-pack-config "$ROOT/policy-pack/config/$stack.json" "$@" 2>&1 | tee "$out"
+rc=${PIPESTATUS[0]}
+set -e
+if grep -qiE 'cluster (is )?unreachable|unable to (load|reach) .*cluster|failed to read kubeconfig' "$out"; then
+    echo "preview.sh: the preview of $stack could not reach the cluster; failing" >&2
+    exit 1
+fi
+exit "$rc"

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Ships one stack through the gates, applying exactly what was reviewed:
+#   1. policy-checked preview that saves an update plan (scripts/preview.sh --save-plan);
+#   2. a short summary of the plan, deletes and replaces of data-holding resources called out;
+#   3. explicit confirmation: type the stack name (CI passes --approved after its own approval);
+#   4. `pulumi up --plan`: only that plan is applied.
+# Applying a saved plan first re-plans against the current code, config and cluster; if anything
+# changed since the plan was saved, it refuses and changes nothing.
+#
+# Usage: scripts/release.sh --stack <stack> [--approved]                 preview, confirm, apply
+#        scripts/release.sh --stack <stack> --plan-only --plan-file <f>  save plan + summary only
+#        scripts/release.sh --stack <stack> --apply-plan <f> [--approved]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PULUMI_EXPERIMENTAL=true # update plans (--save-plan / --plan) are experimental in the CLI
+
+stack="" approved=0 plan_only=0 plan_file="" apply_plan=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --stack) stack="$2"; shift ;;
+        --approved) approved=1 ;;
+        --plan-only) plan_only=1 ;;
+        --plan-file) plan_file="$2"; shift ;;
+        --apply-plan) apply_plan="$2"; shift ;;
+        *) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 2 ;;
+    esac
+    shift
+done
+[ -n "$stack" ] || { echo "release.sh: --stack is required" >&2; exit 2; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+save_plan() { # save_plan FILE [quiet]
+    if [ "${2:-}" = quiet ]; then
+        PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --save-plan "$1" >/dev/null
+    else
+        PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --save-plan "$1"
+    fi
+}
+# What a plan would do, without its timestamp: two plans of the same state compare equal.
+plan_body() { node -e 'const p=require(process.argv[1]); console.log(JSON.stringify(p.resourcePlans))' "$1"; }
+
+confirm() {
+    if [ "$approved" = 1 ]; then
+        echo "release.sh: applying with --approved (approval given outside this command)"
+        return
+    fi
+    if [ ! -t 0 ]; then
+        echo "release.sh: no confirmation: stdin is not a terminal and --approved was not given; nothing was applied" >&2
+        exit 4
+    fi
+    read -r -p "Type the stack name ($stack) to apply this plan: " answer
+    if [ "$answer" != "$stack" ]; then
+        echo "release.sh: confirmation did not match; nothing was applied" >&2
+        exit 4
+    fi
+}
+
+if [ -n "$apply_plan" ]; then
+    plan="$apply_plan"
+    save_plan "$work/current.json" quiet
+    if [ "$(plan_body "$plan")" != "$(plan_body "$work/current.json")" ]; then
+        echo "release.sh: the saved plan $plan no longer matches what an update would do now:" >&2
+        echo "code, config or the cluster changed since it was saved. Nothing was applied." >&2
+        echo "Run the release again and review the new plan." >&2
+        exit 3
+    fi
+else
+    plan="${plan_file:-$work/$stack.plan.json}"
+    save_plan "$plan"
+fi
+
+node "$ROOT/scripts/plan-summary.js" "$plan" | tee "$plan.summary.txt"
+[ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
+confirm
+pulumi up --stack "$stack" --plan "$plan" --yes --non-interactive \
+    --policy-pack "$ROOT/policy-pack" --policy-pack-config "$ROOT/policy-pack/config/$stack.json"
