@@ -13,9 +13,10 @@ for (const [urn, rp] of Object.entries(plan.resourcePlans || {})) {
     const type = urn.split("::")[2] || "";
     if (!type.startsWith("kubernetes:")) continue;
     const steps = rp.steps || [];
-    const op = steps.includes("replace") || steps.includes("create-replacement")
-        ? "replace"
-        : steps.find((s) => ["create", "update", "delete"].includes(s)) || "same";
+    const op =
+        steps.includes("replace") || steps.includes("create-replacement")
+            ? "replace"
+            : steps.find((s) => ["create", "update", "delete"].includes(s)) || "same";
     counts[op] = (counts[op] || 0) + 1;
     const kind = type.split(":")[2];
     if ((op === "replace" || op === "delete") && DATA_HOLDING.includes(kind)) {
@@ -30,5 +31,7 @@ if (danger.length) {
     console.log("Data-holding resources this plan deletes or replaces:");
     console.log(danger.join("\n"));
 } else {
-    console.log("No data-holding resource (volume claim, StatefulSet, namespace) is deleted or replaced.");
+    console.log(
+        "No data-holding resource (volume claim, StatefulSet, namespace) is deleted or replaced.",
+    );
 }
