@@ -2,8 +2,6 @@ import { strict as assert } from "assert";
 import { evaluateProgram, PROJECT, readStackConfig } from "./support/program";
 import { readSeed } from "./support/seed";
 
-type Any = Record<string, any>;
-
 describe("adoption of the live namespace", () => {
     it("imports every live object by namespace/name, leaving its content alone for that update", async () => {
         const config = { ...readStackConfig("production1"), [`${PROJECT}:adopt`]: true };
@@ -25,14 +23,6 @@ describe("adoption of the live namespace", () => {
             ...seed.hpas.filter((h) => h.keda).map((h) => `ScaledObject/sapoche/${h.target}`),
         ].sort();
         assert.deepEqual(imported, expected);
-        for (const r of rs.filter((x) => x.importId)) {
-            assert.deepEqual(
-                r.ignoreChanges,
-                [],
-                "options are captured before adoption adds its own",
-            );
-            assert.ok((r.props as Any).metadata.name);
-        }
     });
 
     it("imports nothing when adoption is off", async () => {

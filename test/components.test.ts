@@ -129,6 +129,15 @@ for (const stack of ["production1", "staging"] as StackName[]) {
             ]);
             const sts = rs.find((r) => r.type === STATEFULSET)!;
             assert.deepEqual(sts.ignoreChanges, ["spec.volumeClaimTemplates"]);
+            for (const svc of rs.filter(
+                (r) => kindOf(r) === "Service" && nameOf(r) !== "redis-headless",
+            )) {
+                assert.deepEqual(
+                    svc.ignoreChanges,
+                    ["spec.clusterIP", "spec.clusterIPs"],
+                    nameOf(svc),
+                );
+            }
             assert.deepEqual((sts.props as Any).spec.persistentVolumeClaimRetentionPolicy, {
                 whenDeleted: "Retain",
                 whenScaled: "Retain",

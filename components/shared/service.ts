@@ -40,6 +40,9 @@ export function service(
                 })),
             },
         },
-        { parent },
+        // The cluster IP is the server's to assign. Never diff it: a change of `clusterIP`
+        // replaces a Service (new IP, dropped connections), and an adopted Service carries its
+        // live IP in state while the program names none.
+        { parent, ignoreChanges: ["spec.clusterIP", "spec.clusterIPs"] },
     );
 }

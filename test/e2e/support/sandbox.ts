@@ -148,7 +148,11 @@ export function getJson(args: string[]): any {
 
 /** The run, or an error carrying its output. */
 export function must(r: Run): Run {
-    if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.output.slice(-6000)}`);
+    if (r.code !== 0) {
+        // The errors first (they may be far up a long preview), then the tail.
+        const errors = r.output.split("\n").filter((l) => /error|mandatory\]|failed/i.test(l));
+        throw new Error(`exit ${r.code}\n${errors.join("\n")}\n...\n${r.output.slice(-3000)}`);
+    }
     return r;
 }
 
