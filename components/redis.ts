@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { labelsFor, selectorFor } from "./shared/labels";
+import { ANNOTATIONS, labelsFor, selectorFor } from "./shared/labels";
 import { USERS, resourcesOf, secureContainer, tcpProbe } from "./shared/defaults";
 import { podTemplate } from "./shared/pod";
 import { service } from "./shared/service";
@@ -223,7 +223,12 @@ export class Redis extends pulumi.ComponentResource {
         this.statefulSet = new k8s.apps.v1.StatefulSet(
             `${name}-statefulset`,
             {
-                metadata: { name: sts, namespace: args.namespace, labels },
+                metadata: {
+                    name: sts,
+                    namespace: args.namespace,
+                    labels,
+                    annotations: { [ANNOTATIONS.patchForce]: "true" },
+                },
                 spec: {
                     replicas: s.nodes,
                     serviceName: names.headlessService,

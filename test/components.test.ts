@@ -105,6 +105,13 @@ for (const stack of ["production1", "staging"] as StackName[]) {
             }
         });
 
+        it("lets the program win over out-of-band edits of every workload (drift is restored)", () => {
+            for (const w of workloadsOf(rs)) {
+                const annotations = (w.props as Any).metadata.annotations;
+                assert.equal(annotations["pulumi.com/patchForce"], "true", nameOf(w));
+            }
+        });
+
         it("puts every namespaced object in the sapoche namespace", () => {
             for (const r of rs.filter(
                 (x) => x.type.startsWith("kubernetes:") && kindOf(x) !== "Namespace",

@@ -36,4 +36,10 @@ export const ANNOTATIONS = {
     queue: "sapoche.io/queue",
     /** What the workload is for, from the catalog. */
     purpose: "sapoche.io/purpose",
+    /**
+     * `"true"` on workloads: the program wins over out-of-band edits. Without it a field another
+     * manager changed (`kubectl set image`, `kubectl scale`) is a server-side apply conflict and
+     * drift cannot be restored.
+     */
+    patchForce: "pulumi.com/patchForce",
 } as const;

@@ -33,6 +33,7 @@ export function deployment(
 ): k8s.apps.v1.Deployment {
     const annotations: Record<string, string> = {
         [ANNOTATIONS.purpose]: args.purpose,
+        [ANNOTATIONS.patchForce]: "true",
         ...args.annotations,
     };
     if (args.scaledToZero) {
