@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { USERS, httpProbe, resourcesOf, secureContainer } from "./shared/defaults";
 import { service } from "./shared/service";
+import { nodePortService } from "../stacks/catalog";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 import type { Resources, ScaledToZero } from "../stacks/schema";
 
@@ -61,7 +62,7 @@ export class Frontend extends pulumi.ComponentResource {
             namespace: args.namespace,
             selects: name,
             component: "frontend",
-            ports: [{ name: "http", port: 80, targetPort: "http" }],
+            ports: nodePortService(args.serviceName).ports,
             nodePorts: { http: args.nodePort },
         });
         this.registerOutputs({ deployment: this.deployment, service: this.service });

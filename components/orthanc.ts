@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { labelsFor } from "./shared/labels";
 import { USERS, resourcesOf, secureContainer, tcpProbe } from "./shared/defaults";
 import { service } from "./shared/service";
+import { nodePortService } from "../stacks/catalog";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 import type { Resources, ScaledToZero } from "../stacks/schema";
 
@@ -120,7 +121,7 @@ export class Orthanc extends pulumi.ComponentResource {
             namespace: args.namespace,
             selects: name,
             component: "orthanc",
-            ports: [{ name: "http", port: 80, targetPort: "http" }],
+            ports: nodePortService(args.serviceName).ports,
             nodePorts: { http: args.nodePort },
         });
         this.registerOutputs({ deployment: this.deployment, service: this.service });

@@ -7,28 +7,12 @@
  * Runbook: README, "Adopting the live namespace".
  */
 import * as pulumi from "@pulumi/pulumi";
-import {
-    consumers,
-    frontends,
-    nodePortServices,
-    orthanc,
-    phpBackend,
-    redis,
-    workers,
-} from "./catalog";
+import { configuredWorkloads, consumers, nodePortServices, phpBackend, redis } from "./catalog";
 import type { Settings } from "./settings";
 
 /** `Kind/name` of every live object this program manages under the same kind and name. */
 export function liveObjects(settings: Settings): Set<string> {
-    const deployments = [
-        ...consumers.map((c) => c.name),
-        ...workers.map((w) => w.name),
-        phpBackend.fpm.name,
-        phpBackend.nginx.name,
-        orthanc.name,
-        ...frontends.map((f) => f.name),
-        settings.scheduler.name,
-    ];
+    const deployments = [...configuredWorkloads, settings.scheduler.name];
     return new Set([
         `Namespace/${settings.namespace}`,
         ...deployments.map((d) => `Deployment/${d}`),

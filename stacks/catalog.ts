@@ -188,6 +188,13 @@ export const nodePortServices: readonly NodePortServiceEntry[] = [
     },
 ];
 
+/** The live NodePort Service of that name. */
+export function nodePortService(name: string): NodePortServiceEntry {
+    const entry = nodePortServices.find((s) => s.name === name);
+    if (!entry) throw new Error(`no NodePort Service ${name} in the catalog`);
+    return entry;
+}
+
 /** Names of every workload whose numbers live under `sapoche-stack:workloads`. */
 export const configuredWorkloads: readonly string[] = [
     ...consumers.map((c) => c.name),
