@@ -4,8 +4,11 @@
 #   2. a short summary of the plan, deletes and replaces of data-holding resources called out;
 #   3. explicit confirmation: type the stack name (CI passes --approved after its own approval);
 #   4. `pulumi up --plan`: only that plan is applied.
-# Applying a saved plan first re-plans against the current code, config and cluster; if anything
-# changed since the plan was saved, it refuses and changes nothing.
+# Applying a saved plan first re-plans against the current code, config and cluster and compares
+# what each resource's update would be (scripts/plan.js compare); if code or config changed, or a
+# cluster edit changed what the update does, it refuses and changes nothing. (An out-of-band edit
+# to a resource the plan already updates does not change that: the update restores the program's
+# values, as reviewed.) The engine then refuses any step outside the plan as well.
 #
 # Usage: scripts/release.sh --stack <stack> [--approved]                 preview, confirm, apply
 #        scripts/release.sh --stack <stack> --plan-only --plan-file <f>  save plan + summary only
@@ -30,15 +33,15 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+# Plans are made against the live cluster (--refresh), so an edit made in the cluster since the
+# plan was saved also makes it stale.
 save_plan() { # save_plan FILE [quiet]
     if [ "${2:-}" = quiet ]; then
-        PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --save-plan "$1" >/dev/null
+        PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1" >/dev/null
     else
-        PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --save-plan "$1"
+        PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1"
     fi
 }
-# What a plan would do, without its timestamp: two plans of the same state compare equal.
-plan_body() { node -e 'const p=require(process.argv[1]); console.log(JSON.stringify(p.resourcePlans))' "$1"; }
 
 confirm() {
     if [ "$approved" = 1 ]; then
@@ -58,20 +61,27 @@ confirm() {
 
 if [ -n "$apply_plan" ]; then
     plan="$apply_plan"
-    save_plan "$work/current.json" quiet
-    if [ "$(plan_body "$plan")" != "$(plan_body "$work/current.json")" ]; then
+    [ -f "$plan" ] || { echo "release.sh: no saved plan at $plan" >&2; exit 2; }
+    if ! save_plan "$work/current.json" quiet; then
+        cat "$work/preview.txt" >&2
+        echo "release.sh: re-planning $stack failed (preview above); nothing was applied" >&2
+        exit 1
+    fi
+    if ! node "$ROOT/scripts/plan.js" compare "$plan" "$work/current.json" >"$work/differs.txt"; then
         echo "release.sh: the saved plan $plan no longer matches what an update would do now:" >&2
         echo "code, config or the cluster changed since it was saved. Nothing was applied." >&2
+        cat "$work/differs.txt" >&2
         echo "Run the release again and review the new plan." >&2
         exit 3
     fi
 else
     plan="${plan_file:-$work/$stack.plan.json}"
-    save_plan "$plan"
+    save_plan "$plan" || { echo "release.sh: the preview of $stack failed; nothing was applied" >&2; exit 1; }
 fi
 
-node "$ROOT/scripts/plan-summary.js" "$plan" | tee "$plan.summary.txt"
+node "$ROOT/scripts/plan.js" summary "$plan" | tee "$plan.summary.txt"
 [ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
 confirm
-pulumi up --stack "$stack" --plan "$plan" --yes --non-interactive \
+# --refresh as when the plan was saved; the engine also refuses any step outside the plan.
+pulumi up --stack "$stack" --plan "$plan" --refresh --yes --non-interactive \
     --policy-pack "$ROOT/policy-pack" --policy-pack-config "$ROOT/policy-pack/config/$stack.json"
