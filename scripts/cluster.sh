@@ -12,7 +12,7 @@
 #   SAPOCHE_ETCD_PORT        default 2379 (peer port is this + 1)
 #   SAPOCHE_KCM_PORT         default 10257    SAPOCHE_SCHEDULER_PORT  default 10259
 #   SAPOCHE_NODES            number of fake nodes, default 6
-#   SAPOCHE_PVS              number of 20Gi PersistentVolumes, default 12
+#   SAPOCHE_PVS              number of 20Gi PersistentVolumes, default 24
 #   SAPOCHE_CLUSTER_TIMEOUT  seconds to wait for each health check, default 120
 set -euo pipefail
 
@@ -23,7 +23,7 @@ ETCD_PEER_PORT="$((ETCD_PORT + 1))"
 KCM_PORT="${SAPOCHE_KCM_PORT:-10257}"
 SCHED_PORT="${SAPOCHE_SCHEDULER_PORT:-10259}"
 NODES="${SAPOCHE_NODES:-6}"
-PVS="${SAPOCHE_PVS:-12}"
+PVS="${SAPOCHE_PVS:-24}"
 TIMEOUT="${SAPOCHE_CLUSTER_TIMEOUT:-120}"
 KEDA_MODULE="github.com/kedacore/keda/v2"
 KEDA_VERSION="${SAPOCHE_KEDA_VERSION:-v2.21.0}"

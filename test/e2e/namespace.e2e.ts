@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
-import { getJson, kubectl, must, Run, Sandbox } from "./support/sandbox";
+import { getJson, kubectl, must, Run, resourceVersions, Sandbox, settled } from "./support/sandbox";
 import * as catalog from "../../stacks/catalog";
 
 const NS = "sapoche";
@@ -32,33 +32,6 @@ function assertCleanPreview(r: Run): void {
     assert.doesNotMatch(r.output, /unreachable/i, "the preview must reach the cluster");
     assert.doesNotMatch(r.output, /mandatory/i, "no mandatory policy violation");
     assert.equal(r.code, 0, r.output.slice(-4000));
-}
-
-/** Waits until a Deployment rolled out and every one of its pods is Ready (kwok marks them). */
-function settled(deployment: string): void {
-    must(kubectl(["rollout", "status", `deployment/${deployment}`, "-n", NS, "--timeout=120s"]));
-    must(
-        kubectl([
-            "wait",
-            "pod",
-            "-n",
-            NS,
-            "-l",
-            `app.kubernetes.io/name=${deployment}`,
-            "--for=condition=Ready",
-            "--timeout=120s",
-        ]),
-    );
-}
-
-/** resourceVersion of every object of the namespace's main kinds. */
-function snapshot(): Record<string, string> {
-    const kinds =
-        "deployments,statefulsets,services,configmaps,poddisruptionbudgets,horizontalpodautoscalers,scaledobjects";
-    const items = getJson(["get", kinds, "-n", NS]).items as any[];
-    return Object.fromEntries(
-        items.map((i) => [`${i.kind}/${i.metadata.name}`, i.metadata.resourceVersion]),
-    );
 }
 
 describe("the real engine against the local control plane", function () {
@@ -110,7 +83,7 @@ describe("the real engine against the local control plane", function () {
     });
 
     it("refuses an update that breaks a mandatory policy, naming it, and leaves the cluster unchanged", () => {
-        const before = snapshot();
+        const before = resourceVersions(NS);
         sb.editConfig("staging", (c) => {
             c["sapoche-stack:redis"].nodes = 1;
             c["sapoche-stack:redis"].sentinelQuorum = 1;
@@ -132,7 +105,7 @@ describe("the real engine against the local control plane", function () {
         assert.notEqual(r.code, 0);
         assert.match(r.output, /enforce-redis-replicas/);
         assert.match(r.output, /mandatory/);
-        assert.deepEqual(snapshot(), before);
+        assert.deepEqual(resourceVersions(NS), before);
     });
 
     it("leaves an autoscaler's replica change alone: no drift reported, and up succeeds", () => {
@@ -140,7 +113,7 @@ describe("the real engine against the local control plane", function () {
             kubectl(["scale", "deployment", catalog.phpBackend.fpm.name, "-n", NS, "--replicas=3"]),
         );
         // As after a real scale-up, the new pods are ready before anyone looks.
-        settled(catalog.phpBackend.fpm.name);
+        settled(NS, catalog.phpBackend.fpm.name);
         assertCleanPreview(
             sb.pulumi(["preview", "--stack", "staging", "--refresh", "--expect-no-changes"]),
         );
@@ -161,8 +134,8 @@ describe("the real engine against the local control plane", function () {
                 "consumer=registry.sapoche.internal/sapoche/backend:hotfix",
             ]),
         );
-        settled("worker-booking");
-        settled("consumer-ecg");
+        settled(NS, "worker-booking");
+        settled(NS, "consumer-ecg");
         const drift = sb.pulumi([
             "preview",
             "--stack",

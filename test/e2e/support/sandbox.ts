@@ -132,6 +132,36 @@ export class Sandbox {
         fs.writeFileSync(file, yaml.dump(doc, { noRefs: true, lineWidth: 120 }));
     }
 
+    /**
+     * Moves a stack to a namespace of its own, with its own NodePorts (they are cluster-wide), and
+     * points the sandbox's policy config for that stack at the new namespace.
+     */
+    relocate(stack: string, namespace: string, portShift: number): void {
+        this.editConfig(stack, (c) => {
+            c["sapoche-stack:namespace"] = namespace;
+            for (const ports of Object.values<Record<string, number>>(
+                c["sapoche-stack:nodePorts"],
+            )) {
+                for (const name of Object.keys(ports)) {
+                    ports[name] = 30000 + ((ports[name] - 30000 + portShift) % 2768);
+                }
+            }
+        });
+        const file = path.join(this.work, "policy-pack", "config", `${stack}.json`);
+        const pack = JSON.parse(fs.readFileSync(file, "utf8"));
+        pack["enforce-namespace"] = { namespace };
+        fs.writeFileSync(file, JSON.stringify(pack, null, 4));
+    }
+
+    /** scripts/release.sh in the sandbox; stdin is a pipe unless a wrapper gives it a terminal. */
+    release(args: string[], opts: { input?: string } = {}): Run {
+        return run("bash", ["scripts/release.sh", ...args], {
+            cwd: this.work,
+            env: this.env,
+            input: opts.input ?? "",
+        });
+    }
+
     remove(): void {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
@@ -139,6 +169,45 @@ export class Sandbox {
 
 export function kubectl(args: string[], input?: string): Run {
     return run("kubectl", args, { input, env: process.env });
+}
+
+/** Waits until a Deployment rolled out and every one of its pods is Ready (kwok marks them). */
+export function settled(namespace: string, deployment: string): void {
+    must(
+        kubectl([
+            "rollout",
+            "status",
+            `deployment/${deployment}`,
+            "-n",
+            namespace,
+            "--timeout=120s",
+        ]),
+    );
+    must(
+        kubectl([
+            "wait",
+            "pod",
+            "-n",
+            namespace,
+            "-l",
+            `app.kubernetes.io/name=${deployment}`,
+            "--for=condition=Ready",
+            "--timeout=120s",
+        ]),
+    );
+}
+
+/**
+ * resourceVersion of every object of a namespace's main kinds: equal snapshots mean nothing was
+ * written (take them once rollouts settled, or a status update shows up as a change).
+ */
+export function resourceVersions(namespace: string): Record<string, string> {
+    const kinds =
+        "deployments,statefulsets,services,configmaps,poddisruptionbudgets,horizontalpodautoscalers,scaledobjects";
+    const items = getJson(["get", kinds, "-n", namespace]).items as any[];
+    return Object.fromEntries(
+        items.map((i) => [`${i.kind}/${i.metadata.name}`, i.metadata.resourceVersion]),
+    );
 }
 
 /** kubectl get ... -o json, parsed. */

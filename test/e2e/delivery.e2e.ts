@@ -1,0 +1,192 @@
+/**
+ * Delivery on the real engine: staging and production1 side by side (each in a namespace of its
+ * own, as on two clusters), production1 shipped only through scripts/release.sh, and
+ * production1's preview gated on what staging has run.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+    getJson,
+    kubectl,
+    must,
+    run,
+    Run,
+    resourceVersions,
+    Sandbox,
+    settled,
+} from "./support/sandbox";
+import * as catalog from "../../stacks/catalog";
+
+const STAGING_NS = "sapoche-delivery-staging";
+const PROD_NS = "sapoche-delivery-prod";
+const BACKEND = "registry.sapoche.internal/sapoche/backend";
+const NEXT_BACKEND = `${BACKEND}:2026.12.0`;
+
+function replicas(deployment: string): number {
+    return getJson(["get", "deployment", deployment, "-n", PROD_NS]).spec.replicas;
+}
+
+function setReplicas(sb: Sandbox, workload: string, count: number): void {
+    sb.editConfig("production1", (c) => (c["sapoche-stack:workloads"][workload].replicas = count));
+}
+
+function assertNothingApplied(r: Run, exitCode: number, before: Record<string, string>): void {
+    assert.equal(r.code, exitCode, r.output.slice(-4000));
+    assert.match(r.output, /nothing was applied/i);
+    assert.doesNotMatch(r.output, /Updating \(production1\)/, "pulumi up never started");
+    assert.deepEqual(resourceVersions(PROD_NS), before, "the cluster is unchanged");
+}
+
+describe("delivery: approved plans and staging first", function () {
+    this.timeout(30 * 60 * 1000);
+    const sb = new Sandbox("delivery");
+    const planFile = path.join(sb.dir, "production1.plan.json");
+    let bookingReplicas: number;
+
+    before(() => {
+        sb.initStack("staging");
+        sb.initStack("production1");
+        sb.relocate("staging", STAGING_NS, 900);
+        sb.relocate("production1", PROD_NS, 1800);
+        must(sb.up("staging", "staging"));
+    });
+
+    it("saves a reviewed plan with a summary and applies exactly that plan", () => {
+        const saved = must(
+            sb.release(["--stack", "production1", "--plan-only", "--plan-file", planFile]),
+        );
+        assert.match(saved.output, /Plan: \d+ to create, 0 to update, 0 to replace, 0 to delete/);
+        assert.match(saved.output, /No data-holding resource .* is deleted or replaced/);
+        assert.ok(fs.existsSync(planFile));
+
+        const applied = must(
+            sb.release(["--stack", "production1", "--apply-plan", planFile, "--approved"]),
+        );
+        assert.match(applied.output, /Updating \(production1\)/);
+        const deployments = getJson(["get", "deployments", "-n", PROD_NS]).items as any[];
+        // Every configured workload, the Redis proxy and the scheduler.
+        assert.equal(deployments.length, catalog.configuredWorkloads.length + 2);
+        for (const d of deployments) {
+            const available = (d.status.conditions ?? []).find((c: any) => c.type === "Available");
+            assert.equal(available?.status, "True", `${d.metadata.name} Available`);
+        }
+        bookingReplicas = replicas("worker-booking");
+    });
+
+    it("changes nothing without a confirmation: no terminal and no --approved", () => {
+        setReplicas(sb, "worker-booking", bookingReplicas + 1);
+        const before = resourceVersions(PROD_NS);
+        // Typing the stack name into a pipe is not a confirmation: only a terminal is.
+        const r = sb.release(["--stack", "production1"], { input: "production1\n" });
+        assertNothingApplied(r, 4, before);
+        assert.match(r.output, /Plan: 0 to create, 2 to update/);
+        assert.match(r.output, /stdin is not a terminal and --approved was not given/);
+    });
+
+    it("changes nothing when the name typed at the terminal is not the stack's", () => {
+        const before = resourceVersions(PROD_NS);
+        // `script` gives release.sh a terminal, as an operator at a shell has.
+        const r = run(
+            "script",
+            ["-qec", "bash scripts/release.sh --stack production1", "/dev/null"],
+            {
+                cwd: sb.work,
+                env: sb.env,
+                input: "staging\n",
+            },
+        );
+        assertNothingApplied(r, 4, before);
+        assert.match(r.output, /Type the stack name \(production1\)/);
+        assert.match(r.output, /confirmation did not match/);
+    });
+
+    it("refuses a saved plan after an unrelated config change, and applies it once config matches again", () => {
+        must(sb.release(["--stack", "production1", "--plan-only", "--plan-file", planFile]));
+        const pdf = replicas("worker-sapoche-pdf");
+        setReplicas(sb, "worker-sapoche-pdf", pdf + 1);
+        const before = resourceVersions(PROD_NS);
+        const r = sb.release(["--stack", "production1", "--apply-plan", planFile, "--approved"]);
+        assertNothingApplied(r, 3, before);
+        assert.match(r.output, /no longer matches what an update would do now/);
+        assert.match(r.output, /differs: .*Deployment::worker-sapoche-pdf/);
+
+        // The refusal came from the change, not from plans that never compare equal.
+        setReplicas(sb, "worker-sapoche-pdf", pdf);
+        must(sb.release(["--stack", "production1", "--apply-plan", planFile, "--approved"]));
+        assert.equal(replicas("worker-booking"), bookingReplicas + 1);
+        assert.equal(replicas("worker-sapoche-pdf"), pdf);
+    });
+
+    it("refuses at preview an image staging has not run, then accepts it once staging ran it", () => {
+        sb.editConfig("production1", (c) => (c["sapoche-stack:images"].backend = NEXT_BACKEND));
+        const refused = sb.preview("production1", "production1");
+        assert.notEqual(refused.code, 0);
+        assert.match(
+            refused.output,
+            /Refusing to deploy \d+ workload image\(s\) that organization\/sapoche-stack\/staging has not run successfully/,
+        );
+        assert.ok(
+            refused.output.includes(
+                `  - consumer-ecg: ${NEXT_BACKEND} (organization/sapoche-stack/staging runs ${BACKEND}:2026.11.2)`,
+            ),
+            refused.output.slice(-4000),
+        );
+        assert.equal(
+            getJson(["get", "deployment", "consumer-ecg", "-n", PROD_NS]).spec.template.spec
+                .containers[0].image,
+            `${BACKEND}:2026.11.2`,
+        );
+
+        // Break-glass: the bypass passes the gate, and both the preview and the pack say so.
+        sb.editConfig(
+            "production1",
+            (c) => (c["sapoche-stack:promotion"].bypassReason = "INC-4711"),
+        );
+        const bypassed = sb.preview("production1", "production1");
+        sb.editConfig("production1", (c) => (c["sapoche-stack:promotion"].bypassReason = ""));
+        assert.equal(bypassed.code, 0, bypassed.output.slice(-4000));
+        assert.match(bypassed.output, /Promotion bypass \(INC-4711\): .*consumer-ecg/);
+        // The CLI prints a policy by its description (report-promotion-bypass, advisory).
+        assert.match(
+            bypassed.output,
+            /advisory: Checks that no Deployment carries the sapoche\.io\/promotion-bypass annotation/,
+        );
+        assert.match(bypassed.output, /deployed without staging promotion: INC-4711/);
+        assert.match(bypassed.output, /sapoche\.io\/promotion-bypass/);
+
+        sb.editConfig("staging", (c) => (c["sapoche-stack:images"].backend = NEXT_BACKEND));
+        must(sb.up("staging", "staging"));
+        const accepted = sb.preview("production1", "production1");
+        assert.equal(accepted.code, 0, accepted.output.slice(-4000));
+        assert.doesNotMatch(accepted.output, /Refusing|mandatory/);
+    });
+
+    it("refuses a saved plan after the cluster was edited out of band", () => {
+        must(sb.release(["--stack", "production1", "--plan-only", "--plan-file", planFile]));
+        // A Deployment the plan leaves unchanged: the edit turns it into an update nobody reviewed.
+        const web = "sapoche-frontend-web";
+        must(
+            kubectl([
+                "scale",
+                `deployment/${web}`,
+                "-n",
+                PROD_NS,
+                `--replicas=${replicas(web) + 2}`,
+            ]),
+        );
+        // Its new pods become ready first: the snapshot must not race the Deployment's status.
+        settled(PROD_NS, web);
+        const before = resourceVersions(PROD_NS);
+        const r = sb.release(["--stack", "production1", "--apply-plan", planFile, "--approved"]);
+        assertNothingApplied(r, 3, before);
+        assert.match(r.output, new RegExp(`differs: .*Deployment::${web}`));
+    });
+
+    after(() => {
+        for (const ns of [STAGING_NS, PROD_NS]) {
+            kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"]);
+        }
+        sb.remove();
+    });
+});
