@@ -131,6 +131,7 @@ export = async () => {
             scaledToZero: o.scaledToZero,
             resources: o.resources,
             sidecarResources: o.sidecarResources ?? o.resources,
+            configSecretName: settings.orthanc.configSecretName,
             serviceName: catalog.orthanc.service,
             nodePort: nodePorts[catalog.orthanc.service].http,
         },

@@ -26,6 +26,8 @@ export interface OrthancArgs {
     readonly scaledToZero?: ScaledToZero;
     readonly resources: Resources;
     readonly sidecarResources: Resources;
+    /** Secret (managed outside the stack) holding Orthanc's configuration. */
+    readonly configSecretName: string;
     /** Live name of its NodePort Service. */
     readonly serviceName: string;
     /** Node port of the Service's `http` port (live contract). */
@@ -79,7 +81,7 @@ export class Orthanc extends pulumi.ComponentResource {
                 volumes: [
                     {
                         name: "orthanc-config",
-                        secret: { secretName: "orthanc-config", optional: false },
+                        secret: { secretName: args.configSecretName, optional: false },
                     },
                     { name: "proxy-config", configMap: { name: proxyConfig.metadata.name } },
                 ],

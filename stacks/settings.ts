@@ -27,6 +27,7 @@ export interface Settings {
     readonly images: Readonly<Record<ImageKey, string>>;
     readonly nodePorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
     readonly keda: { readonly brokerSecretName: string };
+    readonly orthanc: { readonly configSecretName: string };
     readonly redis: Readonly<RedisSettings>;
     readonly scheduler: { readonly name: string; readonly resources: Resources };
     readonly workloads: Readonly<Record<string, WorkloadSettings>>;
@@ -78,6 +79,7 @@ export function parseSettings(raw: RawConfig, project: string, stackFile: string
         images: c.images as Record<ImageKey, string>,
         nodePorts: c.nodePorts as Record<string, Record<string, number>>,
         keda: c.keda,
+        orthanc: c.orthanc,
         redis: c.redis,
         scheduler: { name: schedulerName(c.environment), resources: c.scheduler.resources },
         workloads: c.workloads as Record<string, WorkloadSettings>,
