@@ -38,12 +38,8 @@ trap 'rm -rf "$work"' EXIT
 
 # Plans are made against the live cluster (--refresh), so an edit made in the cluster since the
 # plan was saved also makes it stale.
-save_plan() { # save_plan FILE [quiet]
-    if [ "${2:-}" = quiet ]; then
-        PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1" >/dev/null
-    else
-        PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1"
-    fi
+save_plan() { # save_plan FILE
+    PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1"
 }
 
 confirm() {
@@ -65,7 +61,7 @@ confirm() {
 if [ -n "$apply_plan" ]; then
     plan="$apply_plan"
     [ -f "$plan" ] || { echo "release.sh: no saved plan at $plan" >&2; exit 2; }
-    if ! save_plan "$work/current.json" quiet; then
+    if ! save_plan "$work/current.json" >/dev/null; then
         cat "$work/preview.txt" >&2
         echo "release.sh: re-planning $stack failed (preview above); nothing was applied" >&2
         exit 1

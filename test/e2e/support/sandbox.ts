@@ -100,10 +100,7 @@ export class Sandbox {
             "preview",
             "--stack",
             stack,
-            "--policy-pack",
-            "policy-pack",
-            "--policy-pack-config",
-            `policy-pack/config/${policyStack}.json`,
+            ...withPack(policyStack),
             "--diff",
             ...extra,
         ]);
@@ -116,10 +113,7 @@ export class Sandbox {
             stack,
             "--yes",
             "--skip-preview",
-            "--policy-pack",
-            "policy-pack",
-            "--policy-pack-config",
-            `policy-pack/config/${policyStack}.json`,
+            ...withPack(policyStack),
             ...extra,
         ]);
     }
@@ -165,6 +159,16 @@ export class Sandbox {
     remove(): void {
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
+}
+
+/** The policy pack with one stack's policy config. */
+function withPack(policyStack: string): string[] {
+    return [
+        "--policy-pack",
+        "policy-pack",
+        "--policy-pack-config",
+        `policy-pack/config/${policyStack}.json`,
+    ];
 }
 
 export function kubectl(args: string[], input?: string): Run {
