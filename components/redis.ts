@@ -6,6 +6,7 @@ import { podTemplate } from "./shared/pod";
 import { service } from "./shared/service";
 import { deployment, disruptionBudget } from "./shared/workload";
 import { redis as names } from "../stacks/catalog";
+import { haproxyConfig, redisStartScript, sentinelStartScript } from "./redis-config";
 import type { RedisSettings } from "../stacks/schema";
 
 export const REDIS_TYPE = "sapoche:workloads:Redis";
@@ -22,79 +23,6 @@ export interface RedisArgs {
     readonly proxyImage: string;
     /** Size, quorum, storage and the name of the password Secret (managed outside the stack). */
     readonly settings: RedisSettings;
-}
-
-// Each node starts as a replica of the master Sentinel reports, or of node 0 on first boot, and
-// announces its stable DNS name so failover survives pod IP changes.
-const REDIS_SH = `set -eu
-self="$(hostname).$HEADLESS"
-master=$(redis-cli -h "$SENTINEL_HOST" -p 26379 -a "$REDIS_PASSWORD" --no-auth-warning \\
-  sentinel get-master-addr-by-name mymaster 2>/dev/null | head -n1 || true)
-[ -n "$master" ] || master="$STATEFULSET-0.$HEADLESS"
-{
-  echo "dir /data"
-  echo "appendonly yes"
-  echo "requirepass $REDIS_PASSWORD"
-  echo "masterauth $REDIS_PASSWORD"
-  echo "replica-announce-ip $self"
-  [ "$master" = "$self" ] || echo "replicaof $master 6379"
-} > /tmp/redis.conf
-exec redis-server /tmp/redis.conf
-`;
-
-// Sentinel rewrites its own config file, so it is generated into a writable emptyDir.
-const SENTINEL_SH = `set -eu
-master=$(redis-cli -h "$SENTINEL_HOST" -p 26379 -a "$REDIS_PASSWORD" --no-auth-warning \\
-  sentinel get-master-addr-by-name mymaster 2>/dev/null | head -n1 || true)
-[ -n "$master" ] || master="$STATEFULSET-0.$HEADLESS"
-cat > /sentinel/sentinel.conf <<CONF
-port 26379
-sentinel resolve-hostnames yes
-sentinel announce-hostnames yes
-sentinel announce-ip $(hostname).$HEADLESS
-requirepass $REDIS_PASSWORD
-sentinel monitor mymaster $master 6379 $SENTINEL_QUORUM
-sentinel auth-pass mymaster $REDIS_PASSWORD
-sentinel down-after-milliseconds mymaster 5000
-sentinel failover-timeout mymaster 60000
-sentinel parallel-syncs mymaster 1
-CONF
-exec redis-sentinel /sentinel/sentinel.conf
-`;
-
-/** HAProxy sends clients of `redis-sp:6379` to whichever node answers `role:master`. */
-function haproxyConfig(nodes: number, headless: string): string {
-    const servers = Array.from(
-        { length: nodes },
-        (_, i) =>
-            `  server ${names.statefulSet}-${i} ${names.statefulSet}-${i}.${headless}:6379 ` +
-            "check inter 1s resolvers k8s init-addr none",
-    ).join("\n");
-    return `global
-  maxconn 4096
-defaults
-  mode tcp
-  timeout connect 3s
-  timeout client 1h
-  timeout server 1h
-  timeout check 2s
-resolvers k8s
-  parse-resolv-conf
-  hold valid 5s
-frontend redis
-  bind :6379
-  default_backend master
-backend master
-  option tcp-check
-  tcp-check connect
-  tcp-check send AUTH\\ \${REDIS_PASSWORD}\\r\\n
-  tcp-check expect string +OK
-  tcp-check send info\\ replication\\r\\n
-  tcp-check expect string role:master
-  tcp-check send QUIT\\r\\n
-  tcp-check expect string +OK
-${servers}
-`;
 }
 
 /**
@@ -122,7 +50,7 @@ export class Redis extends pulumi.ComponentResource {
             `${name}-scripts`,
             {
                 metadata: { name: `${sts}-scripts`, namespace: args.namespace, labels },
-                data: { "redis.sh": REDIS_SH, "sentinel.sh": SENTINEL_SH },
+                data: { "redis.sh": redisStartScript(), "sentinel.sh": sentinelStartScript() },
             },
             { parent: this },
         );
@@ -277,7 +205,7 @@ export class Redis extends pulumi.ComponentResource {
                     namespace: args.namespace,
                     labels: labelsFor(names.proxy, "redis-proxy"),
                 },
-                data: { "haproxy.cfg": headless.apply((h) => haproxyConfig(s.nodes, h)) },
+                data: { "haproxy.cfg": headless.apply((h) => haproxyConfig(s.nodes, sts, h)) },
             },
             { parent: this },
         );
