@@ -16,6 +16,7 @@ import { enforceKedaReplicaBounds } from "./autoscaling/enforceKedaReplicaBounds
 import { enforceKedaTriggerThreshold } from "./autoscaling/enforceKedaTriggerThreshold";
 import { missingAutoscalerTarget } from "./autoscaling/missingAutoscalerTarget";
 import { enforceConsumerMinReplicas } from "./consumers/enforceConsumerMinReplicas";
+import { missingCriticalWorkloadAlert } from "./monitoring/missingCriticalWorkloadAlert";
 import { disallowRedisDeployment } from "./redis/disallowRedisDeployment";
 import { enforceRedisDisruptionBudget } from "./redis/enforceRedisDisruptionBudget";
 import { enforceRedisPersistence } from "./redis/enforceRedisPersistence";
@@ -50,6 +51,8 @@ export const policies: Policies = [
     disallowRedisDeployment,
     // Consumers
     enforceConsumerMinReplicas,
+    // Monitoring
+    missingCriticalWorkloadAlert,
     // Autoscaling
     enforceHpaCpuTarget,
     enforceHpaReplicaBounds,
