@@ -1,0 +1,433 @@
+/**
+ * Runs the rendered Redis tier as real processes on loopback: per node a `redis-server` and a
+ * `redis-sentinel` started by the rendered start scripts, the HAProxy replicas with the rendered
+ * configuration, and the two Services (`redis-sentinel`, `redis-sp`) as small TCP forwarders that
+ * pick a live endpoint per connection, as kube-proxy does with ready endpoints.
+ *
+ * Every process gets its own directories under one temporary directory, its log there, and is
+ * stopped by `stop()`; a process-exit hook kills whatever is left if the test runner dies first.
+ */
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { PLAN, PodContext, toLoopback } from "./loopback";
+import type { Container, RenderedRedis } from "./rendered";
+import { info, once } from "./resp";
+
+/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function until<T>(
+    what: string,
+    timeoutMs: number,
+    probe: () => Promise<T | undefined>,
+    everyMs = 100,
+): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+        try {
+            const v = await probe();
+            if (v !== undefined) return v;
+        } catch (e) {
+            last = e;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(
+                `${what}: not within ${timeoutMs} ms` +
+                    (last ? ` (last error: ${(last as Error).message})` : ""),
+            );
+        }
+        await new Promise((r) => setTimeout(r, everyMs));
+    }
+}
+
+const live = new Set<ChildProcess>();
+process.on("exit", () => {
+    for (const p of live) killGroup(p, "SIGKILL");
+});
+
+function killGroup(p: ChildProcess, signal: NodeJS.Signals): void {
+    try {
+        process.kill(-p.pid!, signal);
+    } catch {
+        // already gone
+    }
+}
+
+/** A pod's process: the container's command run with the rewritten environment. */
+interface Proc {
+    readonly child: ChildProcess;
+    readonly log: string;
+    readonly exited: Promise<number | null>;
+}
+
+/** A TCP forwarder standing in for a ClusterIP Service. */
+class ServiceForwarder {
+    private readonly server: net.Server;
+    private readonly sockets = new Set<net.Socket>();
+
+    constructor(
+        readonly address: string,
+        readonly port: number,
+        private readonly endpoints: () => string[],
+    ) {
+        this.server = net.createServer((client) => void this.forward(client));
+    }
+
+    listen(): Promise<void> {
+        return new Promise((resolve, reject) => {
+            this.server.once("error", reject);
+            this.server.listen(this.port, this.address, () => resolve());
+        });
+    }
+
+    /** A random endpoint that accepts the connection (a dead pod's endpoint is not ready). */
+    private async forward(client: net.Socket): Promise<void> {
+        this.sockets.add(client);
+        client.on("close", () => this.sockets.delete(client));
+        client.on("error", () => client.destroy());
+        client.pause();
+        const order = [...this.endpoints()].sort(() => Math.random() - 0.5);
+        for (const host of order) {
+            const upstream = await new Promise<net.Socket | undefined>((resolve) => {
+                const s = net.connect({ host, port: this.port });
+                const t = setTimeout(() => {
+                    s.destroy();
+                    resolve(undefined);
+                }, 500);
+                s.once("connect", () => {
+                    clearTimeout(t);
+                    resolve(s);
+                });
+                s.once("error", () => {
+                    clearTimeout(t);
+                    resolve(undefined);
+                });
+            });
+            if (!upstream) continue;
+            if (client.destroyed) return void upstream.destroy();
+            this.sockets.add(upstream);
+            upstream.on("close", () => {
+                this.sockets.delete(upstream);
+                client.destroy();
+            });
+            upstream.on("error", () => upstream.destroy());
+            client.on("close", () => upstream.destroy());
+            client.pipe(upstream);
+            upstream.pipe(client);
+            client.resume();
+            return;
+        }
+        client.destroy();
+    }
+
+    close(): Promise<void> {
+        for (const s of this.sockets) s.destroy();
+        return new Promise((resolve) => this.server.close(() => resolve()));
+    }
+}
+
+export interface HarnessOptions {
+    /** DNS name of the legacy instance in the rendering, mapped to PLAN.legacy. */
+    readonly legacyName?: string;
+}
+
+export class Harness {
+    readonly dir: string;
+    /** Generated for this run: the value of the password Secret. */
+    readonly password = crypto.randomBytes(18).toString("base64url");
+    private readonly procs = new Map<string, Proc>();
+    private readonly services: ServiceForwarder[] = [];
+
+    constructor(
+        readonly rendered: RenderedRedis,
+        private readonly options: HarnessOptions = {},
+    ) {
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "sapoche-redis-"));
+    }
+
+    get nodes(): number {
+        return this.rendered.nodes;
+    }
+
+    /** The names the rendering uses for Services and the legacy instance. */
+    private names(): Record<string, string> {
+        const names: Record<string, string> = {
+            [this.rendered.redis.env.SENTINEL_HOST]: PLAN.sentinelService,
+        };
+        if (this.options.legacyName) names[this.options.legacyName] = PLAN.legacy;
+        return names;
+    }
+
+    /**
+     * The pod's directories for container `c`: one per volume, shared by the pod's containers,
+     * except volumes in `ownCopy` (ConfigMaps), which each container gets rewritten for its own
+     * mounts.
+     */
+    private pod(podName: string, self: string, c: Container, ownCopy: string[] = []): PodContext {
+        const mounts: Record<string, string> = {};
+        for (const m of c.volumeMounts) {
+            const d = path.join(
+                this.dir,
+                podName,
+                ownCopy.includes(m.mountPath) ? `${c.name}-${m.name}` : m.name,
+            );
+            fs.mkdirSync(d, { recursive: true });
+            mounts[m.mountPath] = d;
+        }
+        return {
+            statefulSet: this.rendered.statefulSet,
+            headless: this.rendered.headless,
+            nodes: this.nodes,
+            names: this.names(),
+            self,
+            mounts,
+        };
+    }
+
+    /**
+     * Starts container `c` of pod `podName` at `self`: files it mounts from ConfigMaps are written
+     * into the pod's directories (rewritten), then its command runs with its environment (plain
+     * values rewritten, Secret values from this run), in its own process group.
+     */
+    private start(
+        key: string,
+        podName: string,
+        self: string,
+        c: Container,
+        files: Record<string, Record<string, string>>,
+        argv: string[],
+    ): void {
+        if (this.procs.has(key)) throw new Error(`${key} is already running`);
+        const pod = this.pod(podName, self, c, Object.keys(files));
+        for (const [mountPath, data] of Object.entries(files)) {
+            for (const [file, text] of Object.entries(data)) {
+                fs.writeFileSync(path.join(pod.mounts[mountPath], file), toLoopback(text, pod));
+            }
+        }
+        const env: NodeJS.ProcessEnv = {
+            PATH: `${process.env.PATH}:/usr/sbin:/sbin`,
+            HOME: this.dir,
+        };
+        for (const [k, v] of Object.entries(c.env)) env[k] = toLoopback(v, pod);
+        for (const k of c.secretEnv) {
+            if (k !== "REDIS_PASSWORD") throw new Error(`unknown Secret variable ${k}`);
+            env[k] = this.password;
+        }
+        const log = path.join(this.dir, podName, `${c.name}.log`);
+        const fd = fs.openSync(log, "a");
+        const [cmd, ...rest] = argv.map((a) => toLoopback(a, pod));
+        const child = spawn(cmd, rest, {
+            env,
+            cwd: path.join(this.dir, podName),
+            detached: true,
+            stdio: ["ignore", fd, fd],
+        });
+        fs.closeSync(fd);
+        live.add(child);
+        const exited = new Promise<number | null>((resolve) =>
+            child.once("exit", (code) => {
+                live.delete(child);
+                resolve(code);
+            }),
+        );
+        this.procs.set(key, { child, log, exited });
+    }
+
+    /** Starts node i's Redis container. */
+    startRedis(i: number): void {
+        const c = this.rendered.redis;
+        const pod = `${this.rendered.statefulSet}-${i}`;
+        this.start(
+            `redis-${i}`,
+            pod,
+            PLAN.node(i),
+            c,
+            { "/scripts": this.rendered.scripts },
+            c.command!,
+        );
+    }
+
+    /** Starts node i's Sentinel container. */
+    startSentinel(i: number): void {
+        const c = this.rendered.sentinel;
+        const pod = `${this.rendered.statefulSet}-${i}`;
+        this.start(
+            `sentinel-${i}`,
+            pod,
+            PLAN.node(i),
+            c,
+            { "/scripts": this.rendered.scripts },
+            c.command!,
+        );
+    }
+
+    /**
+     * Starts HAProxy replica j with the rendered configuration and the container's args. The
+     * official image's entrypoint runs `haproxy -W -db <args>` (master-worker, foreground), so do we.
+     */
+    startProxy(j: number): void {
+        const c = this.rendered.haproxy;
+        const cfgMount = c.volumeMounts.find((m) => m.name === "config")!.mountPath;
+        this.start(
+            `proxy-${j}`,
+            `redis-proxy-${j}`,
+            PLAN.proxy(j),
+            c,
+            { [cfgMount]: { "haproxy.cfg": this.rendered.haproxyCfg } },
+            ["haproxy", "-W", "-db", ...(c.args ?? [])],
+        );
+    }
+
+    /** The Services: `redis-sentinel` over the nodes' Sentinels, `redis-sp` over the proxies. */
+    async startServices(): Promise<void> {
+        const nodes = Array.from({ length: this.nodes }, (_, i) => PLAN.node(i));
+        const proxies = Array.from({ length: this.rendered.proxyReplicas }, (_, j) =>
+            PLAN.proxy(j),
+        );
+        for (const s of [
+            new ServiceForwarder(PLAN.sentinelService, 26379, () => nodes),
+            new ServiceForwarder(PLAN.redisSp, 6379, () => proxies),
+        ]) {
+            await s.listen();
+            this.services.push(s);
+        }
+    }
+
+    /** Starts everything in the order the StatefulSet would (OrderedReady), then the proxies. */
+    async startAll(): Promise<void> {
+        for (const addr of [
+            ...Array.from({ length: this.nodes }, (_, i) => PLAN.node(i)),
+            ...Array.from({ length: this.rendered.proxyReplicas }, (_, j) => PLAN.proxy(j)),
+            PLAN.sentinelService,
+            PLAN.redisSp,
+        ]) {
+            for (const port of [6379, 26379]) {
+                if (await accepts(addr, port)) {
+                    throw new Error(`${addr}:${port} is already in use: another run of this test?`);
+                }
+            }
+        }
+        await this.startServices();
+        for (let i = 0; i < this.nodes; i++) {
+            this.startRedis(i);
+            this.startSentinel(i);
+            await until(`node ${i} ready`, 20_000, async () =>
+                (await once(PLAN.node(i), 6379, this.password, ["PING"])) === "PONG" &&
+                (await accepts(PLAN.node(i), 26379))
+                    ? true
+                    : undefined,
+            );
+        }
+        for (let j = 0; j < this.rendered.proxyReplicas; j++) this.startProxy(j);
+    }
+
+    running(key: string): boolean {
+        return this.procs.has(key);
+    }
+
+    /** Sends a signal to a process (SIGSTOP / SIGCONT freeze and thaw it). */
+    signal(key: string, sig: NodeJS.Signals): void {
+        const p = this.procs.get(key);
+        if (!p) throw new Error(`${key} is not running`);
+        killGroup(p.child, sig);
+    }
+
+    /** Kills a process (SIGKILL: a lost pod, no shutdown) and waits for it to be gone. */
+    async kill(key: string, sig: NodeJS.Signals = "SIGKILL"): Promise<void> {
+        const p = this.procs.get(key);
+        if (!p) return;
+        killGroup(p.child, "SIGCONT");
+        killGroup(p.child, sig);
+        const gone = await Promise.race([
+            p.exited.then(() => true),
+            new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+        ]);
+        if (!gone) {
+            killGroup(p.child, "SIGKILL");
+            await p.exited;
+        }
+        this.procs.delete(key);
+    }
+
+    /** Stops every process and Service and removes the temporary directory. */
+    async stop(): Promise<void> {
+        await Promise.all([...this.procs.keys()].map((k) => this.kill(k)));
+        await Promise.all(this.services.map((s) => s.close()));
+        this.services.length = 0;
+        if (!process.env.KEEP_REDIS_TEST_DIR) fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+
+    /** The last lines of a process's log, for failure messages. */
+    tail(key: string, lines = 15): string {
+        const p = this.procs.get(key);
+        const file = p?.log;
+        if (!file || !fs.existsSync(file)) return `(${key}: no log)`;
+        return `--- ${key}\n${fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n")}`;
+    }
+
+    /** Address of the master according to Sentinel `i` (undefined when it has none or is down). */
+    async sentinelMaster(i: number): Promise<string | undefined> {
+        const r = await once(PLAN.node(i), 26379, this.password, [
+            "SENTINEL",
+            "GET-MASTER-ADDR-BY-NAME",
+            "mymaster",
+        ]);
+        return Array.isArray(r) ? String(r[0]) : undefined;
+    }
+
+    /** INFO replication of node i. */
+    replication(i: number): Promise<Record<string, string>> {
+        return info(PLAN.node(i), 6379, this.password, "replication");
+    }
+
+    /** Index of the node at `address`. */
+    nodeAt(address: string): number {
+        const i = Array.from({ length: this.nodes }, (_, k) => PLAN.node(k)).indexOf(address);
+        if (i < 0) throw new Error(`${address} is not a node`);
+        return i;
+    }
+
+    /** Runs a rendered script of the scripts ConfigMap as node i's Redis container would. */
+    runScript(i: number, file: string, timeoutMs = 60_000): string {
+        const c = this.rendered.redis;
+        const pod = this.pod(`${this.rendered.statefulSet}-${i}`, PLAN.node(i), c, ["/scripts"]);
+        const script = toLoopback(this.rendered.scripts[file], pod);
+        const env: NodeJS.ProcessEnv = {
+            PATH: process.env.PATH,
+            HOME: this.dir,
+            REDIS_PASSWORD: this.password,
+        };
+        for (const [k, v] of Object.entries(c.env)) env[k] = toLoopback(v, pod);
+        try {
+            return execFileSync("/bin/sh", ["-c", script], {
+                env,
+                timeout: timeoutMs,
+                encoding: "utf8",
+                stdio: "pipe",
+            });
+        } catch (e) {
+            const err = e as { stdout?: string; stderr?: string; message: string };
+            throw new Error(
+                `${file} failed: ${err.message}\n${err.stdout ?? ""}${err.stderr ?? ""}`,
+            );
+        }
+    }
+}
+
+/** True when something accepts a TCP connection at address:port within 500 ms. */
+export function accepts(host: string, port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const s = net.connect({ host, port });
+        const done = (ok: boolean) => {
+            clearTimeout(t);
+            s.destroy();
+            resolve(ok);
+        };
+        const t = setTimeout(() => done(false), 500);
+        s.once("connect", () => done(true));
+        s.once("error", () => done(false));
+    });
+}

@@ -1,0 +1,102 @@
+/**
+ * What the program renders for Redis, taken from its own output: the real `index.ts` is evaluated
+ * under Pulumi mocks (test/support/program.ts) and the ConfigMaps and container specs it registers
+ * are read back. The behaviour tests run exactly these scripts and this configuration; nothing
+ * here is a hand copy of them.
+ */
+import { evaluateProgram, readStackConfig, StackName } from "../../support/program";
+import type { RegisteredResource } from "../../support/mocks";
+
+export interface Container {
+    readonly name: string;
+    readonly command?: string[];
+    readonly args?: string[];
+    /** Plain environment values; Secret references are listed in `secretEnv`. */
+    readonly env: Record<string, string>;
+    /** Variables the pod takes from a Secret (their values are the test's to provide). */
+    readonly secretEnv: string[];
+    readonly volumeMounts: { name: string; mountPath: string }[];
+}
+
+export interface RenderedRedis {
+    readonly stack: StackName;
+    /** Data of the ConfigMap mounted at the Redis pods' `/scripts`. */
+    readonly scripts: Record<string, string>;
+    /** `haproxy.cfg` of the proxy's ConfigMap. */
+    readonly haproxyCfg: string;
+    readonly redis: Container;
+    readonly sentinel: Container;
+    readonly haproxy: Container;
+    /** StatefulSet name, replicas, headless Service domain, proxy replicas. */
+    readonly statefulSet: string;
+    readonly nodes: number;
+    readonly headless: string;
+    readonly proxyReplicas: number;
+}
+
+const kind = (r: RegisteredResource) => (r.props as any).kind as string;
+const nameOf = (r: RegisteredResource) => (r.props as any).metadata?.name as string;
+
+function container(c: any): Container {
+    const env: Record<string, string> = {};
+    const secretEnv: string[] = [];
+    for (const e of c.env ?? []) {
+        if (e.valueFrom) secretEnv.push(e.name);
+        else env[e.name] = String(e.value);
+    }
+    return {
+        name: c.name,
+        command: c.command,
+        args: c.args,
+        env,
+        secretEnv,
+        volumeMounts: c.volumeMounts ?? [],
+    };
+}
+
+/**
+ * Evaluates the program for `stack` and returns the Redis rendering. `edit` changes the stack
+ * file's config first (the migration test sets the legacy-master flag this way).
+ */
+export async function renderRedis(
+    stack: StackName,
+    edit?: (config: Record<string, any>) => void,
+): Promise<RenderedRedis> {
+    const config = readStackConfig(stack);
+    edit?.(config as Record<string, any>);
+    const rs = await evaluateProgram(stack, config);
+    const find = (k: string, pred: (r: RegisteredResource) => boolean) => {
+        const r = rs.find((x) => kind(x) === k && pred(x));
+        if (!r) throw new Error(`the program registered no ${k} for Redis`);
+        return r.props as any;
+    };
+    const sts = find("StatefulSet", (r) => nameOf(r) === "redis");
+    const pod = sts.spec.template.spec;
+    const byName = (cs: any[], n: string) => {
+        const c = cs.find((x) => x.name === n);
+        if (!c) throw new Error(`no container ${n}`);
+        return container(c);
+    };
+    const scriptsVolume = pod.volumes.find((v: any) => v.name === "scripts");
+    const scripts = find("ConfigMap", (r) => nameOf(r) === scriptsVolume.configMap.name).data;
+    const proxy = find(
+        "Deployment",
+        (r) => nameOf(r) === "redis-proxy" || (r.props as any).metadata?.name === "redis-proxy",
+    );
+    const proxyPod = proxy.spec.template.spec;
+    const cfgVolume = proxyPod.volumes.find((v: any) => v.configMap);
+    const proxyCfg = find("ConfigMap", (r) => nameOf(r) === cfgVolume.configMap.name).data;
+    const redis = byName(pod.containers, "redis");
+    return {
+        stack,
+        scripts,
+        haproxyCfg: proxyCfg["haproxy.cfg"],
+        redis,
+        sentinel: byName(pod.containers, "sentinel"),
+        haproxy: byName(proxyPod.containers, "haproxy"),
+        statefulSet: sts.metadata.name,
+        nodes: sts.spec.replicas,
+        headless: redis.env.HEADLESS,
+        proxyReplicas: proxy.spec.replicas,
+    };
+}
