@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Writes a copy of a stack file whose promotion gate is off (`promotion.fromStack: ""`), for the
+// pull-request preview of production1 (`pulumi preview --config-file <copy>`): a pull request that
+// bumps an image in both stack files must show production1's real diff and policy results before
+// staging has run the image, or it could never merge. The gate itself is reported separately
+// (`npm run render -- production1 --promotion-source ...`) and enforced on main, whose jobs use the
+// committed stack file. The copy goes outside the checkout, so the tree stays clean.
+//
+// Usage: node scripts/lib/without-promotion-gate.js <stack> <out-file>
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const yaml = require("js-yaml");
+
+const KEY = "sapoche-stack:promotion";
+
+function withoutGate(doc) {
+    const promotion = doc.config?.[KEY];
+    if (!promotion) throw new Error(`no ${KEY} in the stack file`);
+    return { ...doc, config: { ...doc.config, [KEY]: { ...promotion, fromStack: "" } } };
+}
+
+function main([stack, out]) {
+    if (!stack || !out) {
+        console.error("usage: without-promotion-gate.js <stack> <out-file>");
+        return 2;
+    }
+    const file = path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`);
+    const doc = yaml.load(fs.readFileSync(file, "utf8"));
+    fs.writeFileSync(out, yaml.dump(withoutGate(doc), { lineWidth: -1 }));
+    return 0;
+}
+
+module.exports = { withoutGate };
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// Summarises a `pulumi preview` so a person reads a screen, not ~8,000 lines of `--diff`.
+//
+// Usage: node scripts/preview-summary.js <preview-output> [--markdown]
+//   <preview-output>  what scripts/preview.sh writes (PREVIEW_OUT): the engine's text output,
+//                     with or without --diff, or `pulumi preview --json`
+//   --markdown        Markdown for the pull-request comment instead of plain text
+//
+// Prints: counts per operation and kind, data-holding objects (volume claims, StatefulSets,
+// the namespace) replaced or deleted, policy violations, errors, and the path of the full
+// preview. Always exits 0 when the file could be read: the preview's own exit code is the gate.
+"use strict";
+const fs = require("fs");
+
+/** Kinds whose deletion or replacement can lose data or take every workload down (as plan.js). */
+const DATA_HOLDING = ["PersistentVolumeClaim", "PersistentVolume", "StatefulSet", "Namespace"];
+
+const OPS = ["create", "update", "replace", "delete", "import", "read"];
+
+/** The engine's step names, reduced to what a reviewer counts. */
+function normaliseOp(op) {
+    if (/replace|replacement/.test(op)) return "replace";
+    if (op === "discard") return "delete";
+    return op;
+}
+
+// `+ kubernetes:core/v1:Namespace: (create)` (--diff), URN on a following `[urn=...]` line.
+const DIFF_HEADER =
+    /^\s*(?:\+-|-\+|[+\-~=<>])?\s*([A-Za-z0-9_.-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_./-]+): \(([a-z-]+)\)/;
+// `+   ├─ kubernetes:core/v1:Namespace  sapoche-namespace  create` (tree display).
+const TREE_LINE =
+    /^\s*(?:\+-|-\+|[+\-~=<>])?\s*[│├└─ ]*([A-Za-z0-9_.-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_./-]+)\s+(\S+)\s+(create|update|delete|replace|create-replacement|delete-replaced|import|read|discard)\b/;
+const URN_LINE = /^\s*\[urn=(urn:pulumi:[^\]]+)\]/;
+const POLICY_LINE = /\[(mandatory|advisory|remediate)\]\s+(.*)$/;
+
+function nameFromUrn(urn) {
+    return urn.split("::").pop();
+}
+
+/** Parses the engine's text output. */
+function parseText(text) {
+    const resources = [];
+    const policies = [];
+    const errors = [];
+    let pending = null; // a --diff header waiting for its [urn=...] line
+    for (const line of text.split(/\r?\n/)) {
+        const urn = URN_LINE.exec(line);
+        if (urn && pending) {
+            resources.push({ ...pending, name: nameFromUrn(urn[1]) });
+            pending = null;
+            continue;
+        }
+        const header = DIFF_HEADER.exec(line);
+        if (header) {
+            pending = { type: header[1], op: normaliseOp(header[2]) };
+            continue;
+        }
+        const tree = TREE_LINE.exec(line);
+        if (tree) {
+            resources.push({ type: tree[1], name: tree[2], op: normaliseOp(tree[3]) });
+            continue;
+        }
+        const policy = POLICY_LINE.exec(line);
+        if (policy) {
+            policies.push({ level: policy[1], text: policy[2].trim().replace(/\s{2,}/g, "  ") });
+            continue;
+        }
+        if (/^\s*error:/.test(line)) errors.push(line.trim());
+    }
+    return { resources: dedupe(resources), policies, errors };
+}
+
+/** Parses `pulumi preview --json`. */
+function parseJson(doc) {
+    const resources = (doc.steps ?? []).map((s) => ({
+        type: s.newState?.type ?? s.oldState?.type ?? s.urn.split("::")[2].split("$").pop(),
+        name: nameFromUrn(s.urn),
+        op: normaliseOp(s.op),
+    }));
+    const policies = (doc.policies ?? doc.policyViolations ?? []).map((p) => ({
+        level: p.enforcementLevel ?? "advisory",
+        text: `${p.policyName ?? ""}  ${p.message ?? ""}`.trim(),
+    }));
+    const errors = (doc.diagnostics ?? [])
+        .filter((d) => d.severity === "error")
+        .map((d) => `error: ${String(d.message).trim()}`);
+    return { resources: dedupe(resources), policies, errors };
+}
+
+/** One entry per resource: the engine can print a replaced resource's steps more than once. */
+function dedupe(resources) {
+    const seen = new Map();
+    for (const r of resources) {
+        const key = `${r.type}::${r.name}`;
+        const before = seen.get(key);
+        // A replacement shows as create-replacement + delete-replaced: keep "replace".
+        if (!before || r.op === "replace") seen.set(key, r);
+    }
+    return [...seen.values()];
+}
+
+function parse(text) {
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith("{")) {
+        try {
+            return parseJson(JSON.parse(trimmed));
+        } catch {
+            // not JSON after all: fall through to the text parser
+        }
+    }
+    return parseText(text);
+}
+
+/** Counts per operation and kind, data-holding objects at risk, policy results, errors. */
+function summarize(text) {
+    const { resources, policies, errors } = parse(text);
+    const byOp = {};
+    const dangerous = [];
+    for (const r of resources) {
+        if (!OPS.includes(r.op)) continue; // same, refresh: nothing changes
+        const kind = r.type.startsWith("kubernetes:") ? r.type.split(":").pop() : r.type;
+        byOp[r.op] = byOp[r.op] ?? {};
+        byOp[r.op][kind] = (byOp[r.op][kind] ?? 0) + 1;
+        if ((r.op === "replace" || r.op === "delete") && DATA_HOLDING.includes(kind)) {
+            dangerous.push({ op: r.op, kind, name: r.name });
+        }
+    }
+    return { byOp, dangerous, policies, errors };
+}
+
+function countOf(kinds) {
+    return Object.values(kinds).reduce((a, b) => a + b, 0);
+}
+
+function kindsText(kinds) {
+    return Object.entries(kinds)
+        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+        .map(([kind, n]) => `${n} ${kind}`)
+        .join(", ");
+}
+
+const MAX_LISTED = 20;
+
+function format(s, file, { markdown = false } = {}) {
+    const lines = [];
+    const bullet = markdown ? "- " : "  ";
+    const ops = OPS.filter((op) => s.byOp[op]);
+    lines.push(
+        ops.length
+            ? `Changes: ${ops.map((op) => `${countOf(s.byOp[op])} to ${op}`).join(", ")}.`
+            : "Changes: none.",
+    );
+    for (const op of ops) lines.push(`${bullet}${op}: ${kindsText(s.byOp[op])}`);
+    if (s.dangerous.length) {
+        lines.push("Data-holding objects replaced or deleted:");
+        for (const d of s.dangerous) {
+            lines.push(`${bullet}!! ${d.op.toUpperCase()} of ${d.kind} ${d.name}`);
+        }
+    } else {
+        lines.push(
+            "No data-holding object (volume claim, StatefulSet, namespace) is replaced or deleted.",
+        );
+    }
+    const mandatory = s.policies.filter((p) => p.level === "mandatory").length;
+    lines.push(
+        `Policy violations: ${mandatory} mandatory, ${s.policies.length - mandatory} advisory.`,
+    );
+    for (const p of s.policies.slice(0, MAX_LISTED)) lines.push(`${bullet}[${p.level}] ${p.text}`);
+    if (s.policies.length > MAX_LISTED) {
+        lines.push(`${bullet}... and ${s.policies.length - MAX_LISTED} more (full preview)`);
+    }
+    if (s.errors.length) {
+        lines.push(`Errors (${s.errors.length}):`);
+        for (const e of s.errors.slice(0, MAX_LISTED)) lines.push(`${bullet}${e}`);
+    }
+    if (file) lines.push(`Full preview: ${file}`);
+    return lines.join("\n");
+}
+
+function main(argv) {
+    const file = argv.find((a) => !a.startsWith("--"));
+    if (!file) {
+        console.error("usage: preview-summary.js <preview-output> [--markdown]");
+        return 2;
+    }
+    if (!fs.existsSync(file)) {
+        console.error(`preview-summary.js: no preview output at ${file}`);
+        return 1;
+    }
+    const text = fs.readFileSync(file, "utf8");
+    console.log(format(summarize(text), file, { markdown: argv.includes("--markdown") }));
+    return 0;
+}
+
+module.exports = { summarize, format, parse };
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
