@@ -17,7 +17,6 @@ import { enforceKedaTriggerThreshold } from "./autoscaling/enforceKedaTriggerThr
 import { missingAutoscalerTarget } from "./autoscaling/missingAutoscalerTarget";
 import { enforceConsumerMinReplicas } from "./consumers/enforceConsumerMinReplicas";
 import { missingCriticalWorkloadAlert } from "./monitoring/missingCriticalWorkloadAlert";
-import { disallowRedisDeployment } from "./redis/disallowRedisDeployment";
 import { enforceRedisDisruptionBudget } from "./redis/enforceRedisDisruptionBudget";
 import { enforceRedisPersistence } from "./redis/enforceRedisPersistence";
 import { enforceRedisReplicas } from "./redis/enforceRedisReplicas";
@@ -38,6 +37,23 @@ import { missingDisruptionBudget } from "./workloads/missingDisruptionBudget";
 import { missingRecommendedLabels } from "./workloads/missingRecommendedLabels";
 import { missingScaledToZeroReason } from "./workloads/missingScaledToZeroReason";
 import { missingServiceWorkload } from "./workloads/missingServiceWorkload";
+import { reportImageWithoutDigest } from "./advisory/reportImageWithoutDigest";
+import { enforceHpaMemoryTarget } from "./autoscaling/enforceHpaMemoryTarget";
+import { enforceHpaScaleUp } from "./autoscaling/enforceHpaScaleUp";
+import { disallowServiceExposure } from "./exposure/disallowServiceExposure";
+import { disallowUnsanctionedRedis } from "./redis/disallowUnsanctionedRedis";
+import { disallowBroadRoleBinding } from "./security/disallowBroadRoleBinding";
+import { disallowClusterRbac } from "./security/disallowClusterRbac";
+import { disallowSecretData } from "./security/disallowSecretData";
+import { enforcePodSecurityLabels } from "./security/enforcePodSecurityLabels";
+import { missingPodSecurityAuditLabels } from "./security/missingPodSecurityAuditLabels";
+import { disallowHostPort } from "./workloads/disallowHostPort";
+import { disallowLiteralCredentialEnv } from "./workloads/disallowLiteralCredentialEnv";
+import { disallowOpaqueObject } from "./workloads/disallowOpaqueObject";
+import { disallowServiceAccountToken } from "./workloads/disallowServiceAccountToken";
+import { enforceSeccompProfile } from "./workloads/enforceSeccompProfile";
+import { missingEphemeralStorage } from "./workloads/missingEphemeralStorage";
+import { missingEphemeralStorageQuota } from "./workloads/missingEphemeralStorageQuota";
 
 /** Every policy of the sapoche pack; `index.ts` serves them, tests import them from here. */
 export const policies: Policies = [
@@ -48,13 +64,15 @@ export const policies: Policies = [
     enforceRedisSpread,
     enforceRedisPersistence,
     enforceRedisDisruptionBudget,
-    disallowRedisDeployment,
+    disallowUnsanctionedRedis,
     // Consumers
     enforceConsumerMinReplicas,
     // Monitoring
     missingCriticalWorkloadAlert,
     // Autoscaling
     enforceHpaCpuTarget,
+    enforceHpaMemoryTarget,
+    enforceHpaScaleUp,
     enforceHpaReplicaBounds,
     enforceKedaReplicaBounds,
     enforceKedaTriggerThreshold,
@@ -81,10 +99,25 @@ export const policies: Policies = [
     missingServiceWorkload,
     missingDisruptionBudget,
     missingRecommendedLabels,
+    disallowHostPort,
+    enforceSeccompProfile,
+    disallowServiceAccountToken,
+    disallowLiteralCredentialEnv,
+    missingEphemeralStorage,
+    missingEphemeralStorageQuota,
+    disallowOpaqueObject,
+    // Exposure and access
+    disallowServiceExposure,
+    disallowClusterRbac,
+    disallowBroadRoleBinding,
+    disallowSecretData,
+    enforcePodSecurityLabels,
+    missingPodSecurityAuditLabels,
     // Advisory
     reportOverdueScaleToZeroReview,
     reportNodePortExposure,
     missingTopologySpread,
     enforceImagePullPolicy,
     reportPromotionBypass,
+    reportImageWithoutDigest,
 ];

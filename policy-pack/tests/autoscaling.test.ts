@@ -76,11 +76,11 @@ describe("enforce-hpa-cpu-target", () => {
         ]);
     });
 
-    it("reports an unknown CPU target as skipped instead of passing", async () => {
+    it("refuses an unknown CPU target (fails closed)", async () => {
         const resources = compliantResources();
         hpaSpec(resources).metrics[0].resource.target.averageUtilization = UNKNOWN;
         assert.deepStrictEqual(await violations(enforceHpaCpuTarget, resources), [
-            "skipped: unknown value: string value at .spec.metrics.0.resource.target.averageUtilization can't be known during preview",
+            'HorizontalPodAutoscaler "sp-bnkd-php" should set .spec.metrics.0.resource.target.averageUtilization to a plain value known at preview; this rule cannot verify a computed value.',
         ]);
     });
 });

@@ -86,25 +86,57 @@ describe("enforce-consumer-min-replicas", () => {
         );
     });
 
-    it("ignores consumers that are not annotated critical", async () => {
+    it("holds the floor of a consumer named critical in config after its annotation is dropped", async () => {
         const resources = compliantResources();
         const dicom = pick(resources, "Deployment", "consumer-dicom").props;
         dicom.spec.replicas = 1;
         delete dicom.metadata.annotations;
         assert.deepStrictEqual(
             await violations(enforceConsumerMinReplicas, resources, production1),
-            [],
+            ['Deployment "consumer-dicom" is critical and should run at least 2 replicas, not 1.'],
         );
     });
 
-    it("reports an unknown ScaledObject minimum as skipped instead of passing", async () => {
+    it('treats an annotation spelt "True" as critical', async () => {
+        const resources = compliantResources();
+        const dicom = pick(resources, "Deployment", "consumer-dicom").props;
+        dicom.spec.replicas = 1;
+        dicom.metadata.annotations["sapoche.io/critical"] = "True";
+        assert.deepStrictEqual(await violations(enforceConsumerMinReplicas, resources), [
+            'Deployment "consumer-dicom" is critical and should run at least 2 replicas, not 1.',
+        ]);
+    });
+
+    it("does not let scaled-to-zero annotations park a consumer named critical in config", async () => {
+        const resources = compliantResources();
+        const dicom = pick(resources, "Deployment", "consumer-dicom").props;
+        dicom.spec.replicas = 0;
+        dicom.metadata.annotations["sapoche.io/scaled-to-zero-reason"] =
+            "Paused for the migration.";
+        dicom.metadata.annotations["sapoche.io/review-date"] = "2027-01-31";
+        assert.deepStrictEqual(
+            await violations(enforceConsumerMinReplicas, resources, production1),
+            ['Deployment "consumer-dicom" is critical and should run at least 2 replicas, not 0.'],
+        );
+    });
+
+    it("ignores consumers neither named in config nor annotated critical", async () => {
+        const resources = compliantResources();
+        const dicom = pick(resources, "Deployment", "consumer-dicom").props;
+        dicom.spec.replicas = 1;
+        delete dicom.metadata.annotations;
+        assert.deepStrictEqual(await violations(enforceConsumerMinReplicas, resources), []);
+    });
+
+    it("refuses a critical consumer whose ScaledObject minimum is unknown (fails closed)", async () => {
         const resources = compliantResources();
         pick(resources, "ScaledObject", "consumer-spc-pdf-generate").props.spec.minReplicaCount =
             UNKNOWN;
         assert.deepStrictEqual(
             await violations(enforceConsumerMinReplicas, resources, production1),
             [
-                "skipped: unknown value: string value at .spec.minReplicaCount can't be known during preview",
+                'Deployment "consumer-spc-pdf-generate" is critical, and ScaledObject "consumer-spc-pdf-generate" that may scale it ' +
+                    "should set its replica bounds and target to plain values known at preview; this rule cannot verify computed ones.",
             ],
         );
     });

@@ -23,8 +23,9 @@ describe("the live sapoche namespace", () => {
 
     it("is rejected because Redis runs as a single Deployment", () => {
         assertReported(
-            "disallow-redis-deployment",
-            'Deployment "redis-master" runs Redis image "bitnami/redis:6.2.7"; Redis should run as the Sentinel StatefulSet instead.',
+            "disallow-unsanctioned-redis",
+            'Deployment "redis-master" container "redis-master" runs a Redis-compatible server ("bitnami/redis:6.2.7"); ' +
+                'Redis should run only as the Sentinel StatefulSet "redis".',
         );
     });
 
@@ -83,6 +84,8 @@ describe("the whole pack over the compliant namespace", () => {
     const config = {
         ...production1,
         "report-overdue-scale-to-zero-review": { today: "2026-11-26" },
+        // The fixture pins tags, as staging does; digests are production1's advisory.
+        "report-image-without-digest": "disabled" as const,
     };
 
     it("reports nothing but the frontend's node port", async () => {
@@ -102,23 +105,27 @@ describe("the whole pack over the compliant namespace", () => {
         );
     });
 
-    it("turns an unknown mandatory field into an advisory skip, as the engine does during preview", async () => {
+    it("fails closed on an unknown Redis replica count, and skips it elsewhere as the engine does", async () => {
         const resources = compliantResources();
         pick(resources, "StatefulSet", "redis").props.spec.replicas = UNKNOWN;
-        const skipped = (await evaluatePack(resources, config)).filter((f) =>
-            f.message.startsWith("skipped"),
+        const findings = (await evaluatePack(resources, config)).filter(
+            (f) => f.policy !== "report-node-port-exposure",
         );
         assert.deepStrictEqual(
-            skipped.map((f) => `${f.level} ${f.policy}`),
+            findings.map((f) => `${f.level} ${f.policy}`),
             [
-                "advisory enforce-redis-replicas",
-                "advisory enforce-sentinel-quorum",
-                "advisory enforce-redis-disruption-budget",
+                "mandatory enforce-redis-replicas",
+                "mandatory enforce-sentinel-quorum",
+                "mandatory enforce-redis-disruption-budget",
                 "advisory missing-scaled-to-zero-reason",
                 "advisory missing-disruption-budget",
                 "advisory report-overdue-scale-to-zero-review",
                 "advisory missing-topology-spread",
             ],
+        );
+        assert.strictEqual(
+            findings[0].message,
+            'StatefulSet "redis" should set .spec.replicas to a plain value known at preview; this rule cannot verify a computed value.',
         );
     });
 });

@@ -1,12 +1,12 @@
 import * as assert from "assert";
-import { disallowRedisDeployment } from "../policies/redis/disallowRedisDeployment";
+import { disallowUnsanctionedRedis } from "../policies/redis/disallowUnsanctionedRedis";
 import { enforceRedisDisruptionBudget } from "../policies/redis/enforceRedisDisruptionBudget";
 import { enforceRedisPersistence } from "../policies/redis/enforceRedisPersistence";
 import { enforceRedisReplicas } from "../policies/redis/enforceRedisReplicas";
 import { enforceRedisSentinel } from "../policies/redis/enforceRedisSentinel";
 import { enforceRedisSpread } from "../policies/redis/enforceRedisSpread";
 import { enforceSentinelQuorum } from "../policies/redis/enforceSentinelQuorum";
-import { compliantResources, pick } from "./fixtures/compliant";
+import { compliantResources, pick, podBearing } from "./fixtures/compliant";
 import { FixtureResource, UNKNOWN, violations } from "./harness";
 
 function redisOf(resources: FixtureResource[]): Record<string, any> {
@@ -69,11 +69,11 @@ describe("enforce-redis-replicas", () => {
         );
     });
 
-    it("reports an unknown replica count as skipped instead of passing", async () => {
+    it("refuses an unknown replica count (fails closed)", async () => {
         const resources = compliantResources();
         redisOf(resources).spec.replicas = UNKNOWN;
         assert.deepStrictEqual(await violations(enforceRedisReplicas, resources), [
-            "skipped: unknown value: string value at .spec.replicas can't be known during preview",
+            'StatefulSet "redis" should set .spec.replicas to a plain value known at preview; this rule cannot verify a computed value.',
         ]);
     });
 });
@@ -115,11 +115,11 @@ describe("enforce-sentinel-quorum", () => {
         ]);
     });
 
-    it("reports an unknown quorum as skipped instead of passing", async () => {
+    it("refuses an unknown quorum (fails closed)", async () => {
         const resources = compliantResources();
         sentinelOf(resources).env[0].value = UNKNOWN;
         assert.deepStrictEqual(await violations(enforceSentinelQuorum, resources), [
-            "skipped: unknown value: string value at .spec.template.spec.containers.1.env.0.value can't be known during preview",
+            'StatefulSet "redis" should set .spec.template.spec.containers.1.env.0.value to a plain value known at preview; this rule cannot verify a computed value.',
         ]);
     });
 });
@@ -176,27 +176,123 @@ describe("enforce-redis-persistence", () => {
     });
 });
 
-describe("disallow-redis-deployment", () => {
-    it("passes the compliant namespace, whose Redis images run in the StatefulSet", async () => {
-        assert.deepStrictEqual(await violations(disallowRedisDeployment, compliantResources()), []);
+describe("disallow-unsanctioned-redis", () => {
+    function proxyContainer(resources: FixtureResource[]): Record<string, any> {
+        return pick(resources, "Deployment", "redis-proxy").props.spec.template.spec.containers[0];
+    }
+
+    it("passes the compliant namespace, whose Redis images run in the sanctioned StatefulSet", async () => {
+        assert.deepStrictEqual(
+            await violations(disallowUnsanctionedRedis, compliantResources()),
+            [],
+        );
     });
 
-    it("rejects a Deployment running the bitnami Redis image", async () => {
+    const images = [
+        "bitnami/redis:6.2.7",
+        "registry.local:5000/library/redis@sha256:0123abcd",
+        "docker.io/bitnami/redis-sentinel:7.2",
+        "redis/redis-stack-server:7.2.0-v10",
+        "valkey/valkey:8.0.1",
+        "ghcr.io/valkey-io/valkey:8.0",
+        "eqalpha/keydb:x86_64_v6.3.4",
+        "docker.dragonflydb.io/dragonflydb/dragonfly:v1.23.0",
+        "apache/kvrocks:2.9.0",
+        "REDIS:7.4",
+    ];
+    for (const image of images) {
+        it(`rejects a Deployment running ${image}`, async () => {
+            const resources = compliantResources();
+            proxyContainer(resources).image = image;
+            assert.deepStrictEqual(await violations(disallowUnsanctionedRedis, resources), [
+                `Deployment "redis-proxy" container "haproxy" runs a Redis-compatible server ("${image}"); ` +
+                    'Redis should run only as the Sentinel StatefulSet "redis".',
+            ]);
+        });
+    }
+
+    it("rejects a generic image whose command starts redis-server", async () => {
         const resources = compliantResources();
-        pick(resources, "Deployment", "redis-proxy").props.spec.template.spec.containers[0].image =
-            "bitnami/redis:6.2.7";
-        assert.deepStrictEqual(await violations(disallowRedisDeployment, resources), [
-            'Deployment "redis-proxy" runs Redis image "bitnami/redis:6.2.7"; Redis should run as the Sentinel StatefulSet instead.',
+        Object.assign(proxyContainer(resources), {
+            image: "debian:12.8",
+            command: ["/usr/bin/redis-server", "--port", "6379"],
+        });
+        assert.deepStrictEqual(await violations(disallowUnsanctionedRedis, resources), [
+            'Deployment "redis-proxy" container "haproxy" runs a Redis-compatible server ("debian:12.8 /usr/bin/redis-server --port 6379"); ' +
+                'Redis should run only as the Sentinel StatefulSet "redis".',
         ]);
     });
 
-    it("rejects a Deployment running Redis pinned by digest from a registry with a port", async () => {
+    it("rejects redis-server started from args or inside a shell script", async () => {
         const resources = compliantResources();
-        const image = "registry.local:5000/library/redis@sha256:0123abcd";
-        pick(resources, "Deployment", "redis-proxy").props.spec.template.spec.containers[0].image =
-            image;
-        assert.deepStrictEqual(await violations(disallowRedisDeployment, resources), [
-            `Deployment "redis-proxy" runs Redis image "${image}"; Redis should run as the Sentinel StatefulSet instead.`,
+        Object.assign(proxyContainer(resources), {
+            image: "alpine:3.20",
+            command: ["sh", "-c"],
+            args: ["apk add redis && exec redis-server --save ''"],
+        });
+        assert.deepStrictEqual(await violations(disallowUnsanctionedRedis, resources), [
+            'Deployment "redis-proxy" container "haproxy" runs a Redis-compatible server ("alpine:3.20 sh -c apk add redis && exec redis-server --save \'\'"); ' +
+                'Redis should run only as the Sentinel StatefulSet "redis".',
+        ]);
+    });
+
+    it("rejects Redis in a CronJob's init container", async () => {
+        const cronJob = podBearing("CronJob", "cache-warmer", {
+            initContainers: [{ name: "cache", image: "redis:7.4.2" }],
+            containers: [{ name: "warm", image: "busybox:1.36" }],
+        });
+        assert.deepStrictEqual(await violations(disallowUnsanctionedRedis, [cronJob]), [
+            'CronJob "cache-warmer" container "cache" runs a Redis-compatible server ("redis:7.4.2"); ' +
+                'Redis should run only as the Sentinel StatefulSet "redis".',
+        ]);
+    });
+
+    it("rejects a second Redis StatefulSet under another name and component label", async () => {
+        const resources = compliantResources();
+        const copy = JSON.parse(JSON.stringify(redisOf(resources)));
+        copy.metadata.name = "cache";
+        copy.metadata.labels["app.kubernetes.io/component"] = "worker";
+        const statefulSet = { type: "kubernetes:apps/v1:StatefulSet", name: "cache", props: copy };
+        assert.deepStrictEqual(await violations(disallowUnsanctionedRedis, [statefulSet]), [
+            'StatefulSet "cache" container "redis" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis".',
+            'StatefulSet "cache" container "sentinel" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis".',
+        ]);
+    });
+
+    it("takes the sanctioned StatefulSet's name and the image list from config", async () => {
+        const resources = compliantResources();
+        proxyContainer(resources).image = "registry.sapoche.io/cache/memstore:1.0";
+        assert.deepStrictEqual(
+            await violations(disallowUnsanctionedRedis, resources, {
+                "disallow-unsanctioned-redis": {
+                    sanctionedStatefulSet: "redis-ha",
+                    images: ["cache/memstore"],
+                },
+            }),
+            [
+                'StatefulSet "redis" container "redis" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
+                'StatefulSet "redis" container "sentinel" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
+                'Deployment "redis-proxy" container "haproxy" runs a Redis-compatible server ("registry.sapoche.io/cache/memstore:1.0"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
+            ],
+        );
+    });
+
+    it("does not take an image that merely mentions redis for a server", async () => {
+        const resources = compliantResources();
+        proxyContainer(resources).image = "oliver006/redis_exporter:v1.62.0";
+        assert.deepStrictEqual(await violations(disallowUnsanctionedRedis, resources), []);
+    });
+});
+
+describe("the Redis rules on a StatefulSet that runs Redis under another label", () => {
+    it("apply whatever the component label says", async () => {
+        const resources = compliantResources();
+        const redis = redisOf(resources);
+        redis.metadata.labels["app.kubernetes.io/component"] = "worker";
+        redis.metadata.name = "cache";
+        redis.spec.replicas = 1;
+        assert.deepStrictEqual(await violations(enforceRedisReplicas, resources), [
+            'StatefulSet "cache" should run at least 3 replicas, not 1.',
         ]);
     });
 });

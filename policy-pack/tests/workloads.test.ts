@@ -144,14 +144,14 @@ describe("disallow-unpinned-image", () => {
         const resources = compliantResources();
         phpContainer(resources).image = "registry.sapoche.io/sapoche/backend:latest";
         assert.deepStrictEqual(await violations(disallowUnpinnedImage, resources), [
-            'Deployment "sp-bnkd-php" container "php-fpm" should pin an image tag other than latest, not "registry.sapoche.io/sapoche/backend:latest".',
+            'Deployment "sp-bnkd-php" container "php-fpm" should pin a release tag or a digest, not the floating tag "latest" ("registry.sapoche.io/sapoche/backend:latest").',
         ]);
     });
 
     it("accepts an image pinned by digest", async () => {
         const resources = compliantResources();
         phpContainer(resources).image =
-            "registry.sapoche.io/sapoche/backend@sha256:9f86d081884c7d65";
+            "registry.sapoche.io/sapoche/backend@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
         assert.deepStrictEqual(await violations(disallowUnpinnedImage, resources), []);
     });
 });
@@ -314,7 +314,7 @@ describe("missing-service-workload", () => {
         pick(resources, "Service", "redis-sp").props.spec.selector["app.kubernetes.io/name"] =
             "redis-prxy";
         assert.deepStrictEqual(await violations(missingServiceWorkload, resources), [
-            'Service "redis-sp" should select the pods of a Deployment or StatefulSet in the stack, but its selector ' +
+            'Service "redis-sp" should select the pods of a workload in the stack, but its selector ' +
                 '{"app.kubernetes.io/name":"redis-prxy","app.kubernetes.io/instance":"production1"} matches none.',
         ]);
     });
@@ -323,7 +323,7 @@ describe("missing-service-workload", () => {
         const resources = compliantResources();
         delete pick(resources, "Service", "redis-sp").props.spec.selector;
         assert.deepStrictEqual(await violations(missingServiceWorkload, resources), [
-            'Service "redis-sp" should select the pods of a Deployment or StatefulSet in the stack, but its selector {} matches none.',
+            'Service "redis-sp" should select the pods of a workload in the stack, but its selector {} matches none.',
         ]);
     });
 

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { allContainers, describe, isWorkload, podSpecOf, Workload } from "../lib/kube";
+import { allContainers, describe, podSpecOf } from "../lib/kube";
 
 /** Tags are pinned, so Always only adds a registry round trip (and a registry outage) to every pod start. */
 export const enforceImagePullPolicy: ResourceValidationPolicy = {
@@ -8,10 +8,8 @@ export const enforceImagePullPolicy: ResourceValidationPolicy = {
         "Checks that every container leaves imagePullPolicy unset or sets it to IfNotPresent.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
-        if (!isWorkload(args.type)) {
-            return;
-        }
-        for (const container of allContainers(podSpecOf(args.props as Workload))) {
+        const pod = podSpecOf(args);
+        for (const container of pod === undefined ? [] : allContainers(pod)) {
             const policy = container.imagePullPolicy;
             if (policy !== undefined && policy !== "IfNotPresent") {
                 reportViolation(

@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { autoscalersOf, replicaRange } from "../lib/autoscaling";
-import { describe, isWorkload, podSpecOf, Workload } from "../lib/kube";
+import { describe, isWorkload, podSpecOf } from "../lib/kube";
 
 /** Replicas packed onto one node fail together; advisory because a soft spread is enough outside Redis. */
 export const missingTopologySpread: StackValidationPolicy = {
@@ -12,7 +12,7 @@ export const missingTopologySpread: StackValidationPolicy = {
         const autoscalers = autoscalersOf(args.resources);
         for (const workload of args.resources.filter((r) => isWorkload(r.type))) {
             const { max } = replicaRange(workload, autoscalers);
-            const pod = podSpecOf(workload.props as Workload);
+            const pod = podSpecOf(workload) ?? {};
             const spread =
                 (pod.topologySpreadConstraints ?? []).length > 0 ||
                 pod.affinity?.podAntiAffinity !== undefined;

@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { describe, types } from "../lib/kube";
+import { isKind } from "../lib/resourceTypes";
+import { describe } from "../lib/kube";
 
 /** Node ports bypass the gateway's authentication and rate limits; they stay only while clients still use them. */
 export const reportNodePortExposure: ResourceValidationPolicy = {
@@ -7,7 +8,7 @@ export const reportNodePortExposure: ResourceValidationPolicy = {
     description: "Checks that no Service is exposed on a NodePort.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
-        if (args.type !== types.service || args.props.spec?.type !== "NodePort") {
+        if (!isKind(args.type, "Service") || args.props.spec?.type !== "NodePort") {
             return;
         }
         const ports: { nodePort?: number }[] = args.props.spec.ports ?? [];

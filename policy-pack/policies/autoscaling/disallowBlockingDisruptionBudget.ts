@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { describe, types } from "../lib/kube";
+import { isKind } from "../lib/resourceTypes";
+import { describe } from "../lib/kube";
 
 /** A budget that allows no disruption blocks every node drain and cluster upgrade. */
 export const disallowBlockingDisruptionBudget: ResourceValidationPolicy = {
@@ -8,7 +9,7 @@ export const disallowBlockingDisruptionBudget: ResourceValidationPolicy = {
         "Checks that no PodDisruptionBudget sets maxUnavailable to 0 or minAvailable to 100%.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (args.type !== types.pdb) {
+        if (!isKind(args.type, "PodDisruptionBudget")) {
             return;
         }
         const { maxUnavailable, minAvailable } = args.props.spec ?? {};

@@ -1,6 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { autoscalersOf, replicaRange } from "../lib/autoscaling";
-import { describe, isWorkload, podLabelsOf, selectorMatches, types, Workload } from "../lib/kube";
+import { isKind } from "../lib/resourceTypes";
+import { describe, isWorkload, podLabelsOf, selectorMatches } from "../lib/kube";
 
 /** minAvailable at or above the replicas a workload runs at its minimum blocks every eviction at that size. */
 export const enforceDisruptionBudgetHeadroom: StackValidationPolicy = {
@@ -11,7 +12,7 @@ export const enforceDisruptionBudgetHeadroom: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const autoscalers = autoscalersOf(args.resources);
         const workloads = args.resources.filter((r) => isWorkload(r.type));
-        for (const pdb of args.resources.filter((r) => r.type === types.pdb)) {
+        for (const pdb of args.resources.filter((r) => isKind(r.type, "PodDisruptionBudget"))) {
             const minAvailable = pdb.props.spec?.minAvailable;
             // Percentages scale with the workload and are checked by disallow-blocking-disruption-budget.
             if (typeof minAvailable !== "number") {
@@ -23,10 +24,7 @@ export const enforceDisruptionBudgetHeadroom: StackValidationPolicy = {
                 if (
                     min > 0 &&
                     minAvailable >= min &&
-                    selectorMatches(
-                        pdb.props.spec?.selector ?? {},
-                        podLabelsOf(workload.props as Workload),
-                    )
+                    selectorMatches(pdb.props.spec?.selector ?? {}, podLabelsOf(workload))
                 ) {
                     reportViolation(
                         `${describe(pdb)} should keep minAvailable below the ${min} replicas ${describe(workload)} ` +

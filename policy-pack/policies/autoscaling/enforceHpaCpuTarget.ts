@@ -1,12 +1,10 @@
-import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/config";
-import { isHpa } from "../lib/autoscaling";
+import { autoscalerOf, isHpa } from "../lib/autoscaling";
+import { podTotal, resourceTargets, scaledWorkload } from "../lib/hpa";
 import { describe } from "../lib/kube";
-
-interface CpuMetric {
-    type?: string;
-    resource?: { name?: string; target?: { type?: string; averageUtilization?: number } };
-}
+import { parseQuantity } from "../lib/quantity";
+import { failClosed } from "../lib/unknown";
 
 const configSchema: PolicyConfigSchema = {
     properties: {
@@ -14,35 +12,57 @@ const configSchema: PolicyConfigSchema = {
     },
 };
 
-/** At 85 % the PHP backend saturates before new pods are ready; a lower target scales out in time. */
-export const enforceHpaCpuTarget: ResourceValidationPolicy = {
+/**
+ * At 85 % the PHP backend saturates before new pods are ready; a lower target scales out in time.
+ * An AverageValue target is the same threshold in cores, so it is read against the CPU request of
+ * the pods it scales (a stack policy for that reason).
+ */
+export const enforceHpaCpuTarget: StackValidationPolicy = {
     name: "enforce-hpa-cpu-target",
     description:
-        "Checks that every HorizontalPodAutoscaler targets CPU utilization at most maxCpuUtilization percent.",
+        "Checks that every HorizontalPodAutoscaler targets CPU at most maxCpuUtilization percent of the request, in every metric form (Utilization, AverageValue, ContainerResource).",
     enforcementLevel: "mandatory",
     configSchema,
-    validateResource: (args, reportViolation) => {
-        if (!isHpa(args.type)) {
-            return;
-        }
+    validateStack: (args, reportViolation) => {
         const { maxCpuUtilization } = configOf<{ maxCpuUtilization: number }>(
             configSchema,
             args.getConfig(),
         );
-        const spec = args.props.spec ?? {};
-        const metrics: CpuMetric[] = spec.metrics ?? [];
-        const targets: (number | undefined)[] = [
-            spec.targetCPUUtilizationPercentage,
-            ...metrics
-                .filter((m) => m.type === "Resource" && m.resource?.name === "cpu")
-                .map((m) => m.resource?.target?.averageUtilization),
-        ];
-        for (const target of targets) {
-            if (target !== undefined && target > maxCpuUtilization) {
-                reportViolation(
-                    `${describe(args)} should target CPU utilization at most ${maxCpuUtilization}%, not ${target}%.`,
-                );
-            }
+        for (const hpa of args.resources.filter((r) => isHpa(r.type))) {
+            const report = (message: string) => reportViolation(message, hpa.urn);
+            failClosed(describe(hpa), report, () => {
+                const autoscaler = autoscalerOf(hpa);
+                const workload = autoscaler && scaledWorkload(autoscaler, args.resources);
+                for (const target of resourceTargets(hpa).filter((t) => t.resource === "cpu")) {
+                    const where = target.container ? ` of container "${target.container}"` : "";
+                    if (target.type === "Utilization") {
+                        const value = Number(target.value);
+                        if (!Number.isFinite(value) || value > maxCpuUtilization) {
+                            report(
+                                `${describe(hpa)} should target CPU utilization${where} at most ${maxCpuUtilization}%, not ${target.value}%.`,
+                            );
+                        }
+                        continue;
+                    }
+                    const value = parseQuantity(target.value);
+                    const request =
+                        workload && podTotal(workload, "requests", "cpu", target.container);
+                    if (value === undefined || request === undefined || request <= 0) {
+                        report(
+                            `${describe(hpa)} targets CPU${where} by AverageValue ${JSON.stringify(target.value)}, which cannot be ` +
+                                `checked against the CPU request of the pods it scales; it should target Utilization at most ${maxCpuUtilization}%.`,
+                        );
+                        continue;
+                    }
+                    const percent = Math.round((value / request) * 1000) / 10;
+                    if (percent > maxCpuUtilization) {
+                        report(
+                            `${describe(hpa)} should target CPU${where} at most ${maxCpuUtilization}% of the request, not ` +
+                                `${target.value} (${percent}% of the ${request} cores ${describe(workload!)} requests).`,
+                        );
+                    }
+                }
+            });
         }
     },
 };

@@ -1,6 +1,8 @@
 import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/config";
-import { describe, types } from "../lib/kube";
+import { isScaledObject } from "../lib/autoscaling";
+import { describe } from "../lib/kube";
+import { failClosed } from "../lib/unknown";
 
 const configSchema: PolicyConfigSchema = {
     properties: {
@@ -17,19 +19,21 @@ export const enforceKedaCooldownPeriod: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema,
     validateResource: (args, reportViolation) => {
-        if (args.type !== types.scaledObject) {
+        if (!isScaledObject(args.type)) {
             return;
         }
-        const { minCooldownPeriodSeconds: min, maxCooldownPeriodSeconds: max } = configOf<{
-            minCooldownPeriodSeconds: number;
-            maxCooldownPeriodSeconds: number;
-        }>(configSchema, args.getConfig());
-        // KEDA waits 300 s when cooldownPeriod is unset.
-        const cooldown: number = args.props.spec?.cooldownPeriod ?? 300;
-        if (cooldown < min || cooldown > max) {
-            reportViolation(
-                `${describe(args)} should set cooldownPeriod between ${min} and ${max} seconds, not ${cooldown}.`,
-            );
-        }
+        failClosed(describe(args), reportViolation, () => {
+            const { minCooldownPeriodSeconds: min, maxCooldownPeriodSeconds: max } = configOf<{
+                minCooldownPeriodSeconds: number;
+                maxCooldownPeriodSeconds: number;
+            }>(configSchema, args.getConfig());
+            // KEDA waits 300 s when cooldownPeriod is unset.
+            const cooldown: number = args.props.spec?.cooldownPeriod ?? 300;
+            if (cooldown < min || cooldown > max) {
+                reportViolation(
+                    `${describe(args)} should set cooldownPeriod between ${min} and ${max} seconds, not ${cooldown}.`,
+                );
+            }
+        });
     },
 };

@@ -1,6 +1,8 @@
 import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/config";
-import { describe, types } from "../lib/kube";
+import { isScaledObject } from "../lib/autoscaling";
+import { describe } from "../lib/kube";
+import { failClosed } from "../lib/unknown";
 
 const configSchema: PolicyConfigSchema = {
     properties: {
@@ -17,19 +19,21 @@ export const enforceKedaPollingInterval: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema,
     validateResource: (args, reportViolation) => {
-        if (args.type !== types.scaledObject) {
+        if (!isScaledObject(args.type)) {
             return;
         }
-        const { minPollingIntervalSeconds: min, maxPollingIntervalSeconds: max } = configOf<{
-            minPollingIntervalSeconds: number;
-            maxPollingIntervalSeconds: number;
-        }>(configSchema, args.getConfig());
-        // KEDA polls every 30 s when pollingInterval is unset.
-        const interval: number = args.props.spec?.pollingInterval ?? 30;
-        if (interval < min || interval > max) {
-            reportViolation(
-                `${describe(args)} should set pollingInterval between ${min} and ${max} seconds, not ${interval}.`,
-            );
-        }
+        failClosed(describe(args), reportViolation, () => {
+            const { minPollingIntervalSeconds: min, maxPollingIntervalSeconds: max } = configOf<{
+                minPollingIntervalSeconds: number;
+                maxPollingIntervalSeconds: number;
+            }>(configSchema, args.getConfig());
+            // KEDA polls every 30 s when pollingInterval is unset.
+            const interval: number = args.props.spec?.pollingInterval ?? 30;
+            if (interval < min || interval > max) {
+                reportViolation(
+                    `${describe(args)} should set pollingInterval between ${min} and ${max} seconds, not ${interval}.`,
+                );
+            }
+        });
     },
 };

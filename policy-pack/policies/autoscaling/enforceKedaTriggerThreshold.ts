@@ -1,6 +1,8 @@
 import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/config";
-import { describe, types } from "../lib/kube";
+import { isScaledObject } from "../lib/autoscaling";
+import { describe } from "../lib/kube";
+import { failClosed } from "../lib/unknown";
 
 interface Trigger {
     type?: string;
@@ -22,33 +24,35 @@ export const enforceKedaTriggerThreshold: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema,
     validateResource: (args, reportViolation) => {
-        if (args.type !== types.scaledObject) {
+        if (!isScaledObject(args.type)) {
             return;
         }
-        const { minThreshold, maxThreshold } = configOf<{
-            minThreshold: number;
-            maxThreshold: number;
-        }>(configSchema, args.getConfig());
-        const triggers: Trigger[] = args.props.spec?.triggers ?? [];
-        triggers.forEach((trigger, index) => {
-            const value = trigger.metadata?.value;
-            if (value === undefined) {
-                return;
-            }
-            // The CRD types value as a string; a number typed in by hand is read the same way.
-            const text = String(value);
-            const threshold = Number(text);
-            if (
-                text.trim() === "" ||
-                isNaN(threshold) ||
-                threshold < minThreshold ||
-                threshold > maxThreshold
-            ) {
-                reportViolation(
-                    `${describe(args)} trigger ${index} (${trigger.type}) should set a threshold between ` +
-                        `${minThreshold} and ${maxThreshold}, not "${text}".`,
-                );
-            }
+        failClosed(describe(args), reportViolation, () => {
+            const { minThreshold, maxThreshold } = configOf<{
+                minThreshold: number;
+                maxThreshold: number;
+            }>(configSchema, args.getConfig());
+            const triggers: Trigger[] = args.props.spec?.triggers ?? [];
+            triggers.forEach((trigger, index) => {
+                const value = trigger.metadata?.value;
+                if (value === undefined) {
+                    return;
+                }
+                // The CRD types value as a string; a number typed in by hand is read the same way.
+                const text = String(value);
+                const threshold = Number(text);
+                if (
+                    text.trim() === "" ||
+                    isNaN(threshold) ||
+                    threshold < minThreshold ||
+                    threshold > maxThreshold
+                ) {
+                    reportViolation(
+                        `${describe(args)} trigger ${index} (${trigger.type}) should set a threshold between ` +
+                            `${minThreshold} and ${maxThreshold}, not "${text}".`,
+                    );
+                }
+            });
         });
     },
 };

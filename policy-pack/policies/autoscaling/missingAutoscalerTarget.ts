@@ -1,6 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { autoscalersOf } from "../lib/autoscaling";
-import { describe, objectName, types } from "../lib/kube";
+import { isKind } from "../lib/resourceTypes";
+import { describe, objectName } from "../lib/kube";
 
 /** KEDA's webhook rejects a ScaledObject whose target is missing; an orphaned HPA just does nothing. */
 export const missingAutoscalerTarget: StackValidationPolicy = {
@@ -10,7 +11,7 @@ export const missingAutoscalerTarget: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const deployments = args.resources
-            .filter((r) => r.type === types.deployment)
+            .filter((r) => isKind(r.type, "Deployment"))
             .map(objectName);
         for (const autoscaler of autoscalersOf(args.resources)) {
             const target = `${autoscaler.targetKind} "${autoscaler.targetName}"`;

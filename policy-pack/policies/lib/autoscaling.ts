@@ -1,4 +1,5 @@
-import { KubeResource, kindOf, objectName, types, Workload } from "./kube";
+import { KubeResource, kindOf, objectName, Workload } from "./kube";
+import { classify, isKind } from "./resourceTypes";
 
 /** An HPA or a KEDA ScaledObject, reduced to what the stack policies compare. */
 export interface Autoscaler {
@@ -11,7 +12,17 @@ export interface Autoscaler {
 
 /** Matches every HPA API version (autoscaling/v1, v2, v2beta2 ...). */
 export function isHpa(type: string): boolean {
-    return /^kubernetes:autoscaling\/v\w+:HorizontalPodAutoscaler$/.test(type);
+    return isKind(type, "HorizontalPodAutoscaler");
+}
+
+/** Matches KEDA's ScaledObject in any version of its API group. */
+export function isScaledObject(type: string): boolean {
+    const resourceType = classify(type);
+    return (
+        isKind(type, "ScaledObject") &&
+        resourceType.category === "object" &&
+        resourceType.apiVersion.startsWith("keda.sh/")
+    );
 }
 
 /** The autoscaler view of an HPA or ScaledObject, with the API defaults filled in; else undefined. */
@@ -27,7 +38,7 @@ export function autoscalerOf(resource: KubeResource): Autoscaler | undefined {
             maxReplicas: spec.maxReplicas ?? minReplicas,
         };
     }
-    if (resource.type === types.scaledObject) {
+    if (isScaledObject(resource.type)) {
         const spec = resource.props.spec ?? {};
         // KEDA's own defaults: kind Deployment, minReplicaCount 0, maxReplicaCount 100.
         return {

@@ -1,14 +1,24 @@
-/** Resource type tokens as the Pulumi engine reports them for the objects this pack inspects. */
-export const types = {
-    deployment: "kubernetes:apps/v1:Deployment",
-    statefulSet: "kubernetes:apps/v1:StatefulSet",
-    service: "kubernetes:core/v1:Service",
-    pod: "kubernetes:core/v1:Pod",
-    namespace: "kubernetes:core/v1:Namespace",
-    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
-    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
-    scaledObject: "kubernetes:keda.sh/v1alpha1:ScaledObject",
-} as const;
+import { isKind, objectKind } from "./resourceTypes";
+
+/** Kinds whose objects run pods: every pod-spec rule applies to each of them. */
+export const podBearingKinds = [
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+] as const;
+
+/** Kinds whose pod count is spec.replicas (or an autoscaler's): replica floors, PDBs, spread. */
+export const replicatedKinds = [
+    "Deployment",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+] as const;
 
 /** Object metadata, as far as the policies read it. */
 export interface Metadata {
@@ -29,32 +39,45 @@ export interface Container {
     name: string;
     image?: string;
     imagePullPolicy?: string;
-    ports?: { containerPort: number }[];
-    env?: { name: string; value?: string }[];
+    command?: string[];
+    args?: string[];
+    ports?: { containerPort: number; hostPort?: number; name?: string }[];
+    env?: { name: string; value?: string; valueFrom?: object }[];
+    envFrom?: object[];
     resources?: {
         requests?: Record<string, string | number>;
         limits?: Record<string, string | number>;
     };
     readinessProbe?: object;
     livenessProbe?: object;
-    securityContext?: {
-        allowPrivilegeEscalation?: boolean;
-        readOnlyRootFilesystem?: boolean;
-        privileged?: boolean;
-        capabilities?: { drop?: string[] };
-    };
+    securityContext?: SecurityContext;
     volumeMounts?: { name: string }[];
+}
+
+/** A pod's or container's security context, as far as the policies read it. */
+export interface SecurityContext {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    privileged?: boolean;
+    procMount?: string;
+    capabilities?: { add?: string[]; drop?: string[] };
+    seccompProfile?: { type?: string; localhostProfile?: string };
 }
 
 /** A pod spec, as far as the policies read it. */
 export interface PodSpec {
     containers?: Container[];
     initContainers?: Container[];
-    securityContext?: { runAsNonRoot?: boolean };
+    ephemeralContainers?: Container[];
+    securityContext?: SecurityContext;
+    automountServiceAccountToken?: boolean;
+    serviceAccountName?: string;
     hostNetwork?: boolean;
     hostPID?: boolean;
     hostIPC?: boolean;
-    volumes?: { name: string; hostPath?: object }[];
+    volumes?: { name: string; hostPath?: object; emptyDir?: { sizeLimit?: string } }[];
     topologySpreadConstraints?: { topologyKey?: string; whenUnsatisfiable?: string }[];
     affinity?: {
         podAntiAffinity?: {
@@ -63,14 +86,20 @@ export interface PodSpec {
     };
 }
 
-/** A Deployment or StatefulSet, as far as the policies read it. */
+/** A pod template: labels and pod spec. */
+export interface PodTemplate {
+    metadata?: Metadata;
+    spec?: PodSpec;
+}
+
+/** A pod-bearing object (Deployment, StatefulSet, ...), as far as the policies read it. */
 export interface Workload {
     metadata?: Metadata;
     spec?: {
         replicas?: number;
         selector?: LabelSelector;
         strategy?: { type?: string };
-        template?: { metadata?: Metadata; spec?: PodSpec };
+        template?: PodTemplate;
         volumeClaimTemplates?: { metadata?: Metadata }[];
     };
 }
@@ -107,14 +136,22 @@ export interface KubeResource {
     props: Record<string, any>;
 }
 
-/** The Kubernetes kind of a type token: `kubernetes:apps/v1:Deployment` gives `Deployment`. */
+/** The kind a type token names, as messages show it: `Deployment`, `DeploymentPatch`, `ConfigFile`. */
 export function kindOf(type: string): string {
     return type.slice(type.lastIndexOf(":") + 1);
 }
 
-/** The object's name, falling back to the logical name when metadata.name is left to auto-naming. */
+/**
+ * The object's name, falling back to the logical name when metadata.name is left to auto-naming
+ * or is not known yet (a message must still name the object).
+ */
 export function objectName(resource: KubeResource): string {
-    return resource.props.metadata?.name ?? resource.name;
+    try {
+        const name: unknown = resource.props.metadata?.name;
+        return typeof name === "string" ? name : resource.name;
+    } catch {
+        return resource.name;
+    }
 }
 
 /** How violation messages name an object: `Deployment "consumer-dicom"`. */
@@ -122,24 +159,67 @@ export function describe(resource: KubeResource): string {
     return `${kindOf(resource.type)} "${objectName(resource)}"`;
 }
 
-/** True for the kinds that carry a pod template. */
+/** True for whole objects of a kind that runs pods (Pod, Deployment, ..., CronJob). */
+export function isPodBearing(type: string): boolean {
+    return isKind(type, ...podBearingKinds);
+}
+
+/** True for whole objects whose pod count is spec.replicas: Deployment, StatefulSet, ReplicaSet, RC. */
 export function isWorkload(type: string): boolean {
-    return type === types.deployment || type === types.statefulSet;
+    return isKind(type, ...replicatedKinds);
 }
 
-/** The pod spec of a workload's template (empty when absent). */
-export function podSpecOf(workload: Workload): PodSpec {
-    return workload.spec?.template?.spec ?? {};
+/**
+ * The pod template of any object that runs pods: a Pod is its own template, a CronJob's sits in
+ * its job template, the other kinds carry spec.template. An object of another kind (a custom
+ * workload such as an Argo Rollout) counts when it carries a pod template at spec.template.
+ */
+export function podTemplateOf(resource: KubeResource): PodTemplate | undefined {
+    const kind = objectKind(resource.type);
+    const props = resource.props;
+    switch (kind) {
+        case undefined:
+            return undefined;
+        case "Pod":
+            return { metadata: props.metadata, spec: props.spec ?? {} };
+        case "CronJob":
+            return props.spec?.jobTemplate?.spec?.template ?? {};
+        default:
+            if ((podBearingKinds as readonly string[]).includes(kind)) {
+                return props.spec?.template ?? {};
+            }
+            return customPodTemplate(props);
+    }
 }
 
-/** The labels of a workload's pod template. */
-export function podLabelsOf(workload: Workload): Record<string, string> {
-    return workload.spec?.template?.metadata?.labels ?? {};
+/** spec.template of a custom workload, when it is a pod template; unknown values count as none. */
+function customPodTemplate(props: Record<string, any>): PodTemplate | undefined {
+    try {
+        const template = props.spec?.template;
+        return Array.isArray(template?.spec?.containers) ? template : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
-/** Init containers followed by containers. */
+/** The pod spec an object runs, or undefined for objects that run no pods. */
+export function podSpecOf(resource: KubeResource): PodSpec | undefined {
+    const template = podTemplateOf(resource);
+    return template === undefined ? undefined : (template.spec ?? {});
+}
+
+/** The labels of the pods an object runs (empty when it sets none). */
+export function podLabelsOf(resource: KubeResource): Record<string, string> {
+    return podTemplateOf(resource)?.metadata?.labels ?? {};
+}
+
+/** Init containers, containers and ephemeral containers: every container that runs in the pod. */
 export function allContainers(pod: PodSpec): Container[] {
-    return [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
+    return [
+        ...(pod.initContainers ?? []),
+        ...(pod.containers ?? []),
+        ...(pod.ephemeralContainers ?? []),
+    ];
 }
 
 /**

@@ -1,6 +1,8 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { describe, podLabelsOf, selectorMatches, types, Workload } from "../lib/kube";
-import { isRedisStatefulSet } from "../lib/redis";
+import { describe, podLabelsOf, selectorMatches, Workload } from "../lib/kube";
+import { isRedisStatefulSet, redisConfigOf, redisConfigSchema } from "../lib/redis";
+import { isKind } from "../lib/resourceTypes";
+import { failClosed } from "../lib/unknown";
 
 /** One member down keeps the majority; two down (a node drain) loses it. */
 export const enforceRedisDisruptionBudget: StackValidationPolicy = {
@@ -8,34 +10,41 @@ export const enforceRedisDisruptionBudget: StackValidationPolicy = {
     description:
         "Checks that a PodDisruptionBudget lets exactly one Redis pod be disrupted at a time.",
     enforcementLevel: "mandatory",
+    configSchema: redisConfigSchema,
     validateStack: (args, reportViolation) => {
-        const pdbs = args.resources.filter((r) => r.type === types.pdb);
-        for (const redis of args.resources.filter(isRedisStatefulSet)) {
-            const replicas = (redis.props as Workload).spec?.replicas ?? 1;
-            const labels = podLabelsOf(redis.props as Workload);
-            const budgets = pdbs.filter((p) =>
-                selectorMatches(p.props.spec?.selector ?? {}, labels),
-            );
-            if (budgets.length === 0) {
-                reportViolation(
-                    `${describe(redis)} should have a PodDisruptionBudget with maxUnavailable 1.`,
-                    redis.urn,
+        const config = redisConfigOf(args.getConfig());
+        const pdbs = args.resources.filter((r) => isKind(r.type, "PodDisruptionBudget"));
+        for (const redis of args.resources) {
+            const report = (message: string) => reportViolation(message, redis.urn);
+            failClosed(describe(redis), report, () => {
+                if (!isRedisStatefulSet(redis, config)) {
+                    return;
+                }
+                const replicas = (redis.props as Workload).spec?.replicas ?? 1;
+                const labels = podLabelsOf(redis);
+                const budgets = pdbs.filter((p) =>
+                    selectorMatches(p.props.spec?.selector ?? {}, labels),
                 );
-            }
-            for (const pdb of budgets) {
-                const { maxUnavailable, minAvailable } = pdb.props.spec ?? {};
-                if (maxUnavailable !== 1 && minAvailable !== replicas - 1) {
-                    const setting =
-                        maxUnavailable !== undefined
-                            ? `maxUnavailable ${JSON.stringify(maxUnavailable)}`
-                            : `minAvailable ${JSON.stringify(minAvailable)}`;
-                    reportViolation(
-                        `${describe(pdb)} should let exactly one of the ${replicas} pods of ${describe(redis)} ` +
-                            `be disrupted (maxUnavailable 1), not ${setting}.`,
-                        pdb.urn,
+                if (budgets.length === 0) {
+                    report(
+                        `${describe(redis)} should have a PodDisruptionBudget with maxUnavailable 1.`,
                     );
                 }
-            }
+                for (const pdb of budgets) {
+                    const { maxUnavailable, minAvailable } = pdb.props.spec ?? {};
+                    if (maxUnavailable !== 1 && minAvailable !== replicas - 1) {
+                        const setting =
+                            maxUnavailable !== undefined
+                                ? `maxUnavailable ${JSON.stringify(maxUnavailable)}`
+                                : `minAvailable ${JSON.stringify(minAvailable)}`;
+                        reportViolation(
+                            `${describe(pdb)} should let exactly one of the ${replicas} pods of ${describe(redis)} ` +
+                                `be disrupted (maxUnavailable 1), not ${setting}.`,
+                            pdb.urn,
+                        );
+                    }
+                }
+            });
         }
     },
 };

@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { describe, types } from "../lib/kube";
+import { isKind } from "../lib/resourceTypes";
+import { describe } from "../lib/kube";
 
 /** A bare Pod is never rescheduled after its node goes away. */
 export const disallowBarePod: ResourceValidationPolicy = {
@@ -8,7 +9,7 @@ export const disallowBarePod: ResourceValidationPolicy = {
         "Checks that the stack registers no bare Pod, only workloads that manage their pods.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (args.type === types.pod) {
+        if (isKind(args.type, "Pod")) {
             reportViolation(
                 `${describe(args)} should be managed by a Deployment or StatefulSet, not created directly.`,
             );

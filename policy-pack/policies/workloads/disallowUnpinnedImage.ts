@@ -1,9 +1,21 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { allContainers, describe, isWorkload, podSpecOf, Workload } from "../lib/kube";
+import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
+import { configOf } from "../lib/config";
+import { defaultFloatingTags } from "../lib/images";
+import { allContainers, describe, podSpecOf } from "../lib/kube";
 
-/** The tag of `repo:tag`, ignoring a registry port (`host:5000/repo`); undefined when there is none. */
+const configSchema: PolicyConfigSchema = {
+    properties: {
+        floatingTags: { type: "array", items: { type: "string" }, default: defaultFloatingTags },
+    },
+};
+
+/** A digest the registry can verify: `@sha256:` and 64 hex digits (or another algorithm's). */
+const digest = /@(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
+
+/** The tag of `repo:tag` or `repo:tag@digest`, ignoring a registry port; undefined when there is none. */
 function tagOf(image: string): string | undefined {
-    const lastPart = image.slice(image.lastIndexOf("/") + 1);
+    const withoutDigest = image.split("@")[0];
+    const lastPart = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
     const colon = lastPart.indexOf(":");
     return colon === -1 ? undefined : lastPart.slice(colon + 1);
 }
@@ -11,25 +23,38 @@ function tagOf(image: string): string | undefined {
 /** A floating tag makes the reviewed preview and the rollout run different code. */
 export const disallowUnpinnedImage: ResourceValidationPolicy = {
     name: "disallow-unpinned-image",
-    description: "Checks that every container image names a tag other than latest, or a digest.",
+    description:
+        "Checks that every container image is pinned by a well-formed digest or by a tag that is not a floating channel such as latest, stable or main in any letter case.",
     enforcementLevel: "mandatory",
+    configSchema,
     validateResource: (args, reportViolation) => {
-        if (!isWorkload(args.type)) {
+        const pod = podSpecOf(args);
+        if (pod === undefined) {
             return;
         }
-        for (const container of allContainers(podSpecOf(args.props as Workload))) {
-            const image = container.image ?? "";
-            if (image.includes("@sha256:")) {
+        const { floatingTags } = configOf<{ floatingTags: string[] }>(
+            configSchema,
+            args.getConfig(),
+        );
+        const floating = floatingTags.map((t) => t.toLowerCase());
+        for (const container of allContainers(pod)) {
+            const image = String(container.image ?? "").trim();
+            const subject = `${describe(args)} container "${container.name}"`;
+            if (digest.test(image)) {
+                continue;
+            }
+            if (image.includes("@")) {
+                reportViolation(
+                    `${subject} should pin a well-formed digest (@sha256: and 64 hex digits), not "${image}".`,
+                );
                 continue;
             }
             const tag = tagOf(image);
             if (tag === undefined || tag === "") {
+                reportViolation(`${subject} should pin an image tag, not "${image}".`);
+            } else if (floating.includes(tag.toLowerCase())) {
                 reportViolation(
-                    `${describe(args)} container "${container.name}" should pin an image tag, not "${image}".`,
-                );
-            } else if (tag === "latest") {
-                reportViolation(
-                    `${describe(args)} container "${container.name}" should pin an image tag other than latest, not "${image}".`,
+                    `${subject} should pin a release tag or a digest, not the floating tag "${tag}" ("${image}").`,
                 );
             }
         }

@@ -1,8 +1,10 @@
 import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/config";
-import { describe, kindOf, types } from "../lib/kube";
+import { describe } from "../lib/kube";
+import { classify } from "../lib/resourceTypes";
 
-// Kinds that live outside any namespace; the stack registers none of them except the Namespace.
+// Kinds that live outside any namespace; the stack registers none of them except the Namespace
+// (disallow-cluster-rbac refuses the RBAC ones).
 const clusterScoped = [
     "ClusterRole",
     "ClusterRoleBinding",
@@ -10,6 +12,20 @@ const clusterScoped = [
     "PriorityClass",
     "StorageClass",
     "PersistentVolume",
+    "IngressClass",
+    "RuntimeClass",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "VolumeAttachment",
+    "CertificateSigningRequest",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
+    "Node",
 ];
 
 const configSchema: PolicyConfigSchema = {
@@ -26,12 +42,14 @@ export const enforceNamespace: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema,
     validateResource: (args, reportViolation) => {
-        if (!args.type.startsWith("kubernetes:") || clusterScoped.includes(kindOf(args.type))) {
+        // Wrappers (ConfigFile, Chart, ...) have no namespace: the objects they expand to are checked.
+        const resourceType = classify(args.type);
+        if (resourceType.category !== "object" || clusterScoped.includes(resourceType.kind)) {
             return;
         }
         const { namespace } = configOf<{ namespace: string }>(configSchema, args.getConfig());
         const metadata = args.props.metadata ?? {};
-        if (args.type === types.namespace) {
+        if (resourceType.kind === "Namespace") {
             if (metadata.name !== namespace) {
                 reportViolation(`${describe(args)} should be named "${namespace}".`);
             }

@@ -1,17 +1,17 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { describe, isWorkload, podSpecOf, Workload } from "../lib/kube";
+import { describe, podSpecOf } from "../lib/kube";
 
-/** A hung consumer holds its queue without a liveness probe; a cold server gets traffic without a readiness probe. */
+/**
+ * A hung consumer holds its queue without a liveness probe; a cold server gets traffic without a
+ * readiness probe. Init and ephemeral containers cannot carry probes, so only containers count.
+ */
 export const missingContainerProbes: ResourceValidationPolicy = {
     name: "missing-container-probes",
     description:
         "Checks that every container has a livenessProbe, and every container that serves ports also a readinessProbe.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (!isWorkload(args.type)) {
-            return;
-        }
-        for (const container of podSpecOf(args.props as Workload).containers ?? []) {
+        for (const container of podSpecOf(args)?.containers ?? []) {
             const serving = (container.ports ?? []).length > 0;
             if (serving && container.readinessProbe === undefined) {
                 reportViolation(

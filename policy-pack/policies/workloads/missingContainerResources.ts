@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { allContainers, describe, isWorkload, podSpecOf, Workload } from "../lib/kube";
+import { describe, podSpecOf } from "../lib/kube";
 
 // CPU is left without a limit on purpose: throttling hurts latency more than a noisy neighbour does.
 const required = [
@@ -14,10 +14,9 @@ export const missingContainerResources: ResourceValidationPolicy = {
     description: "Checks that every container requests CPU and memory and sets a memory limit.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (!isWorkload(args.type)) {
-            return;
-        }
-        for (const container of allContainers(podSpecOf(args.props as Workload))) {
+        const pod = podSpecOf(args);
+        // Ephemeral containers cannot set resources; they share the pod's.
+        for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])]) {
             for (const [section, resource] of required) {
                 if (container.resources?.[section]?.[resource] === undefined) {
                     reportViolation(

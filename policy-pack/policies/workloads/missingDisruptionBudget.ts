@@ -1,6 +1,7 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { autoscalersOf, replicaRange } from "../lib/autoscaling";
-import { describe, isWorkload, podLabelsOf, selectorMatches, types, Workload } from "../lib/kube";
+import { isKind } from "../lib/resourceTypes";
+import { describe, isWorkload, podLabelsOf, selectorMatches } from "../lib/kube";
 
 /** Without a PDB a node drain may evict every replica at once, which is the outage the replicas exist to avoid. */
 export const missingDisruptionBudget: StackValidationPolicy = {
@@ -11,11 +12,11 @@ export const missingDisruptionBudget: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const autoscalers = autoscalersOf(args.resources);
         const selectors = args.resources
-            .filter((r) => r.type === types.pdb)
+            .filter((r) => isKind(r.type, "PodDisruptionBudget"))
             .map((pdb) => pdb.props.spec?.selector ?? {});
         for (const workload of args.resources.filter((r) => isWorkload(r.type))) {
             const { max } = replicaRange(workload, autoscalers);
-            const labels = podLabelsOf(workload.props as Workload);
+            const labels = podLabelsOf(workload);
             if (max > 1 && !selectors.some((selector) => selectorMatches(selector, labels))) {
                 reportViolation(
                     `${describe(workload)} runs up to ${max} replicas and should have a PodDisruptionBudget selecting its pods.`,
