@@ -155,11 +155,34 @@ describe("missing-critical-workload-alert", () => {
         );
     });
 
-    it("is skipped, not passed, when the rules are unknown during preview", async () => {
+    it("fails closed when the rules are unknown during preview", async () => {
         const resources = monitored();
         pick(resources, "PrometheusRule", "monitoring-rules").props.spec = UNKNOWN;
-        const messages = await violations(missingCriticalWorkloadAlert, resources);
-        assert.strictEqual(messages.length, 1);
-        assert.match(messages[0], /^skipped: unknown value/);
+        assert.deepStrictEqual(await violations(missingCriticalWorkloadAlert, resources), [
+            'PrometheusRule "monitoring-rules" should set .spec to a plain value known at preview; this rule cannot verify a computed value.',
+            uncovered("consumer-spc-pdf-generate", 0),
+            uncovered("consumer-dicom", 0),
+        ]);
+    });
+
+    it("checks a workload the config names critical, whatever its annotations", async () => {
+        const resources = monitored();
+        const config = {
+            "missing-critical-workload-alert": { criticalWorkloads: ["worker-booking"] },
+        };
+        assert.deepStrictEqual(await violations(missingCriticalWorkloadAlert, resources, config), [
+            'Deployment "worker-booking" is critical and should be selected by at least one alert ' +
+                '(deployment="worker-booking") in a PrometheusRule of the stack; none of the 1 alerts selects it.',
+        ]);
+    });
+
+    it("does not let annotations park a workload the config names critical", async () => {
+        const config = {
+            "missing-critical-workload-alert": { criticalWorkloads: ["consumer-revenue"] },
+        };
+        assert.deepStrictEqual(
+            await violations(missingCriticalWorkloadAlert, monitored(), config),
+            [uncovered("consumer-revenue", 1)],
+        );
     });
 });

@@ -1,15 +1,21 @@
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { configOf } from "../lib/config";
 import { annotationKeys } from "../lib/conventions";
+import { isKind, objectKind } from "../lib/resourceTypes";
 import { hasScaledToZeroExemption } from "../lib/scaledToZero";
+import { failClosed } from "../lib/unknown";
 
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
-const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+const configSchema: PolicyConfigSchema = {
+    properties: {
+        // Workloads critical by name, whatever their annotations say (and never parked by them).
+        criticalWorkloads: { type: "array", items: { type: "string" }, default: [] },
+    },
+};
 
 /** The kube-state-metrics label that names the workload in each kind's series. */
-const workloadLabel: Record<string, string> = {
-    [DEPLOYMENT]: "deployment",
-    [STATEFUL_SET]: "statefulset",
+const workloadLabel: Readonly<Record<string, string>> = {
+    Deployment: "deployment",
+    StatefulSet: "statefulset",
 };
 
 /** One label matcher of a PromQL selector: `deployment=~"a|b"`. */
@@ -78,25 +84,51 @@ function alertsOf(rule: PolicyResource): { alert: string; expr: string }[] {
 export const missingCriticalWorkloadAlert: StackValidationPolicy = {
     name: "missing-critical-workload-alert",
     description:
-        "Checks that every running Deployment or StatefulSet annotated sapoche.io/critical is selected by name in at least one alert of the stack's PrometheusRules.",
+        "Checks that every running critical Deployment or StatefulSet (named in config, or annotated sapoche.io/critical) is selected by name in at least one alert of the stack's PrometheusRules.",
     enforcementLevel: "mandatory",
+    configSchema,
     validateStack: (args, reportViolation) => {
-        const rules = args.resources.filter((r) => r.type === PROMETHEUS_RULE);
+        const { criticalWorkloads } = configOf<{ criticalWorkloads: string[] }>(
+            configSchema,
+            args.getConfig(),
+        );
+        const rules = args.resources.filter((r) => isKind(r.type, "PrometheusRule"));
         // No PrometheusRule at all means the stack does not carry its monitoring (it lives
         // elsewhere): nothing here to check coverage against.
         if (rules.length === 0) return;
-        const alerts = rules
-            .flatMap(alertsOf)
-            .map((a) => ({ ...a, selectors: selectorsOf(a.expr) }));
+        const alerts: { alert: string; selectors: Matcher[][] }[] = [];
+        for (const rule of rules) {
+            // A rule computed at preview cannot vouch for coverage: fail closed, naming it.
+            failClosed(
+                `PrometheusRule "${rule.props.metadata?.name ?? rule.name}"`,
+                (m) => reportViolation(m, rule.urn),
+                () => {
+                    alerts.push(
+                        ...alertsOf(rule).map((a) => ({ ...a, selectors: selectorsOf(a.expr) })),
+                    );
+                },
+            );
+        }
         for (const workload of args.resources) {
-            const label = workloadLabel[workload.type];
+            const kind = objectKind(workload.type) ?? "";
+            const label = workloadLabel[kind];
+            if (!label) continue;
             const metadata = workload.props.metadata ?? {};
-            if (!label || metadata.annotations?.[annotationKeys.critical] !== "true") continue;
-            // Parked on purpose (reason and review date): no pod to watch until it comes back.
-            if (workload.props.spec?.replicas === 0 && hasScaledToZeroExemption(workload.props)) {
-                continue;
-            }
             const name: string = metadata.name ?? workload.name;
+            const named = criticalWorkloads.includes(name);
+            // Any spelling of "true" makes a workload critical; only the config names it so.
+            const annotated =
+                String(metadata.annotations?.[annotationKeys.critical] ?? "")
+                    .trim()
+                    .toLowerCase() === "true";
+            if (!named && !annotated) continue;
+            // Parked on purpose (reason and review date): no pod to watch until it comes back.
+            // A workload the config names critical may not be parked by annotations alone.
+            const parked =
+                !named &&
+                workload.props.spec?.replicas === 0 &&
+                hasScaledToZeroExemption(workload.props);
+            if (parked) continue;
             const namespace: string | undefined = metadata.namespace;
             const covered = alerts.some((a) =>
                 a.selectors.some(
@@ -108,7 +140,6 @@ export const missingCriticalWorkloadAlert: StackValidationPolicy = {
                 ),
             );
             if (!covered) {
-                const kind = workload.type.slice(workload.type.lastIndexOf(":") + 1);
                 reportViolation(
                     `${kind} "${name}" is critical and should be selected by at least one alert ` +
                         `(${label}="${name}") in a PrometheusRule of the stack; none of the ` +
