@@ -25,6 +25,9 @@ export const wrapperTypes: Readonly<Record<string, string>> = {
     "kubernetes:kustomize/v2:Directory": "Kustomize directory (kustomize.v2.Directory)",
 };
 
+/** Wrappers that deploy objects themselves instead of registering them with the engine. */
+const opaqueWrappers = ["kubernetes:helm.sh/v3:Release"];
+
 /** Modules of the provider's own components, whatever version a later SDK adds (helm.sh/v5 ...). */
 const wrapperModules = /^(yaml|kustomize|helm\.sh|helm)(\/v\d+)?$/;
 
@@ -47,7 +50,12 @@ export interface ObjectType {
 /** What a resource type token names. */
 export type ResourceType =
     | ObjectType
-    | { readonly category: "wrapper"; readonly description: string }
+    | {
+          readonly category: "wrapper";
+          readonly description: string;
+          /** Installs objects the engine never shows the pack (Helm Release). */
+          readonly opaque: boolean;
+      }
     | { readonly category: "other" };
 
 /**
@@ -62,12 +70,16 @@ export function classify(type: string): ResourceType {
     }
     const [, module, name] = parts;
     if (type in wrapperTypes) {
-        return { category: "wrapper", description: wrapperTypes[type] };
+        return {
+            category: "wrapper",
+            description: wrapperTypes[type],
+            opaque: opaqueWrappers.includes(type),
+        };
     }
     const match = groupVersion.exec(module);
     if (wrapperModules.test(module) || !match || !/^[A-Z][A-Za-z0-9]*$/.test(name)) {
         // A kubernetes: token that names no group/version and kind: a provider component.
-        return { category: "wrapper", description: `provider component ${type}` };
+        return { category: "wrapper", description: `provider component ${type}`, opaque: false };
     }
     const [, group, , version] = match;
     const patch = name.endsWith("Patch") && name !== "Patch";

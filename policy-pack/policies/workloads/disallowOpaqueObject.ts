@@ -22,7 +22,7 @@ export const disallowOpaqueObject: ResourceValidationPolicy = {
             reportViolation(
                 `${describe(args)} should be registered as its items, one object each, not as a list.`,
             );
-        } else if (args.type === "kubernetes:helm.sh/v3:Release") {
+        } else if (resourceType.category === "wrapper" && resourceType.opaque) {
             reportViolation(
                 `${describe(args)} should be a helm.v4.Chart, whose objects the pack checks one by one, not a Helm Release it cannot see into.`,
             );
