@@ -1,41 +1,35 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { USERS, httpProbe, resourcesOf, secureContainer } from "./shared/defaults";
+import type { FixedScale, ServiceSpec, WorkloadArgs } from "./shared/args";
+import { USERS, httpProbe, resourcesOf } from "./shared/defaults";
+import { secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
-import { nodePortService } from "../stacks/catalog";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
-import type { Resources, ScaledToZero } from "../stacks/schema";
 
 export const FRONTEND_TYPE = "sapoche:workloads:Frontend";
 
-/** Arguments of a frontend site. */
-export interface FrontendArgs {
-    /** Namespace to run in. */
-    readonly namespace: pulumi.Input<string>;
-    /** Service account of the family (token automount is off). */
-    readonly serviceAccountName: pulumi.Input<string>;
-    /** Image reference of the site (nginx-unprivileged based, serving on 8080). */
-    readonly image: string;
-    /** What it is for (catalog). */
-    readonly purpose: string;
-    readonly replicas: number;
-    /** Required when `replicas` is 0. */
-    readonly scaledToZero?: ScaledToZero;
-    /** Live name of its NodePort Service. */
-    readonly serviceName: string;
-    /** Node port of the Service's `http` port (live contract). */
-    readonly nodePort: number;
-    readonly resources: Resources;
+/** Arguments of a frontend site; `image` is nginx-unprivileged based, serving on 8080. */
+export interface FrontendArgs extends WorkloadArgs, FixedScale {
+    /** Its Service: live name, ports and node ports (named container port `http`). */
+    readonly service: ServiceSpec;
+    /** Name of its Deployment. @default the component's name */
+    readonly liveName?: string;
 }
 
 /** A static site: an unprivileged nginx Deployment and its NodePort Service. */
 export class Frontend extends pulumi.ComponentResource {
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly service: k8s.core.v1.Service;
+    /** Its PodDisruptionBudget, when it runs more than one pod. */
+    public readonly pdb?: k8s.policy.v1.PodDisruptionBudget;
+    /** The Deployments and StatefulSets whose rollout this component waits for. */
+    public readonly workloads: readonly pulumi.CustomResource[];
 
     constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
         super(FRONTEND_TYPE, name, {}, opts);
-        this.deployment = deployment(this, name, {
+        const liveName = args.liveName ?? name;
+        this.deployment = deployment(this, `${name}-deployment`, {
+            name: liveName,
             namespace: args.namespace,
             component: "frontend",
             purpose: args.purpose,
@@ -56,15 +50,29 @@ export class Frontend extends pulumi.ComponentResource {
                     }),
                 ],
             },
+            // Logical name before children were named `${name}-<role>`: the live name.
+            aliases: [liveName],
         });
-        if (needsPdb(args.replicas)) disruptionBudget(this, name, args.namespace, "frontend");
-        this.service = service(this, args.serviceName, {
+        if (needsPdb(args.replicas)) {
+            this.pdb = disruptionBudget(this, `${name}-pdb`, {
+                name: liveName,
+                namespace: args.namespace,
+                component: "frontend",
+            });
+        }
+        this.service = service(this, `${name}-service`, {
             namespace: args.namespace,
-            selects: name,
+            selects: liveName,
             component: "frontend",
-            ports: nodePortService(args.serviceName).ports,
-            nodePorts: { http: args.nodePort },
+            spec: args.service,
+            // Earlier logical name: the Service's live name + "-service".
+            aliases: [`${args.service.name}-service`].filter((n) => n !== `${name}-service`),
         });
-        this.registerOutputs({ deployment: this.deployment, service: this.service });
+        this.workloads = [this.deployment];
+        this.registerOutputs({
+            deployment: this.deployment,
+            service: this.service,
+            pdb: this.pdb,
+        });
     }
 }

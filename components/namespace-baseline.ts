@@ -1,9 +1,26 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Family } from "../stacks/catalog";
-import type { Peak } from "../stacks/capacity";
+import { FAMILIES, Family } from "./shared/labels";
 
 export const NAMESPACE_BASELINE_TYPE = "sapoche:namespace:Baseline";
+
+/** The namespace's peak footprint, in canonical quantities: what the ResourceQuota allows. */
+export interface Peak {
+    /** Pods at the peak, rollout surge included. */
+    readonly pods: number;
+    /** Sum of CPU requests. */
+    readonly requestsCpu: string;
+    /** Sum of memory requests. */
+    readonly requestsMemory: string;
+    /** Sum of CPU limits. */
+    readonly limitsCpu: string;
+    /** Sum of memory limits. */
+    readonly limitsMemory: string;
+    /** Volume claims. */
+    readonly persistentVolumeClaims: number;
+    /** Sum of storage requests. */
+    readonly requestsStorage: string;
+}
 
 /** Arguments of the namespace baseline. */
 export interface NamespaceBaselineArgs {
@@ -12,16 +29,6 @@ export interface NamespaceBaselineArgs {
     /** Peak footprint of every workload; the ResourceQuota is sized from it. */
     readonly peak: Peak;
 }
-
-const FAMILIES: readonly Family[] = [
-    "queue-consumer",
-    "worker",
-    "php-backend",
-    "redis",
-    "scheduler",
-    "orthanc",
-    "frontend",
-];
 
 /** Pods that talk to Redis (app.kubernetes.io/component values). */
 const REDIS_CLIENTS = ["php-backend", "queue-consumer", "worker", "scheduler"];

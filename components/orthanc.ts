@@ -1,37 +1,27 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { FixedScale, Resources, ServiceSpec, WorkloadArgs } from "./shared/args";
+import { childOf } from "./shared/child";
+import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
-import { USERS, resourcesOf, secureContainer, tcpProbe } from "./shared/defaults";
+import { secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
-import { nodePortService } from "../stacks/catalog";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
-import type { Resources, ScaledToZero } from "../stacks/schema";
 
 export const ORTHANC_TYPE = "sapoche:workloads:Orthanc";
 
-/** Arguments of the Orthanc read API. */
-export interface OrthancArgs {
-    /** Namespace to run in. */
-    readonly namespace: pulumi.Input<string>;
-    /** Service account of the family (token automount is off). */
-    readonly serviceAccountName: pulumi.Input<string>;
-    /** Image reference of Orthanc. */
-    readonly image: string;
+/** Arguments of the Orthanc read API; `image` is Orthanc's. */
+export interface OrthancArgs extends WorkloadArgs, FixedScale {
     /** Image reference of the read-only proxy sidecar (nginx-unprivileged). */
     readonly proxyImage: string;
-    /** What it is for (catalog). */
-    readonly purpose: string;
-    readonly replicas: number;
-    /** Required when `replicas` is 0. */
-    readonly scaledToZero?: ScaledToZero;
-    readonly resources: Resources;
+    /** Requests and limits of the sidecar. */
     readonly sidecarResources: Resources;
     /** Secret (managed outside the stack) holding Orthanc's configuration. */
     readonly configSecretName: string;
-    /** Live name of its NodePort Service. */
-    readonly serviceName: string;
-    /** Node port of the Service's `http` port (live contract). */
-    readonly nodePort: number;
+    /** Its Service: live name, ports and node ports (named container port `http`). */
+    readonly service: ServiceSpec;
+    /** Name of its Deployment. @default the component's name */
+    readonly liveName?: string;
 }
 
 // The sidecar is what makes the API read-only: only GET/HEAD/OPTIONS reach Orthanc.
@@ -49,27 +39,33 @@ const PROXY_CONF = `server {
 /**
  * Orthanc's read-only DICOM API: Orthanc plus a read-only nginx proxy sidecar, and the NodePort
  * Service the DICOM viewer and clinics use. Orthanc's own configuration (storage, index database,
- * credentials) lives in the Secret `orthanc-config`, managed outside this stack.
+ * credentials) lives in the Secret named by `configSecretName`, managed outside this stack.
  */
 export class Orthanc extends pulumi.ComponentResource {
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly service: k8s.core.v1.Service;
+    /** Its PodDisruptionBudget, when it runs more than one pod. */
+    public readonly pdb?: k8s.policy.v1.PodDisruptionBudget;
+    /** The Deployments and StatefulSets whose rollout this component waits for. */
+    public readonly workloads: readonly pulumi.CustomResource[];
 
     constructor(name: string, args: OrthancArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ORTHANC_TYPE, name, {}, opts);
+        const liveName = args.liveName ?? name;
         const proxyConfig = new k8s.core.v1.ConfigMap(
             `${name}-proxy-config`,
             {
                 metadata: {
-                    name: `${name}-proxy`,
+                    name: `${liveName}-proxy`,
                     namespace: args.namespace,
-                    labels: labelsFor(name, "orthanc"),
+                    labels: labelsFor(liveName, "orthanc"),
                 },
                 data: { "default.conf": PROXY_CONF },
             },
-            { parent: this },
+            childOf(this),
         );
-        this.deployment = deployment(this, name, {
+        this.deployment = deployment(this, `${name}-deployment`, {
+            name: liveName,
             namespace: args.namespace,
             component: "orthanc",
             purpose: args.purpose,
@@ -117,15 +113,29 @@ export class Orthanc extends pulumi.ComponentResource {
                     }),
                 ],
             },
+            // Logical name before children were named `${name}-<role>`: the live name.
+            aliases: [liveName],
         });
-        if (needsPdb(args.replicas)) disruptionBudget(this, name, args.namespace, "orthanc");
-        this.service = service(this, args.serviceName, {
+        if (needsPdb(args.replicas)) {
+            this.pdb = disruptionBudget(this, `${name}-pdb`, {
+                name: liveName,
+                namespace: args.namespace,
+                component: "orthanc",
+            });
+        }
+        this.service = service(this, `${name}-service`, {
             namespace: args.namespace,
-            selects: name,
+            selects: liveName,
             component: "orthanc",
-            ports: nodePortService(args.serviceName).ports,
-            nodePorts: { http: args.nodePort },
+            spec: args.service,
+            // Earlier logical name: the Service's live name + "-service".
+            aliases: [`${args.service.name}-service`].filter((n) => n !== `${name}-service`),
         });
-        this.registerOutputs({ deployment: this.deployment, service: this.service });
+        this.workloads = [this.deployment];
+        this.registerOutputs({
+            deployment: this.deployment,
+            service: this.service,
+            pdb: this.pdb,
+        });
     }
 }

@@ -1,13 +1,34 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { USERS, resourcesOf, secureContainer, tcpProbe } from "./shared/defaults";
+import type { Autoscaled, FixedScale, ServiceSpec, WorkloadArgs } from "./shared/args";
+import { childOf } from "./shared/child";
+import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
+import { secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
-import { nodePortServices, phpBackend } from "../stacks/catalog";
-import type { HpaScaling, Resources } from "../stacks/schema";
 
 export const PHP_BACKEND_TYPE = "sapoche:workloads:PhpBackend";
+
+/** HPA bounds and targets of php-fpm. */
+export interface HpaScaling {
+    /** Floor (at least 1). */
+    readonly minReplicas: number;
+    /** Ceiling. */
+    readonly maxReplicas: number;
+    /** Target average CPU utilisation, in percent of the request. */
+    readonly cpuUtilization: number;
+    /** Target average memory per pod (`160Mi`). */
+    readonly memoryAverage: string;
+}
+
+/** One tier of the backend: its live Deployment name, image, purpose, size and Service. */
+export type PhpTierArgs = Omit<WorkloadArgs, "namespace" | "serviceAccountName"> & {
+    /** Live name of the tier's Deployment. */
+    readonly name: string;
+    /** The tier's Service: live name, ports and node ports. */
+    readonly service: ServiceSpec;
+};
 
 /** Arguments of the PHP backend (php-fpm and its nginx tier). */
 export interface PhpBackendArgs {
@@ -15,18 +36,10 @@ export interface PhpBackendArgs {
     readonly namespace: pulumi.Input<string>;
     /** Service account of the family (token automount is off). */
     readonly serviceAccountName: pulumi.Input<string>;
-    /** Image reference of the php-fpm backend. */
-    readonly fpmImage: string;
-    /** Image reference of the nginx tier (nginx-unprivileged based, serving on 8080). */
-    readonly nginxImage: string;
-    /** HPA bounds and targets of php-fpm. */
-    readonly fpmScaling: HpaScaling;
-    readonly fpmResources: Resources;
-    /** Fixed replicas of the nginx tier. */
-    readonly nginxReplicas: number;
-    readonly nginxResources: Resources;
-    /** Node ports by Service name, then port name (live contract). */
-    readonly nodePorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+    /** php-fpm (serves fpm on 9000 and HTTP on 8080), scaled by an HPA. */
+    readonly fpm: PhpTierArgs & Autoscaled<HpaScaling>;
+    /** The nginx tier in front (nginx-unprivileged based, serving on 8080). */
+    readonly nginx: PhpTierArgs & FixedScale;
 }
 
 /**
@@ -37,13 +50,21 @@ export class PhpBackend extends pulumi.ComponentResource {
     public readonly fpm: k8s.apps.v1.Deployment;
     public readonly nginx: k8s.apps.v1.Deployment;
     public readonly hpa: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+    /** The PDBs of the tiers that can run more than one pod. */
+    public readonly pdbs: readonly k8s.policy.v1.PodDisruptionBudget[];
+    /** php-fpm's Service, then the nginx tier's. */
+    public readonly services: readonly k8s.core.v1.Service[];
+    /** The Deployments and StatefulSets whose rollout this component waits for. */
+    public readonly workloads: readonly pulumi.CustomResource[];
 
     constructor(name: string, args: PhpBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super(PHP_BACKEND_TYPE, name, {}, opts);
-        const { fpm, nginx } = phpBackend;
-        const fpmName = fpm.name;
-
-        this.fpm = deployment(this, fpmName, {
+        const { fpm, nginx } = args;
+        const pdbs: k8s.policy.v1.PodDisruptionBudget[] = [];
+        // Children were named after the live objects (`sp-bnkd-php-hpa`) before they were named
+        // `${name}-<tier>-<role>`: each keeps that name as an alias.
+        this.fpm = deployment(this, `${name}-fpm-deployment`, {
+            name: fpm.name,
             namespace: args.namespace,
             component: "php-backend",
             purpose: fpm.purpose,
@@ -54,29 +75,30 @@ export class PhpBackend extends pulumi.ComponentResource {
                 containers: [
                     secureContainer({
                         name: "php-fpm",
-                        image: args.fpmImage,
+                        image: fpm.image,
                         env: { SAPOCHE_ROLE: "fpm" },
                         ports: { fpm: 9000, http: 8080 },
-                        resources: resourcesOf(args.fpmResources),
+                        resources: resourcesOf(fpm.resources),
                         readinessProbe: tcpProbe("fpm"),
                         livenessProbe: tcpProbe("fpm", 20),
                         writable: ["/tmp", "/var/run/php"],
                     }),
                 ],
             },
+            aliases: [fpm.name],
         });
         this.hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            `${fpmName}-hpa`,
+            `${name}-fpm-hpa`,
             {
                 metadata: {
-                    name: fpmName,
+                    name: fpm.name,
                     namespace: args.namespace,
-                    labels: labelsFor(fpmName, "php-backend"),
+                    labels: labelsFor(fpm.name, "php-backend"),
                 },
                 spec: {
-                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: fpmName },
-                    minReplicas: args.fpmScaling.minReplicas,
-                    maxReplicas: args.fpmScaling.maxReplicas,
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: fpm.name },
+                    minReplicas: fpm.autoscaling.minReplicas,
+                    maxReplicas: fpm.autoscaling.maxReplicas,
                     metrics: [
                         {
                             type: "Resource",
@@ -84,7 +106,7 @@ export class PhpBackend extends pulumi.ComponentResource {
                                 name: "cpu",
                                 target: {
                                     type: "Utilization",
-                                    averageUtilization: args.fpmScaling.cpuUtilization,
+                                    averageUtilization: fpm.autoscaling.cpuUtilization,
                                 },
                             },
                         },
@@ -94,55 +116,78 @@ export class PhpBackend extends pulumi.ComponentResource {
                                 name: "memory",
                                 target: {
                                     type: "AverageValue",
-                                    averageValue: args.fpmScaling.memoryAverage,
+                                    averageValue: fpm.autoscaling.memoryAverage,
                                 },
                             },
                         },
                     ],
                 },
             },
-            { parent: this },
+            childOf(this, [`${fpm.name}-hpa`]),
         );
-        if (needsPdb(undefined, args.fpmScaling.maxReplicas)) {
-            disruptionBudget(this, fpmName, args.namespace, "php-backend");
+        if (needsPdb(fpm.autoscaling.maxReplicas)) {
+            pdbs.push(
+                disruptionBudget(this, `${name}-fpm-pdb`, {
+                    name: fpm.name,
+                    namespace: args.namespace,
+                    component: "php-backend",
+                    aliases: [`${fpm.name}-pdb`],
+                }),
+            );
         }
 
-        this.nginx = deployment(this, nginx.name, {
+        this.nginx = deployment(this, `${name}-nginx-deployment`, {
+            name: nginx.name,
             namespace: args.namespace,
             component: "php-backend",
             purpose: nginx.purpose,
-            replicas: args.nginxReplicas,
+            replicas: nginx.replicas,
+            scaledToZero: nginx.scaledToZero,
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.nginx,
                 containers: [
                     secureContainer({
                         name: "nginx",
-                        image: args.nginxImage,
+                        image: nginx.image,
                         ports: { http: 8080 },
-                        resources: resourcesOf(args.nginxResources),
+                        resources: resourcesOf(nginx.resources),
                         readinessProbe: tcpProbe("http"),
                         livenessProbe: tcpProbe("http", 20),
                         writable: ["/tmp", "/var/cache/nginx"],
                     }),
                 ],
             },
+            aliases: [nginx.name],
         });
-        if (needsPdb(args.nginxReplicas)) {
-            disruptionBudget(this, nginx.name, args.namespace, "php-backend");
+        if (needsPdb(nginx.replicas)) {
+            pdbs.push(
+                disruptionBudget(this, `${name}-nginx-pdb`, {
+                    name: nginx.name,
+                    namespace: args.namespace,
+                    component: "php-backend",
+                    aliases: [`${nginx.name}-pdb`],
+                }),
+            );
         }
 
-        for (const svc of nodePortServices.filter(
-            (s) => s.selects === fpmName || s.selects === nginx.name,
-        )) {
-            service(this, svc.name, {
+        this.services = (["fpm", "nginx"] as const).map((tier) =>
+            service(this, `${name}-${tier}-service`, {
                 namespace: args.namespace,
-                selects: svc.selects,
+                selects: args[tier].name,
                 component: "php-backend",
-                ports: svc.ports,
-                nodePorts: args.nodePorts[svc.name],
-            });
-        }
-        this.registerOutputs({ fpm: this.fpm, nginx: this.nginx, hpa: this.hpa });
+                spec: args[tier].service,
+                aliases: [`${args[tier].service.name}-service`],
+            }),
+        );
+        this.pdbs = pdbs;
+        this.workloads = [this.fpm, this.nginx];
+        this.registerOutputs({
+            fpm: this.fpm,
+            nginx: this.nginx,
+            hpa: this.hpa,
+            pdbs: this.pdbs,
+            services: this.services,
+        });
     }
 }

@@ -2,37 +2,47 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
 import type { ITriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
+import type { Scale, WorkloadArgs } from "./shared/args";
+import { childOf } from "./shared/child";
+import { USERS, heartbeatProbe, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor } from "./shared/labels";
-import { USERS, heartbeatProbe, resourcesOf, secureContainer } from "./shared/defaults";
-import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
-import type { KedaScaling, Resources, ScaledToZero } from "../stacks/schema";
+import { secureContainer } from "./shared/pod";
+import {
+    deployment,
+    disruptionBudget,
+    maxReplicasOf,
+    needsPdb,
+    replicasOf,
+} from "./shared/workload";
 
 export const QUEUE_CONSUMER_TYPE = "sapoche:workloads:QueueConsumer";
 
-/** Arguments of a queue consumer. */
-export interface QueueConsumerArgs {
-    /** Namespace to run in. */
-    readonly namespace: pulumi.Input<string>;
-    /** Service account of the family (token automount is off). */
-    readonly serviceAccountName: pulumi.Input<string>;
-    /** Image reference of the backend. */
-    readonly image: string;
-    /** Broker queue it consumes. */
-    readonly queue: string;
-    /** What it is for (catalog). */
-    readonly purpose: string;
-    /** Critical consumers carry the annotation the replica-floor policy reads. @default false */
-    readonly critical?: boolean;
-    /** Fixed replicas; exactly one of `replicas` and `keda`. */
-    readonly replicas?: number;
-    /** Required when `replicas` is 0. */
-    readonly scaledToZero?: ScaledToZero;
-    /** KEDA queue-depth scaling; KEDA then owns `spec.replicas`. */
-    readonly keda?: KedaScaling;
-    /** Secret (managed outside the stack) with the broker's `host` URL, for KEDA. */
+/** KEDA queue-depth scaling of a consumer; KEDA then owns `spec.replicas`. */
+export interface KedaScaling {
+    /** Floor (KEDA may scale to 0). */
+    readonly minReplicas: number;
+    /** Ceiling. */
+    readonly maxReplicas: number;
+    /** Messages per replica. */
+    readonly queueThreshold: number;
+    /** Seconds between queue checks. */
+    readonly pollingInterval: number;
+    /** Seconds before scaling back to the floor. */
+    readonly cooldownPeriod: number;
+    /** Secret (managed outside the stack) whose `host` key is the broker URL KEDA reads. */
     readonly brokerSecretName: string;
-    readonly resources: Resources;
 }
+
+/** Arguments of a queue consumer: fixed replicas, or KEDA scaling on its queue's depth. */
+export type QueueConsumerArgs = WorkloadArgs &
+    Scale<KedaScaling> & {
+        /** Broker queue it consumes (also the KEDA trigger's queue). */
+        readonly queue: string;
+        /** Critical consumers carry the annotation the replica-floor policy reads. @default false */
+        readonly critical?: boolean;
+        /** Name of its Deployment and ScaledObject. @default the component's name */
+        readonly liveName?: string;
+    };
 
 /**
  * A consumer of one message-queue queue: a Deployment, with an optional KEDA ScaledObject (and
@@ -40,22 +50,31 @@ export interface QueueConsumerArgs {
  */
 export class QueueConsumer extends pulumi.ComponentResource {
     public readonly deployment: k8s.apps.v1.Deployment;
+    /** KEDA's ScaledObject, when KEDA scales it. */
     public readonly scaledObject?: k8s.apiextensions.CustomResource;
+    /** Its PodDisruptionBudget, when it can run more than one pod. */
+    public readonly pdb?: k8s.policy.v1.PodDisruptionBudget;
+    /** The Deployments and StatefulSets whose rollout this component waits for. */
+    public readonly workloads: readonly pulumi.CustomResource[];
 
     constructor(name: string, args: QueueConsumerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(QUEUE_CONSUMER_TYPE, name, {}, opts);
-        if ((args.replicas === undefined) === (args.keda === undefined)) {
-            throw new Error(`QueueConsumer ${name}: set exactly one of \`replicas\` and \`keda\``);
+        if ((args.replicas === undefined) === (args.autoscaling === undefined)) {
+            throw new Error(
+                `QueueConsumer ${name}: set exactly one of \`replicas\` and \`autoscaling\``,
+            );
         }
+        const liveName = args.liveName ?? name;
         const critical = args.critical ?? false;
         const annotations: Record<string, string> = { [ANNOTATIONS.queue]: args.queue };
         if (critical) annotations[ANNOTATIONS.critical] = "true";
 
-        this.deployment = deployment(this, name, {
+        this.deployment = deployment(this, `${name}-deployment`, {
+            name: liveName,
             namespace: args.namespace,
             component: "queue-consumer",
             purpose: args.purpose,
-            replicas: args.keda ? "autoscaled" : (args.replicas as number),
+            replicas: replicasOf(args),
             scaledToZero: args.scaledToZero,
             annotations,
             pod: {
@@ -72,40 +91,52 @@ export class QueueConsumer extends pulumi.ComponentResource {
                     }),
                 ],
             },
+            // Logical name before children were named `${name}-<role>`: the live name.
+            aliases: [liveName],
         });
 
-        if (args.keda) {
-            this.scaledObject = this.createScaler(name, args, args.keda, annotations);
+        if (args.autoscaling) {
+            this.scaledObject = this.createScaler(name, liveName, args, annotations);
         }
-        if (needsPdb(args.replicas, args.keda?.maxReplicas)) {
-            disruptionBudget(this, name, args.namespace, "queue-consumer");
+        if (needsPdb(maxReplicasOf(args))) {
+            this.pdb = disruptionBudget(this, `${name}-pdb`, {
+                name: liveName,
+                namespace: args.namespace,
+                component: "queue-consumer",
+            });
         }
-        this.registerOutputs({ deployment: this.deployment, scaledObject: this.scaledObject });
+        this.workloads = [this.deployment];
+        this.registerOutputs({
+            deployment: this.deployment,
+            scaledObject: this.scaledObject,
+            pdb: this.pdb,
+        });
     }
 
     private createScaler(
         name: string,
-        args: QueueConsumerArgs,
-        keda: KedaScaling,
+        liveName: string,
+        args: QueueConsumerArgs & { readonly autoscaling: KedaScaling },
         annotations: Record<string, string>,
     ): k8s.apiextensions.CustomResource {
-        const labels = labelsFor(name, "queue-consumer");
+        const keda = args.autoscaling;
+        const labels = labelsFor(liveName, "queue-consumer");
         const authSpec: ITriggerAuthentication["spec"] = {
-            secretTargetRef: [{ parameter: "host", name: args.brokerSecretName, key: "host" }],
+            secretTargetRef: [{ parameter: "host", name: keda.brokerSecretName, key: "host" }],
         };
         const auth = new k8s.apiextensions.CustomResource(
             `${name}-triggerauth`,
             {
                 apiVersion: "keda.sh/v1alpha1",
                 kind: "TriggerAuthentication",
-                metadata: { name: `${name}-broker`, namespace: args.namespace, labels },
+                metadata: { name: `${liveName}-broker`, namespace: args.namespace, labels },
                 spec: authSpec,
             },
-            { parent: this },
+            childOf(this),
         );
         // KEDA names the HPA it creates `keda-hpa-<name>`, which keeps today's HPA names.
         const spec: IScaledObject["spec"] = {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: liveName },
             minReplicaCount: keda.minReplicas,
             maxReplicaCount: keda.maxReplicas,
             pollingInterval: keda.pollingInterval,
@@ -118,7 +149,7 @@ export class QueueConsumer extends pulumi.ComponentResource {
                         value: String(keda.queueThreshold),
                         queueName: args.queue,
                     },
-                    authenticationRef: { name: `${name}-broker` },
+                    authenticationRef: { name: `${liveName}-broker` },
                 },
             ],
         };
@@ -127,11 +158,11 @@ export class QueueConsumer extends pulumi.ComponentResource {
             {
                 apiVersion: "keda.sh/v1alpha1",
                 kind: "ScaledObject",
-                metadata: { name, namespace: args.namespace, labels, annotations },
+                metadata: { name: liveName, namespace: args.namespace, labels, annotations },
                 spec,
             },
             // KEDA's webhook rejects a ScaledObject whose target or auth does not exist yet.
-            { parent: this, dependsOn: [this.deployment, auth] },
+            { ...childOf(this), dependsOn: [this.deployment, auth] },
         );
     }
 }

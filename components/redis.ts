@@ -1,28 +1,53 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { redisStartScript, sentinelStartScript } from "./redis-config";
+import { redisProxyTier } from "./redis-proxy";
+import type { Resources, WorkloadArgs } from "./shared/args";
+import { childOf } from "./shared/child";
+import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor, selectorFor } from "./shared/labels";
-import { USERS, resourcesOf, secureContainer, tcpProbe } from "./shared/defaults";
-import { podTemplate } from "./shared/pod";
+import { podTemplate, secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
-import { deployment, disruptionBudget } from "./shared/workload";
-import { redis as names } from "../stacks/catalog";
-import { haproxyConfig, redisStartScript, sentinelStartScript } from "./redis-config";
-import type { RedisSettings } from "../stacks/schema";
+import { disruptionBudget } from "./shared/workload";
 
 export const REDIS_TYPE = "sapoche:workloads:Redis";
 
-/** Arguments of the Redis Sentinel cluster. */
-export interface RedisArgs {
-    /** Namespace to run in. */
-    readonly namespace: pulumi.Input<string>;
-    /** Service account of the family (token automount is off). */
-    readonly serviceAccountName: pulumi.Input<string>;
-    /** Image reference of Redis (also runs Sentinel). */
-    readonly image: string;
+/** Live names of the objects the Redis component manages. */
+export interface RedisNames {
+    /** The StatefulSet of Redis + Sentinel pods (its pods are `<statefulSet>-<i>`). */
+    readonly statefulSet: string;
+    /** The HAProxy Deployment that follows the master. */
+    readonly proxy: string;
+    /** The Service today's clients use (`redis-sp`), in front of the proxy. */
+    readonly service: string;
+    /** The Service of Sentinel-aware clients. */
+    readonly sentinelService: string;
+    /** The headless Service that gives each node a stable DNS name. */
+    readonly headlessService: string;
+}
+
+/** Arguments of the Redis Sentinel cluster; `image` runs Redis and Sentinel. */
+export interface RedisArgs extends Omit<WorkloadArgs, "purpose"> {
     /** Image reference of HAProxy, which routes `redis-sp` to the current master. */
     readonly proxyImage: string;
-    /** Size, quorum, storage and the name of the password Secret (managed outside the stack). */
-    readonly settings: RedisSettings;
+    /** Live object names. */
+    readonly names: RedisNames;
+    /** Redis + Sentinel pods (the policy pack requires 3+ and odd). */
+    readonly nodes: number;
+    /** Sentinels that must agree a master is down (the policy pack requires a majority). */
+    readonly sentinelQuorum: number;
+    /** Secret (managed outside the stack) with key `password`. */
+    readonly passwordSecretName: string;
+    /** Storage class of the Redis volumes. */
+    readonly storageClassName: string;
+    /** Size of each Redis volume (grow only: volume expansion). */
+    readonly storageSize: string;
+    /** Requests and limits of the Sentinel container. */
+    readonly sentinelResources: Resources;
+    /** HAProxy pods behind `redis-sp`. */
+    readonly proxyReplicas: number;
+    /** Requests and limits of the HAProxy container. */
+    readonly proxyResources: Resources;
 }
 
 /**
@@ -38,10 +63,17 @@ export class Redis extends pulumi.ComponentResource {
     public readonly volumes: k8s.core.v1.PersistentVolumeClaim[];
     /** The HAProxy tier behind `redis-sp`. */
     public readonly proxy: k8s.apps.v1.Deployment;
+    /** The PDBs of the nodes and, when it runs more than one pod, of the proxy. */
+    public readonly pdbs: readonly k8s.policy.v1.PodDisruptionBudget[];
+    /** `redis-sp` (the proxy), `redis-sentinel` and `redis-headless`. */
+    public readonly services: readonly k8s.core.v1.Service[];
+    /** The Deployments and StatefulSets whose rollout this component waits for. */
+    public readonly workloads: readonly pulumi.CustomResource[];
 
     constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
         super(REDIS_TYPE, name, {}, opts);
-        const s = args.settings;
+        const s = args;
+        const names = args.names;
         const sts = names.statefulSet;
         const labels = labelsFor(sts, "redis");
         const headless = pulumi.interpolate`${names.headlessService}.${args.namespace}.svc.cluster.local`;
@@ -52,7 +84,7 @@ export class Redis extends pulumi.ComponentResource {
                 metadata: { name: `${sts}-scripts`, namespace: args.namespace, labels },
                 data: { "redis.sh": redisStartScript(), "sentinel.sh": sentinelStartScript() },
             },
-            { parent: this },
+            childOf(this),
         );
 
         // Created before the StatefulSet, with the names its claim template would give, so the
@@ -70,12 +102,12 @@ export class Redis extends pulumi.ComponentResource {
                             resources: { requests: { storage: s.storageSize } },
                         },
                     },
-                    { parent: this, protect: true },
+                    { ...childOf(this), protect: true },
                 ),
         );
 
         const headlessService = new k8s.core.v1.Service(
-            `${name}-headless`,
+            `${name}-headless-service`,
             {
                 metadata: { name: names.headlessService, namespace: args.namespace, labels },
                 spec: {
@@ -89,7 +121,8 @@ export class Redis extends pulumi.ComponentResource {
                     ],
                 },
             },
-            { parent: this },
+            // Logical name before children were named `${name}-<role>`.
+            childOf(this, [`${name}-headless`]),
         );
 
         const password = { secretKeyRef: { name: s.passwordSecretName, key: "password" } };
@@ -181,73 +214,59 @@ export class Redis extends pulumi.ComponentResource {
                 },
             },
             {
-                parent: this,
+                ...childOf(this),
                 dependsOn: [...this.volumes, headlessService],
                 // The claim template is immutable: a size change would replace the StatefulSet.
                 // Sizes change on the protected claims above instead (volume expansion).
                 ignoreChanges: ["spec.volumeClaimTemplates"],
             },
         );
-        disruptionBudget(this, sts, args.namespace, "redis");
-
-        service(this, names.sentinelService, {
+        // Earlier logical names were derived from the live names, not the component's name.
+        const pdbs = [
+            disruptionBudget(this, `${name}-pdb`, {
+                name: sts,
+                namespace: args.namespace,
+                component: "redis",
+                aliases: [`${sts}-pdb`].filter((n) => n !== `${name}-pdb`),
+            }),
+        ];
+        const sentinelService = service(this, `${name}-sentinel-service`, {
             namespace: args.namespace,
             selects: sts,
             component: "redis",
-            ports: [{ name: "sentinel", port: 26379, targetPort: "sentinel" }],
+            spec: {
+                name: names.sentinelService,
+                ports: [{ name: "sentinel", port: 26379, targetPort: "sentinel" }],
+            },
+            aliases: [`${names.sentinelService}-service`].filter(
+                (n) => n !== `${name}-sentinel-service`,
+            ),
         });
 
-        const proxyConfig = new k8s.core.v1.ConfigMap(
-            `${name}-proxy-config`,
-            {
-                metadata: {
-                    name: names.proxy,
-                    namespace: args.namespace,
-                    labels: labelsFor(names.proxy, "redis-proxy"),
-                },
-                data: { "haproxy.cfg": headless.apply((h) => haproxyConfig(s.nodes, sts, h)) },
-            },
-            { parent: this },
-        );
-        this.proxy = deployment(this, names.proxy, {
+        const proxy = redisProxyTier(this, name, {
             namespace: args.namespace,
-            component: "redis-proxy",
-            purpose: "Routes redis-sp:6379 to the current Redis master",
+            serviceAccountName: args.serviceAccountName,
+            image: args.proxyImage,
             replicas: s.proxyReplicas,
-            pod: {
-                serviceAccountName: args.serviceAccountName,
-                runAsUser: USERS.haproxy,
-                volumes: [{ name: "config", configMap: { name: proxyConfig.metadata.name } }],
-                containers: [
-                    secureContainer({
-                        name: "haproxy",
-                        image: args.proxyImage,
-                        args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
-                        env: { REDIS_PASSWORD: password },
-                        ports: { redis: 6379 },
-                        resources: resourcesOf(s.proxyResources),
-                        readinessProbe: tcpProbe("redis", 5),
-                        livenessProbe: tcpProbe("redis", 15),
-                        volumeMounts: [
-                            { name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
-                        ],
-                        writable: ["/tmp"],
-                    }),
-                ],
-            },
+            resources: s.proxyResources,
+            names,
+            nodes: s.nodes,
+            headless,
+            password,
         });
-        if (s.proxyReplicas > 1) disruptionBudget(this, names.proxy, args.namespace, "redis-proxy");
-        service(this, names.service, {
-            namespace: args.namespace,
-            selects: names.proxy,
-            component: "redis-proxy",
-            ports: [{ name: "redis", port: 6379, targetPort: "redis" }],
-        });
+        this.proxy = proxy.deployment;
+        if (proxy.pdb) pdbs.push(proxy.pdb);
+        const proxyService = proxy.service;
 
+        this.pdbs = pdbs;
+        this.services = [proxyService, sentinelService, headlessService];
+        this.workloads = [this.statefulSet, this.proxy];
         this.registerOutputs({
             statefulSet: this.statefulSet,
             volumes: this.volumes,
             proxy: this.proxy,
+            pdbs: this.pdbs,
+            services: this.services,
         });
     }
 }

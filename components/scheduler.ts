@@ -1,22 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { USERS, heartbeatProbe, resourcesOf, secureContainer } from "./shared/defaults";
+import type { WorkloadArgs } from "./shared/args";
+import { USERS, heartbeatProbe, resourcesOf } from "./shared/defaults";
+import { secureContainer } from "./shared/pod";
 import { deployment } from "./shared/workload";
-import type { Resources } from "../stacks/schema";
 
 export const SCHEDULER_TYPE = "sapoche:workloads:Scheduler";
 
-/** Arguments of the task scheduler. */
-export interface SchedulerArgs {
-    /** Namespace to run in. */
-    readonly namespace: pulumi.Input<string>;
-    /** Service account of the family (token automount is off). */
-    readonly serviceAccountName: pulumi.Input<string>;
-    /** Image reference of the backend. */
-    readonly image: string;
-    /** What it is for (catalog). */
-    readonly purpose: string;
-    readonly resources: Resources;
+/** Arguments of the task scheduler (always exactly one pod). */
+export interface SchedulerArgs extends WorkloadArgs {
+    /**
+     * Name of its Deployment. The live name carries the environment, while the component's
+     * logical name stays the same in every stack. @default the component's name
+     */
+    readonly liveName?: string;
 }
 
 /**
@@ -26,10 +23,14 @@ export interface SchedulerArgs {
  */
 export class Scheduler extends pulumi.ComponentResource {
     public readonly deployment: k8s.apps.v1.Deployment;
+    /** The Deployments and StatefulSets whose rollout this component waits for. */
+    public readonly workloads: readonly pulumi.CustomResource[];
 
     constructor(name: string, args: SchedulerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(SCHEDULER_TYPE, name, {}, opts);
-        this.deployment = deployment(this, name, {
+        const liveName = args.liveName ?? name;
+        this.deployment = deployment(this, `${name}-deployment`, {
+            name: liveName,
             namespace: args.namespace,
             component: "scheduler",
             purpose: args.purpose,
@@ -49,7 +50,10 @@ export class Scheduler extends pulumi.ComponentResource {
                     }),
                 ],
             },
+            // Logical name before children were named `${name}-<role>`: the live name.
+            aliases: [liveName],
         });
+        this.workloads = [this.deployment];
         this.registerOutputs({ deployment: this.deployment });
     }
 }

@@ -1,38 +1,34 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { FixedScale, WorkloadArgs } from "./shared/args";
+import { USERS, heartbeatProbe, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS } from "./shared/labels";
-import { USERS, heartbeatProbe, resourcesOf, secureContainer } from "./shared/defaults";
+import { secureContainer } from "./shared/pod";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
-import type { Resources, ScaledToZero } from "../stacks/schema";
 
 export const WORKER_TYPE = "sapoche:workloads:Worker";
 
-/** Arguments of a background worker. */
-export interface WorkerArgs {
-    /** Namespace to run in. */
-    readonly namespace: pulumi.Input<string>;
-    /** Service account of the family (token automount is off). */
-    readonly serviceAccountName: pulumi.Input<string>;
-    /** Image reference of the backend. */
-    readonly image: string;
+/** Arguments of a background worker (always a fixed replica count). */
+export interface WorkerArgs extends WorkloadArgs, FixedScale {
     /** Redis-backed job queue it works. */
     readonly queue: string;
-    /** What it is for (catalog). */
-    readonly purpose: string;
-    /** Fixed replica count. */
-    readonly replicas: number;
-    /** Required when `replicas` is 0. */
-    readonly scaledToZero?: ScaledToZero;
-    readonly resources: Resources;
+    /** Name of its Deployment. @default the component's name */
+    readonly liveName?: string;
 }
 
 /** A background job worker: a Deployment, with a PDB when it runs more than one pod. */
 export class Worker extends pulumi.ComponentResource {
     public readonly deployment: k8s.apps.v1.Deployment;
+    /** Its PodDisruptionBudget, when it runs more than one pod. */
+    public readonly pdb?: k8s.policy.v1.PodDisruptionBudget;
+    /** The Deployments and StatefulSets whose rollout this component waits for. */
+    public readonly workloads: readonly pulumi.CustomResource[];
 
     constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(WORKER_TYPE, name, {}, opts);
-        this.deployment = deployment(this, name, {
+        const liveName = args.liveName ?? name;
+        this.deployment = deployment(this, `${name}-deployment`, {
+            name: liveName,
             namespace: args.namespace,
             component: "worker",
             purpose: args.purpose,
@@ -53,8 +49,17 @@ export class Worker extends pulumi.ComponentResource {
                     }),
                 ],
             },
+            // Logical name before children were named `${name}-<role>`: the live name.
+            aliases: [liveName],
         });
-        if (needsPdb(args.replicas)) disruptionBudget(this, name, args.namespace, "worker");
-        this.registerOutputs({ deployment: this.deployment });
+        if (needsPdb(args.replicas)) {
+            this.pdb = disruptionBudget(this, `${name}-pdb`, {
+                name: liveName,
+                namespace: args.namespace,
+                component: "worker",
+            });
+        }
+        this.workloads = [this.deployment];
+        this.registerOutputs({ deployment: this.deployment, pdb: this.pdb });
     }
 }

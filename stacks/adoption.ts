@@ -7,18 +7,13 @@
  * Runbook: README, "Adopting the live namespace".
  */
 import * as pulumi from "@pulumi/pulumi";
-import { configuredWorkloads, consumers, nodePortServices, phpBackend, redis } from "./catalog";
 import type { Settings } from "./settings";
 
 /** `Kind/name` of every live object this program manages under the same kind and name. */
 export function liveObjects(settings: Settings): Set<string> {
-    const deployments = [...configuredWorkloads, settings.scheduler.name];
     return new Set([
         `Namespace/${settings.namespace}`,
-        ...deployments.map((d) => `Deployment/${d}`),
-        ...[...nodePortServices.map((s) => s.name), redis.service].map((s) => `Service/${s}`),
-        `HorizontalPodAutoscaler/${phpBackend.fpm.name}`,
-        ...consumers.filter((c) => c.keda).map((c) => `ScaledObject/${c.name}`),
+        ...settings.plan.flatMap((p) => p.liveObjects),
     ]);
 }
 

@@ -4,52 +4,21 @@
  * ResourceQuota is sized from this, so an autoscaler can always reach its maximum and a rollout
  * can always surge, but nothing beyond.
  */
-import { autoscaledWorkloads, consumers, frontends, orthanc, phpBackend, workers } from "./catalog";
+import type { Peak } from "../components";
+import type { PlanEntry } from "./plan";
 import { formatCpu, formatMemory, mebibytes, millicores } from "./quantity";
 import type { Resources } from "./schema";
-import type { Settings } from "./settings";
 
-export interface Peak {
-    readonly pods: number;
-    readonly requestsCpu: string;
-    readonly requestsMemory: string;
-    readonly limitsCpu: string;
-    readonly limitsMemory: string;
-    readonly persistentVolumeClaims: number;
-    readonly requestsStorage: string;
-}
-
-interface PodShape {
-    /** Pods at the peak, surge included. */
-    readonly pods: number;
-    readonly containers: readonly Resources[];
-}
+export type { Peak };
 
 const surge = (replicas: number) => Math.ceil(replicas * 0.25);
 
-/** The peak of the whole namespace for one stack's settings. */
-export function namespacePeak(s: Settings): Peak {
-    const shapes: PodShape[] = [];
-    const rolling = (name: string, extra: readonly Resources[] = []) => {
-        const w = s.workloads[name];
-        const max = autoscaledWorkloads.has(name) ? w.autoscaling!.maxReplicas : w.replicas!;
-        shapes.push({ pods: max + surge(max), containers: [w.resources, ...extra] });
-    };
-    for (const c of consumers) rolling(c.name);
-    for (const w of workers) rolling(w.name);
-    for (const f of frontends) rolling(f.name);
-    rolling(phpBackend.fpm.name);
-    rolling(phpBackend.nginx.name);
-    rolling(orthanc.name, [s.workloads[orthanc.name].sidecarResources!]);
-    // The scheduler uses Recreate and Redis is a StatefulSet: neither surges.
-    shapes.push({ pods: 1, containers: [s.scheduler.resources] });
-    shapes.push({
-        pods: s.redis.nodes,
-        containers: [s.redis.resources, s.redis.sentinelResources],
-    });
-    const proxy = s.redis.proxyReplicas;
-    shapes.push({ pods: proxy + surge(proxy), containers: [s.redis.proxyResources] });
-
+/** The peak of the whole namespace, from the workload plan. */
+export function namespacePeak(plan: readonly PlanEntry[]): Peak {
+    const shapes = plan
+        .flatMap((p) => p.pods)
+        .map((s) => ({ ...s, pods: s.replicas + (s.surges ? surge(s.replicas) : 0) }));
+    const claims = plan.flatMap((p) => (p.claims ? [p.claims] : []));
     const sum = (f: (r: Resources) => number) =>
         shapes.reduce((t, p) => t + p.pods * p.containers.reduce((u, r) => u + f(r), 0), 0);
     return {
@@ -58,7 +27,7 @@ export function namespacePeak(s: Settings): Peak {
         requestsMemory: formatMemory(sum((r) => mebibytes(r.memory))),
         limitsCpu: formatCpu(sum((r) => millicores(r.cpuLimit))),
         limitsMemory: formatMemory(sum((r) => mebibytes(r.memoryLimit))),
-        persistentVolumeClaims: s.redis.nodes,
-        requestsStorage: formatMemory(s.redis.nodes * mebibytes(s.redis.storageSize)),
+        persistentVolumeClaims: claims.reduce((t, c) => t + c.count, 0),
+        requestsStorage: formatMemory(claims.reduce((t, c) => t + c.count * mebibytes(c.size), 0)),
     };
 }

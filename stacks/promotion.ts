@@ -4,8 +4,16 @@
  * waits on them), and production1 reads it through a StackReference before it registers anything.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SCHEDULER_KEY, workloadImages } from "./catalog";
+import type { PlanEntry } from "./plan";
 import type { Settings } from "./settings";
+
+/**
+ * Image reference of every workload (and sidecar, as `workload/container`) by live name, from the
+ * plan: exactly the images the components run. The stack exports it and the gate compares it.
+ */
+export function workloadImages(plan: readonly PlanEntry[]): Record<string, string> {
+    return Object.fromEntries(plan.flatMap((p) => p.promoted).map((i) => [i.key, i.image]));
+}
 
 /** A workload whose image the promotion source has not run. */
 export interface Unpromoted {
@@ -54,7 +62,7 @@ export async function checkPromotion(settings: Settings): Promise<Unpromoted[]> 
     const source = new pulumi.StackReference("promotion-source", { name: fromStack });
     const staged = (await source.getOutputDetails("workloadImages")).value as
         Record<string, string> | undefined;
-    const mine = workloadImages(settings.images);
+    const mine = workloadImages(settings.plan);
     const unpromoted = findUnpromoted(mine, staged);
     if (unpromoted.length === 0) return [];
     if (!bypassReason) {
@@ -74,8 +82,10 @@ export async function checkPromotion(settings: Settings): Promise<Unpromoted[]> 
  */
 export function annotateBypass(settings: Settings, unpromoted: readonly Unpromoted[]): void {
     const reason = settings.promotion.bypassReason;
-    const liveName = (key: string) => (key === SCHEDULER_KEY ? settings.scheduler.name : key);
-    const names = new Set(unpromoted.map((u) => liveName(u.workload.split("/")[0])));
+    const workloadOf = new Map(
+        settings.plan.flatMap((p) => p.promoted).map((i) => [i.key, i.workload]),
+    );
+    const names = new Set(unpromoted.map((u) => workloadOf.get(u.workload)));
     if (names.size === 0) return;
     pulumi.runtime.registerStackTransformation((args) => {
         const props = args.props as { metadata?: { name?: string; annotations?: object } };

@@ -4,14 +4,7 @@
  * scaled-to-zero annotation pair) are refinements here so every problem is reported together.
  */
 import { z } from "zod";
-import {
-    IMAGE_KEYS,
-    autoscaledWorkloads,
-    configuredWorkloads,
-    nodePortServices,
-    orthanc,
-    phpBackend,
-} from "./catalog";
+import { IMAGE_KEYS, SettingsShape, catalog, nodePortServices, workloadKeys } from "./catalog";
 import { cpuProblem, mebibytes, memoryProblem, millicores } from "./quantity";
 
 const int = (min: number, max?: number) => {
@@ -153,23 +146,21 @@ const hpaScaling = z
     })
     .superRefine(checkBounds);
 
-function workloadSchema(name: string): z.ZodType {
-    if (name === phpBackend.fpm.name) {
-        return z.strictObject({ autoscaling: hpaScaling, resources: resourcesSchema });
-    }
-    if (autoscaledWorkloads.has(name)) {
-        return z.strictObject({ autoscaling: kedaScaling, resources: resourcesSchema });
-    }
-    if (name === orthanc.name) {
-        return z
-            .strictObject({ ...fixedShape, sidecarResources: resourcesSchema })
-            .superRefine(checkScaledToZero);
-    }
-    return fixedWorkload;
-}
+/** The schema of each shape a `sapoche-stack:workloads.<name>` entry can take. */
+const workloadShapes = {
+    fixed: fixedWorkload,
+    keda: z.strictObject({ autoscaling: kedaScaling, resources: resourcesSchema }),
+    hpa: z.strictObject({ autoscaling: hpaScaling, resources: resourcesSchema }),
+    "fixed-with-sidecar": z
+        .strictObject({ ...fixedShape, sidecarResources: resourcesSchema })
+        .superRefine(checkScaledToZero),
+} satisfies Record<SettingsShape, z.ZodType>;
+
+/** A validated `sapoche-stack:workloads.<name>` entry of one shape. */
+export type WorkloadSettings<S extends SettingsShape> = z.infer<(typeof workloadShapes)[S]>;
 
 const workloads = z.strictObject(
-    Object.fromEntries(configuredWorkloads.map((n) => [n, workloadSchema(n)])),
+    Object.fromEntries(catalog.flatMap(workloadKeys).map((k) => [k.name, workloadShapes[k.shape]])),
 );
 
 const nodePort = int(30000, 32767);
@@ -272,12 +263,5 @@ export type HpaScaling = z.infer<typeof hpaScaling>;
 export type RedisSettings = z.infer<typeof redis>;
 export type ScaledToZero = z.infer<typeof scaledToZero>;
 export type PromotionSettings = z.infer<typeof promotion>;
-
-/** A workload entry after validation; which fields are set depends on its catalog entry. */
-export interface WorkloadSettings {
-    readonly replicas?: number;
-    readonly scaledToZero?: ScaledToZero;
-    readonly autoscaling?: KedaScaling | HpaScaling;
-    readonly resources: Resources;
-    readonly sidecarResources?: Resources;
-}
+/** The validated config, before it is paired with the catalog. */
+export type Config = z.infer<typeof configSchema>;

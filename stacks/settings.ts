@@ -1,22 +1,14 @@
 /**
  * Reads the stack config once, validates it, and hands the program one typed, frozen settings
- * object. Bad config fails here, before any resource is registered, with one message listing
- * every problem: stack file, key, value and what is allowed.
+ * object whose `plan` lists every workload with its own settings (stacks/plan.ts). Bad config
+ * fails here, before any resource is registered, with one message listing every problem: stack
+ * file, key, value and what is allowed.
  */
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import {
-    HpaScaling,
-    KedaScaling,
-    OBJECT_KEYS,
-    PromotionSettings,
-    RedisSettings,
-    Resources,
-    WorkloadSettings,
-    configSchema,
-} from "./schema";
-import { ImageKey, schedulerName } from "./catalog";
+import { OBJECT_KEYS, PromotionSettings, configSchema } from "./schema";
+import { PlanEntry, buildPlan } from "./plan";
 
 /** Everything the program needs to know about one stack. */
 export interface Settings {
@@ -24,13 +16,8 @@ export interface Settings {
     readonly stackFile: string;
     readonly environment: string;
     readonly namespace: string;
-    readonly images: Readonly<Record<ImageKey, string>>;
-    readonly nodePorts: Readonly<Record<string, Readonly<Record<string, number>>>>;
-    readonly keda: { readonly brokerSecretName: string };
-    readonly orthanc: { readonly configSecretName: string };
-    readonly redis: Readonly<RedisSettings>;
-    readonly scheduler: { readonly name: string; readonly resources: Resources };
-    readonly workloads: Readonly<Record<string, WorkloadSettings>>;
+    /** Every workload, in catalog order, paired with its own settings. */
+    readonly plan: readonly PlanEntry[];
     readonly promotion: Readonly<PromotionSettings>;
     /** Import today's live objects instead of creating them (see stacks/adoption.ts). */
     readonly adopt: boolean;
@@ -76,13 +63,7 @@ export function parseSettings(raw: RawConfig, project: string, stackFile: string
         stackFile,
         environment: c.environment,
         namespace: c.namespace,
-        images: c.images as Record<ImageKey, string>,
-        nodePorts: c.nodePorts as Record<string, Record<string, number>>,
-        keda: c.keda,
-        orthanc: c.orthanc,
-        redis: c.redis,
-        scheduler: { name: schedulerName(c.environment), resources: c.scheduler.resources },
-        workloads: c.workloads as Record<string, WorkloadSettings>,
+        plan: buildPlan(c),
         promotion: c.promotion,
         adopt: c.adopt,
         sourceRevision: sourceRevision(),
@@ -124,16 +105,6 @@ function sourceRevision(): string {
     } catch {
         return "unknown (not a git checkout)";
     }
-}
-
-/** `true` when the workload's settings carry KEDA (queue) scaling. */
-export function isKeda(a: KedaScaling | HpaScaling | undefined): a is KedaScaling {
-    return a !== undefined && "queueThreshold" in a;
-}
-
-/** `true` when the workload's settings carry HPA (CPU/memory) scaling. */
-export function isHpa(a: KedaScaling | HpaScaling | undefined): a is HpaScaling {
-    return a !== undefined && "cpuUtilization" in a;
 }
 
 /** Pulumi stores structured values as JSON text; anything else stays text for the report. */

@@ -40,8 +40,9 @@ describe("stack config validation", () => {
                 ]),
             );
             const s = parseSettings(raw, PROJECT, `Pulumi.${stack}.yaml`);
-            assert.equal(Object.keys(s.workloads).length, 37);
-            assert.ok(Object.isFrozen(s.workloads["consumer-dicom"].resources));
+            assert.equal(s.plan.length, 38);
+            const dicom = s.plan.find((p) => p.family === "queue-consumer")!;
+            assert.ok(Object.isFrozen(dicom.settings.resources));
         }
     });
 

@@ -1,10 +1,10 @@
 /**
  * Secure, sized defaults for every container. Each one matches a policy in `policy-pack/`, so
- * components pass the pack by construction (test/components.test.ts proves it).
+ * components pass the pack by construction (policy-pack/tests/pack.test.ts runs both stacks'
+ * programs through every policy).
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type { Resources } from "../../stacks/schema";
-import type { ContainerArgs } from "./pod";
+import type { Resources } from "./args";
 
 type Probe = k8s.types.input.core.v1.Probe;
 
@@ -28,7 +28,7 @@ export const containerSecurity: k8s.types.input.core.v1.SecurityContext = {
     capabilities: { drop: ["ALL"] },
 };
 
-/** Requests and limits from the stack config, in the canonical form the server echoes. */
+/** Requests and limits, in the canonical form the server echoes. */
 export function resourcesOf(r: Resources): k8s.types.input.core.v1.ResourceRequirements {
     return {
         requests: { cpu: r.cpu, memory: r.memory },
@@ -57,13 +57,6 @@ export const heartbeatProbe: Probe = {
     timeoutSeconds: 5,
     failureThreshold: 3,
 };
-
-/** The fields every container gets, whatever the family. */
-export function secureContainer(
-    c: Omit<ContainerArgs, "securityContext" | "imagePullPolicy">,
-): ContainerArgs {
-    return { imagePullPolicy: "IfNotPresent", securityContext: containerSecurity, ...c };
-}
 
 /** Numeric users of the images we run (runAsNonRoot needs a numeric user to verify). */
 export const USERS = {

@@ -3,7 +3,19 @@
  * Selectors use only `app.kubernetes.io/name`: a selector is immutable, so it must never carry a
  * value that could change.
  */
-import type { Family } from "../../stacks/catalog";
+/** The workload families; each has one ComponentResource in `components/` and one service account. */
+export const FAMILIES = [
+    "queue-consumer",
+    "worker",
+    "php-backend",
+    "redis",
+    "scheduler",
+    "orthanc",
+    "frontend",
+] as const;
+
+/** A workload family. */
+export type Family = (typeof FAMILIES)[number];
 
 /** Value of `app.kubernetes.io/component`: a workload family, or a part of one. */
 export type Component = Family | "redis-proxy";

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
 import { Component, labelsFor, selectorFor } from "./labels";
-import { podSecurity } from "./defaults";
+import { containerSecurity, podSecurity } from "./defaults";
 
 /** A container: kubernetesx's shape (env and ports as maps) plus its writable directories. */
 export type ContainerArgs = kx.types.Container & {
@@ -16,15 +16,26 @@ export type ContainerArgs = kx.types.Container & {
     readonly writable?: readonly string[];
 };
 
+/** The fields every container gets, whatever the family. */
+export function secureContainer(
+    c: Omit<ContainerArgs, "securityContext" | "imagePullPolicy">,
+): ContainerArgs {
+    return { imagePullPolicy: "IfNotPresent", securityContext: containerSecurity, ...c };
+}
+
+/** A pod template's inputs. */
 export interface PodArgs {
     /** Workload name: the pod labels and selector derive from it. */
     readonly name: string;
+    /** Value of `app.kubernetes.io/component`. */
     readonly component: Component;
+    /** Service account (token automount is off). */
     readonly serviceAccountName: pulumi.Input<string>;
     /** Numeric user the pod runs as. */
     readonly runAsUser: number;
+    /** Its containers, built with {@link secureContainer}. */
     readonly containers: readonly ContainerArgs[];
-    /** Extra volumes (config maps, secrets). */
+    /** Extra volumes (config maps, secrets). @default none */
     readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
     /**
      * How strictly replicas spread over nodes. @default "ScheduleAnyway" (a soft spread keeps a

@@ -4,33 +4,45 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Autoscaled, Scale, ScaledToZero } from "./args";
+import { childOf } from "./child";
 import { ANNOTATIONS, Component, labelsFor, selectorFor } from "./labels";
 import { PodArgs, podTemplate } from "./pod";
-import type { ScaledToZero } from "../../stacks/schema";
 
+/** Inputs of {@link deployment}. */
 export interface DeploymentArgs {
+    /** Live name of the Deployment (kept exactly, never auto-named). */
+    readonly name: string;
+    /** Namespace of the Deployment. */
     readonly namespace: pulumi.Input<string>;
+    /** Value of `app.kubernetes.io/component`. */
     readonly component: Component;
+    /** What it is for (`sapoche.io/purpose`). */
     readonly purpose: string;
     /**
      * Fixed replica count, or "autoscaled": an HPA or KEDA owns `spec.replicas`, so we never set
      * it (under server-side apply it would fight the autoscaler and make `pulumi up` fail).
      */
     readonly replicas: number | "autoscaled";
-    /** Why and until when a zero-replica workload stays at zero (required when replicas is 0). */
+    /** Why and until when a zero-replica workload stays at zero. @default none */
     readonly scaledToZero?: ScaledToZero;
+    /** Extra annotations. @default none */
     readonly annotations?: Readonly<Record<string, string>>;
     /** @default "RollingUpdate" with no unavailable pod; the scheduler uses "Recreate". */
     readonly strategy?: "RollingUpdate" | "Recreate";
+    /** The pod template's inputs (its name and component are the Deployment's). */
     readonly pod: Omit<PodArgs, "name" | "component">;
+    /** Logical names the Deployment had before. @default none */
+    readonly aliases?: readonly string[];
 }
 
-/** A Deployment named exactly `name` (live names are kept, never auto-named). */
+/** A Deployment named exactly `args.name`. */
 export function deployment(
     parent: pulumi.Resource,
-    name: string,
+    logicalName: string,
     args: DeploymentArgs,
 ): k8s.apps.v1.Deployment {
+    const name = args.name;
     const annotations: Record<string, string> = {
         [ANNOTATIONS.purpose]: args.purpose,
         [ANNOTATIONS.patchForce]: "true",
@@ -45,7 +57,7 @@ export function deployment(
             ? { type: "Recreate" }
             : { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } };
     return new k8s.apps.v1.Deployment(
-        name,
+        logicalName,
         {
             metadata: {
                 name,
@@ -61,8 +73,20 @@ export function deployment(
                 template: podTemplate({ ...args.pod, name, component: args.component }),
             },
         },
-        { parent },
+        childOf(parent, args.aliases),
     );
+}
+
+/** Inputs of {@link disruptionBudget}. */
+export interface DisruptionBudgetArgs {
+    /** Live name of the workload it protects (also the PDB's name). */
+    readonly name: string;
+    /** Namespace of the workload. */
+    readonly namespace: pulumi.Input<string>;
+    /** Value of `app.kubernetes.io/component`. */
+    readonly component: Component;
+    /** Logical names the PDB had before. @default none */
+    readonly aliases?: readonly string[];
 }
 
 /**
@@ -71,21 +95,39 @@ export function deployment(
  */
 export function disruptionBudget(
     parent: pulumi.Resource,
-    name: string,
-    namespace: pulumi.Input<string>,
-    component: Component,
+    logicalName: string,
+    args: DisruptionBudgetArgs,
 ): k8s.policy.v1.PodDisruptionBudget {
     return new k8s.policy.v1.PodDisruptionBudget(
-        `${name}-pdb`,
+        logicalName,
         {
-            metadata: { name, namespace, labels: labelsFor(name, component) },
-            spec: { maxUnavailable: 1, selector: { matchLabels: selectorFor(name) } },
+            metadata: {
+                name: args.name,
+                namespace: args.namespace,
+                labels: labelsFor(args.name, args.component),
+            },
+            spec: { maxUnavailable: 1, selector: { matchLabels: selectorFor(args.name) } },
         },
-        { parent },
+        childOf(parent, args.aliases),
     );
 }
 
+/** Whether an autoscaler owns the workload's replica count. */
+export function isAutoscaled<A>(scale: Scale<A>): scale is Autoscaled<A> {
+    return scale.autoscaling !== undefined;
+}
+
+/** The replica count a Deployment sets: none when an autoscaler owns it. */
+export function replicasOf<A>(scale: Scale<A>): number | "autoscaled" {
+    return isAutoscaled(scale) ? "autoscaled" : scale.replicas;
+}
+
+/** The most pods a workload can run: its autoscaler's ceiling, or its fixed count. */
+export function maxReplicasOf<A extends { readonly maxReplicas: number }>(scale: Scale<A>): number {
+    return isAutoscaled(scale) ? scale.autoscaling.maxReplicas : scale.replicas;
+}
+
 /** Whether a workload can ever run more than one pod, and so needs a PDB. */
-export function needsPdb(replicas: number | undefined, maxReplicas?: number): boolean {
-    return (maxReplicas ?? replicas ?? 0) > 1;
+export function needsPdb(maxReplicas: number): boolean {
+    return maxReplicas > 1;
 }

@@ -18,12 +18,15 @@ export interface RegisteredResource {
     readonly importId?: string;
     /** Logical name of the parent, if any. */
     readonly parent?: string;
+    /** Earlier logical names the resource is aliased from (`aliases: [{ name }]`). */
+    readonly aliases: readonly string[];
 }
 
 interface CapturedOptions {
     protect: boolean;
     ignoreChanges: string[];
     parent?: string;
+    aliases: string[];
 }
 
 /** Records what the program registers. */
@@ -57,6 +60,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             ignoreChanges: opts?.ignoreChanges ?? [],
             importId: args.id || undefined,
             parent: opts?.parent,
+            aliases: opts?.aliases ?? [],
         });
         return { id: `${args.name}-id`, state: args.inputs };
     }
@@ -74,6 +78,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             protect: args.opts.protect === true,
             ignoreChanges: args.opts.ignoreChanges ?? [],
             parent: (args.opts.parent as { __name?: string } | undefined)?.__name,
+            // The SDK adds aliases of its own (inherited from parents); only named ones are ours.
+            aliases: (args.opts.aliases ?? []).flatMap((a) => {
+                const name = (a as { name?: unknown }).name;
+                return typeof name === "string" ? [name] : [];
+            }),
         });
         return undefined;
     };

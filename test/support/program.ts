@@ -7,7 +7,8 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingMocks, RegisteredResource } from "./mocks";
-import { ImageKey, workloadImages } from "../../stacks/catalog";
+import { workloadImages } from "../../stacks/promotion";
+import { parseSettings } from "../../stacks/settings";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const PROJECT = "sapoche-stack";
@@ -37,10 +38,18 @@ export interface Options {
     readonly stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
+/** A stack file's validated settings, as the program reads them. */
+export function stackSettings(stack: StackName, config = readStackConfig(stack)) {
+    const raw = Object.fromEntries(
+        Object.entries(toEngineConfig(config)).map(([k, v]) => [k.slice(PROJECT.length + 1), v]),
+    );
+    return parseSettings(raw, PROJECT, `Pulumi.${stack}.yaml`);
+}
+
 /** The promotion source's outputs as if staging had just run what Pulumi.staging.yaml says. */
 export function stagingRanItsConfig(): Record<string, Record<string, unknown>> {
-    const images = readStackConfig("staging")[`${PROJECT}:images`] as Record<ImageKey, string>;
-    return { [`organization/${PROJECT}/staging`]: { workloadImages: workloadImages(images) } };
+    const images = workloadImages(stackSettings("staging").plan);
+    return { [`organization/${PROJECT}/staging`]: { workloadImages: images } };
 }
 
 /**

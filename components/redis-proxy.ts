@@ -1,0 +1,123 @@
+/**
+ * The HAProxy tier of the Redis component: `redis-sp:6379`, which today's clients use, kept
+ * pointing at whichever node is the writable master.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { haproxyConfig } from "./redis-config";
+import type { Resources } from "./shared/args";
+import { childOf } from "./shared/child";
+import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
+import { labelsFor } from "./shared/labels";
+import { secureContainer } from "./shared/pod";
+import { service } from "./shared/service";
+import { deployment, disruptionBudget } from "./shared/workload";
+
+/** Inputs of {@link redisProxyTier}. */
+export interface RedisProxyTierArgs {
+    /** Namespace to run in. */
+    readonly namespace: pulumi.Input<string>;
+    /** Service account of the Redis family. */
+    readonly serviceAccountName: pulumi.Input<string>;
+    /** Image reference of HAProxy. */
+    readonly image: string;
+    /** HAProxy pods. */
+    readonly replicas: number;
+    /** Requests and limits of the HAProxy container. */
+    readonly resources: Resources;
+    /** Live names: the proxy Deployment, its Service, and the StatefulSet it routes to. */
+    readonly names: {
+        readonly proxy: string;
+        readonly service: string;
+        readonly statefulSet: string;
+    };
+    /** Redis nodes (one HAProxy server each). */
+    readonly nodes: number;
+    /** DNS domain of the headless Service. */
+    readonly headless: pulumi.Output<string>;
+    /** Where the Redis password comes from. */
+    readonly password: k8s.types.input.core.v1.EnvVarSource;
+}
+
+/** What {@link redisProxyTier} creates. */
+export interface RedisProxyTier {
+    readonly deployment: k8s.apps.v1.Deployment;
+    /** Present when it runs more than one pod. */
+    readonly pdb?: k8s.policy.v1.PodDisruptionBudget;
+    readonly service: k8s.core.v1.Service;
+}
+
+/** The HAProxy ConfigMap, Deployment, PDB and `redis-sp` Service, as children of `parent`. */
+export function redisProxyTier(
+    parent: pulumi.Resource,
+    name: string,
+    args: RedisProxyTierArgs,
+): RedisProxyTier {
+    const { names } = args;
+    const config = new k8s.core.v1.ConfigMap(
+        `${name}-proxy-config`,
+        {
+            metadata: {
+                name: names.proxy,
+                namespace: args.namespace,
+                labels: labelsFor(names.proxy, "redis-proxy"),
+            },
+            data: {
+                "haproxy.cfg": args.headless.apply((h) =>
+                    haproxyConfig(args.nodes, names.statefulSet, h),
+                ),
+            },
+        },
+        childOf(parent),
+    );
+    const proxy = deployment(parent, `${name}-proxy-deployment`, {
+        name: names.proxy,
+        namespace: args.namespace,
+        component: "redis-proxy",
+        purpose: "Routes redis-sp:6379 to the current Redis master",
+        replicas: args.replicas,
+        pod: {
+            serviceAccountName: args.serviceAccountName,
+            runAsUser: USERS.haproxy,
+            volumes: [{ name: "config", configMap: { name: config.metadata.name } }],
+            containers: [
+                secureContainer({
+                    name: "haproxy",
+                    image: args.image,
+                    args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
+                    env: { REDIS_PASSWORD: args.password },
+                    ports: { redis: 6379 },
+                    resources: resourcesOf(args.resources),
+                    readinessProbe: tcpProbe("redis", 5),
+                    livenessProbe: tcpProbe("redis", 15),
+                    volumeMounts: [
+                        { name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
+                    ],
+                    writable: ["/tmp"],
+                }),
+            ],
+        },
+        // Earlier logical names were the live names, not `${name}-<role>`.
+        aliases: [names.proxy],
+    });
+    const pdb =
+        args.replicas > 1
+            ? disruptionBudget(parent, `${name}-proxy-pdb`, {
+                  name: names.proxy,
+                  namespace: args.namespace,
+                  component: "redis-proxy",
+                  aliases: [`${names.proxy}-pdb`].filter((n) => n !== `${name}-proxy-pdb`),
+              })
+            : undefined;
+    const svc = service(parent, `${name}-proxy-service`, {
+        namespace: args.namespace,
+        selects: names.proxy,
+        component: "redis-proxy",
+        spec: {
+            name: names.service,
+            ports: [{ name: "redis", port: 6379, targetPort: "redis" }],
+        },
+        aliases: [`${names.service}-service`],
+    });
+    return { deployment: proxy, pdb, service: svc };
+}
