@@ -24,9 +24,10 @@ function normaliseOp(op) {
     return op;
 }
 
-// `+ kubernetes:core/v1:Namespace: (create)` (--diff), URN on a following `[urn=...]` line.
+// `+ kubernetes:core/v1:Namespace: (create)` (--diff), URN on a following `[urn=...]` line; a
+// resource kept in the cluster on delete shows `(delete[retain])` (pulumi/pkg/backend/display).
 const DIFF_HEADER =
-    /^\s*(?:\+-|-\+|[+\-~=<>])?\s*([A-Za-z0-9_.-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_./-]+): \(([a-z-]+)\)/;
+    /^\s*(?:\+-|-\+|[+\-~=<>])?\s*([A-Za-z0-9_.-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_./-]+): \(([a-z-]+)(?:\[retain\])?\)/;
 // `+   ├─ kubernetes:core/v1:Namespace  sapoche-namespace  create` (tree display).
 const TREE_LINE =
     /^\s*(?:\+-|-\+|[+\-~=<>])?\s*[│├└─ ]*([A-Za-z0-9_.-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_./-]+)\s+(\S+)\s+(create|update|delete|replace|create-replacement|delete-replaced|import|read|discard)\b/;
@@ -61,7 +62,8 @@ function parseText(text) {
             continue;
         }
         const policy = POLICY_LINE.exec(line);
-        if (policy) {
+        // An exempted violation (`· [exempted] [mandatory] ...`) does not fail the preview.
+        if (policy && !line.includes("[exempted]")) {
             policies.push({ level: policy[1], text: policy[2].trim().replace(/\s{2,}/g, "  ") });
             continue;
         }

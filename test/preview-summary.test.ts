@@ -71,6 +71,16 @@ function diffPreview(): string {
             "sapoche:workloads:Redis",
             "data-redis-2",
         ),
+        resource(
+            "-",
+            "kubernetes:core/v1:PersistentVolumeClaim",
+            "delete[retain]",
+            "sapoche:workloads:Redis",
+            "data-redis-1",
+        ),
+        "Policies:",
+        "    ⚠️ sapoche-policies@v0.1.0",
+        "        · [exempted] [mandatory]  pod-security  (kubernetes:apps/v1:Deployment: worker-b)",
         "Policy Violations:",
         "    [mandatory]  sapoche-policies v0.1.0  redis-ha (kubernetes:apps/v1:StatefulSet: redis)",
         "    Redis must run at least 3 nodes.",
@@ -88,11 +98,12 @@ describe("preview summary (scripts/preview-summary.js)", () => {
             create: { Namespace: 1, Deployment: 2 },
             update: { Service: 1 },
             replace: { StatefulSet: 1 },
-            delete: { PersistentVolumeClaim: 1 },
+            delete: { PersistentVolumeClaim: 2 },
         });
         assert.deepEqual(s.dangerous, [
             { op: "replace", kind: "StatefulSet", name: "redis" },
             { op: "delete", kind: "PersistentVolumeClaim", name: "data-redis-2" },
+            { op: "delete", kind: "PersistentVolumeClaim", name: "data-redis-1" },
         ]);
         assert.deepEqual(
             s.policies.map((p: { level: string }) => p.level),
@@ -103,7 +114,7 @@ describe("preview summary (scripts/preview-summary.js)", () => {
 
     it("prints a short summary with the path of the full preview", () => {
         const text = summary.format(summary.summarize(diffPreview()), "/tmp/preview-staging.txt");
-        assert.match(text, /^Changes: 3 to create, 1 to update, 1 to replace, 1 to delete\.$/m);
+        assert.match(text, /^Changes: 3 to create, 1 to update, 1 to replace, 2 to delete\.$/m);
         assert.match(text, /create: 2 Deployment, 1 Namespace/);
         assert.match(text, /!! REPLACE of StatefulSet redis/);
         assert.match(text, /Policy violations: 1 mandatory, 1 advisory\./);
