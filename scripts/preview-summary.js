@@ -79,10 +79,9 @@ function parseJson(doc) {
         name: nameFromUrn(s.urn),
         op: normaliseOp(s.op),
     }));
-    const policies = (doc.policies ?? doc.policyViolations ?? []).map((p) => ({
-        level: p.enforcementLevel ?? "advisory",
-        text: `${p.policyName ?? ""}  ${p.message ?? ""}`.trim(),
-    }));
+    // The engine leaves policy events out of its JSON (pkg/backend/display/json.go, CLI 3.274):
+    // say so rather than report "0 violations".
+    const policies = undefined;
     const errors = (doc.diagnostics ?? [])
         .filter((d) => d.severity === "error")
         .map((d) => `error: ${String(d.message).trim()}`);
@@ -120,7 +119,10 @@ function summarize(text) {
     const dangerous = [];
     for (const r of resources) {
         if (!OPS.includes(r.op)) continue; // same, refresh: nothing changes
-        const kind = r.type.startsWith("kubernetes:") ? r.type.split(":").pop() : r.type;
+        // Objects in the cluster only, as plan.js counts them: not the stack, the provider or
+        // the components that group objects.
+        if (!r.type.startsWith("kubernetes:")) continue;
+        const kind = r.type.split(":").pop();
         byOp[r.op] = byOp[r.op] ?? {};
         byOp[r.op][kind] = (byOp[r.op][kind] ?? 0) + 1;
         if ((r.op === "replace" || r.op === "delete") && DATA_HOLDING.includes(kind)) {
@@ -149,8 +151,8 @@ function format(s, file, { markdown = false } = {}) {
     const ops = OPS.filter((op) => s.byOp[op]);
     lines.push(
         ops.length
-            ? `Changes: ${ops.map((op) => `${countOf(s.byOp[op])} to ${op}`).join(", ")}.`
-            : "Changes: none.",
+            ? `Kubernetes objects: ${ops.map((op) => `${countOf(s.byOp[op])} to ${op}`).join(", ")}.`
+            : "Kubernetes objects: no change.",
     );
     for (const op of ops) lines.push(`${bullet}${op}: ${kindsText(s.byOp[op])}`);
     if (s.dangerous.length) {
@@ -163,13 +165,21 @@ function format(s, file, { markdown = false } = {}) {
             "No data-holding object (volume claim, StatefulSet, namespace) is replaced or deleted.",
         );
     }
-    const mandatory = s.policies.filter((p) => p.level === "mandatory").length;
-    lines.push(
-        `Policy violations: ${mandatory} mandatory, ${s.policies.length - mandatory} advisory.`,
-    );
-    for (const p of s.policies.slice(0, MAX_LISTED)) lines.push(`${bullet}[${p.level}] ${p.text}`);
-    if (s.policies.length > MAX_LISTED) {
-        lines.push(`${bullet}... and ${s.policies.length - MAX_LISTED} more (full preview)`);
+    if (s.policies === undefined) {
+        lines.push(
+            "Policy violations: not in `pulumi preview --json` output; see the text output.",
+        );
+    } else {
+        const mandatory = s.policies.filter((p) => p.level === "mandatory").length;
+        lines.push(
+            `Policy violations: ${mandatory} mandatory, ${s.policies.length - mandatory} advisory.`,
+        );
+        for (const p of s.policies.slice(0, MAX_LISTED)) {
+            lines.push(`${bullet}[${p.level}] ${p.text}`);
+        }
+        if (s.policies.length > MAX_LISTED) {
+            lines.push(`${bullet}... and ${s.policies.length - MAX_LISTED} more (full preview)`);
+        }
     }
     if (s.errors.length) {
         lines.push(`Errors (${s.errors.length}):`);

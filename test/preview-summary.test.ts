@@ -114,7 +114,10 @@ describe("preview summary (scripts/preview-summary.js)", () => {
 
     it("prints a short summary with the path of the full preview", () => {
         const text = summary.format(summary.summarize(diffPreview()), "/tmp/preview-staging.txt");
-        assert.match(text, /^Changes: 3 to create, 1 to update, 1 to replace, 2 to delete\.$/m);
+        assert.match(
+            text,
+            /^Kubernetes objects: 3 to create, 1 to update, 1 to replace, 2 to delete\.$/m,
+        );
         assert.match(text, /create: 2 Deployment, 1 Namespace/);
         assert.match(text, /!! REPLACE of StatefulSet redis/);
         assert.match(text, /Policy violations: 1 mandatory, 1 advisory\./);
@@ -154,12 +157,13 @@ describe("preview summary (scripts/preview-summary.js)", () => {
         assert.deepEqual(s.byOp, { create: { Namespace: 1 }, delete: { StatefulSet: 1 } });
         assert.deepEqual(s.dangerous, [{ op: "delete", kind: "StatefulSet", name: "redis" }]);
         assert.deepEqual(s.errors, ["error: boom"]);
+        assert.match(summary.format(s), /Policy violations: not in `pulumi preview --json` output/);
     });
 
     it("says 'none' for a preview without changes", () => {
         assert.match(
             summary.format(summary.summarize("Resources:\n    140 unchanged\n")),
-            /^Changes: none\.$/m,
+            /^Kubernetes objects: no change\.$/m,
         );
     });
 });
