@@ -1,46 +1,5 @@
 /**
- * Kubernetes resource quantities, restricted to the canonical forms the API server echoes back.
- * A non-canonical quantity (`1024Mi`, `1000m`) is normalised by the server (`1Gi`, `1`) and then
- * shows up as a spurious diff on every preview, so config must use the canonical form.
+ * Kubernetes quantities: the helpers live with the components (they render quantities too);
+ * the config layer validates and sums with the same ones.
  */
-
-const CPU = /^(?:[1-9][0-9]*m|[1-9][0-9]*)$/;
-const MEMORY = /^[1-9][0-9]*(?:Mi|Gi)$/;
-
-/** Why a CPU quantity is not acceptable, or undefined when it is. */
-export function cpuProblem(value: string): string | undefined {
-    if (!CPU.test(value)) return "a CPU quantity such as 250m or 2";
-    if (value.endsWith("m") && parseInt(value, 10) % 1000 === 0) {
-        return `the canonical form ${parseInt(value, 10) / 1000} (the API server rewrites ${value})`;
-    }
-    return undefined;
-}
-
-/** Why a memory quantity is not acceptable, or undefined when it is. */
-export function memoryProblem(value: string): string | undefined {
-    if (!MEMORY.test(value)) return "a memory quantity in Mi or Gi such as 256Mi or 2Gi";
-    if (value.endsWith("Mi") && parseInt(value, 10) % 1024 === 0) {
-        return `the canonical form ${parseInt(value, 10) / 1024}Gi (the API server rewrites ${value})`;
-    }
-    return undefined;
-}
-
-/** CPU in millicores (`250m` -> 250, `2` -> 2000). Assumes a valid quantity. */
-export function millicores(value: string): number {
-    return value.endsWith("m") ? parseInt(value, 10) : parseInt(value, 10) * 1000;
-}
-
-/** Memory in MiB (`2Gi` -> 2048). Assumes a valid quantity. */
-export function mebibytes(value: string): number {
-    return value.endsWith("Gi") ? parseInt(value, 10) * 1024 : parseInt(value, 10);
-}
-
-/** Canonical CPU quantity from millicores. */
-export function formatCpu(m: number): string {
-    return m % 1000 === 0 ? `${m / 1000}` : `${m}m`;
-}
-
-/** Canonical memory quantity from MiB. */
-export function formatMemory(mi: number): string {
-    return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
-}
+export * from "../components/shared/quantity";

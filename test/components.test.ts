@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stackResources, StackName } from "./support/program";
 import { RegisteredResource } from "./support/mocks";
-import { millicores, mebibytes } from "../stacks/quantity";
+import { millicores, mebibytes } from "../components/shared/quantity";
 
 type Any = Record<string, any>;
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
