@@ -31,7 +31,6 @@ done
 
 export PULUMI_BACKEND_URL="file://$LOCAL/state"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-local-only}"
-export PULUMI_SELF_MANAGED_STATE_LOCKING=1
 # Type checking is `npm run lint`'s job (required on every pull request); the engine only
 # transpiles, which makes each preview about 8 s (40 %) faster.
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
@@ -48,7 +47,7 @@ case "${1:-}" in
     preview) ensure_stack "$2"; PREVIEW_OUT="$LOCAL/preview-$2.txt" bash scripts/preview.sh "$2" ;;
     up)
         ensure_stack "$2"
-        pulumi up --stack "$2" --non-interactive --yes --policy-pack policy-pack \
+        pulumi up --stack "$2" --non-interactive --yes --policy-pack "${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
             --policy-pack-config "policy-pack/config/$2.json"
         ;;
     pulumi) shift; pulumi "$@" ;;

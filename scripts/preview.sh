@@ -4,6 +4,8 @@
 # non-zero) and on a preview that could not reach the cluster (the provider only warns then).
 #
 # Usage: scripts/preview.sh <stack> [extra pulumi preview args...]
+# The pack is given as its executable launcher (policy-pack/analyzer: precompiled, works with the
+# CLI + Node host pair built here); SAPOCHE_POLICY_PACK=policy-pack gives the directory instead.
 # Writes the full preview to ${PREVIEW_OUT:-preview-<stack>.txt} as well as to the terminal.
 set -euo pipefail
 stack="${1:?usage: scripts/preview.sh <stack> [pulumi preview args...]}"
@@ -16,7 +18,7 @@ export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 
 set +e
 pulumi preview --stack "$stack" --non-interactive --diff \
-    --policy-pack "$ROOT/policy-pack" \
+    --policy-pack "$ROOT/${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
     --policy-pack-config "$ROOT/policy-pack/config/$stack.json" "$@" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 set -e

@@ -24,8 +24,6 @@ stop() { if [ "$started" = 1 ]; then bash "$ROOT/scripts/cluster.sh" down; fi; }
 trap stop EXIT
 
 export KUBECONFIG="${SAPOCHE_CLUSTER_DIR:-$HOME/.cache/sapoche-cluster}/kubeconfig"
-# The local file backend only locks stacks when asked to (concurrent updates must be refused).
-export PULUMI_SELF_MANAGED_STATE_LOCKING=1
 # Type checking is `npm run lint`'s job (required on every pull request); the engine only
 # transpiles, which makes each preview about 8 s (40 %) faster.
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"

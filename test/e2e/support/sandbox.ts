@@ -1,14 +1,15 @@
 /**
  * A sandbox for the real Pulumi CLI: a copy of this checkout (so `stack init` never writes into
  * the committed stack files), a fresh local file backend, and the local control plane's
- * kubeconfig. Needs scripts/toolchain.sh's env and scripts/cluster.sh's cluster (scripts/e2e.sh
- * provides both).
+ * kubeconfig. Needs scripts/toolchain.sh's env and scripts/cluster.sh's cluster
+ * (scripts/with-cluster.sh, which `npm run test:e2e` runs, provides both).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { settledNamespace } from "./wait";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -60,7 +61,8 @@ export class Sandbox {
         fs.mkdirSync(this.state);
         copyCheckout(this.work);
         const kubeconfig = process.env.KUBECONFIG;
-        if (!kubeconfig) throw new Error("KUBECONFIG is not set: run through scripts/e2e.sh");
+        if (!kubeconfig)
+            throw new Error("KUBECONFIG is not set: run through scripts/with-cluster.sh");
         this.env = {
             ...process.env,
             PULUMI_BACKEND_URL: `file://${this.state}`,
@@ -106,8 +108,12 @@ export class Sandbox {
         ]);
     }
 
+    /**
+     * `pulumi up` with the pack; when it succeeds, waits until the stack's namespace has settled
+     * (support/wait.ts says why), so the next step never reads a namespace mid-rollout.
+     */
     up(stack: string, policyStack: string, extra: string[] = []): Run {
-        return this.pulumi([
+        const r = this.pulumi([
             "up",
             "--stack",
             stack,
@@ -116,6 +122,15 @@ export class Sandbox {
             ...withPack(policyStack),
             ...extra,
         ]);
+        if (r.code === 0) settledNamespace(this.namespaceOf(stack));
+        return r;
+    }
+
+    /** The namespace a stack deploys to, from the sandbox's stack file. */
+    namespaceOf(stack: string): string {
+        const file = path.join(this.work, `Pulumi.${stack}.yaml`);
+        const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
+        return doc.config["sapoche-stack:namespace"] ?? "sapoche";
     }
 
     /** Edits the sandbox's stack file (keys with the project prefix), keeping everything else. */
@@ -149,11 +164,15 @@ export class Sandbox {
 
     /** scripts/release.sh in the sandbox; stdin is a pipe unless a wrapper gives it a terminal. */
     release(args: string[], opts: { input?: string } = {}): Run {
-        return run("bash", ["scripts/release.sh", ...args], {
+        const r = run("bash", ["scripts/release.sh", ...args], {
             cwd: this.work,
             env: this.env,
             input: opts.input ?? "",
         });
+        const stack = args[args.indexOf("--stack") + 1];
+        const applied = r.code === 0 && !args.includes("--plan-only");
+        if (applied && stack) settledNamespace(this.namespaceOf(stack));
+        return r;
     }
 
     remove(): void {
@@ -161,11 +180,17 @@ export class Sandbox {
     }
 }
 
+/**
+ * The pack as the scripts pass it: its executable launcher (precompiled; the only form the CLI
+ * 3.274 + Node host 3.68 pair built here can start), or the directory if SAPOCHE_POLICY_PACK says so.
+ */
+export const POLICY_PACK = process.env.SAPOCHE_POLICY_PACK ?? "policy-pack/analyzer";
+
 /** The policy pack with one stack's policy config. */
 function withPack(policyStack: string): string[] {
     return [
         "--policy-pack",
-        "policy-pack",
+        POLICY_PACK,
         "--policy-pack-config",
         `policy-pack/config/${policyStack}.json`,
     ];
@@ -175,30 +200,16 @@ export function kubectl(args: string[], input?: string): Run {
     return run("kubectl", args, { input, env: process.env });
 }
 
-/** Waits until a Deployment rolled out and every one of its pods is Ready (kwok marks them). */
-export function settled(namespace: string, deployment: string): void {
-    must(
-        kubectl([
-            "rollout",
-            "status",
-            `deployment/${deployment}`,
-            "-n",
-            namespace,
-            "--timeout=120s",
-        ]),
-    );
-    must(
-        kubectl([
-            "wait",
-            "pod",
-            "-n",
-            namespace,
-            "-l",
-            `app.kubernetes.io/name=${deployment}`,
-            "--for=condition=Ready",
-            "--timeout=120s",
-        ]),
-    );
+/**
+ * Waits until `namespace` has settled after an out-of-band change to one of its workloads
+ * (support/wait.ts); the workload is named for the error message only.
+ */
+export function settled(namespace: string, workload: string): void {
+    try {
+        settledNamespace(namespace);
+    } catch (e) {
+        throw new Error(`after changing ${workload}: ${(e as Error).message}`);
+    }
 }
 
 /**
