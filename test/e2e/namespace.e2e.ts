@@ -5,7 +5,17 @@
  */
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
-import { getJson, kubectl, must, Run, resourceVersions, Sandbox, settled } from "./support/sandbox";
+import {
+    getJson,
+    kubectl,
+    must,
+    POLICY_PACK,
+    Run,
+    resourceVersions,
+    Sandbox,
+    settled,
+} from "./support/sandbox";
+import { settledNamespace, stackLocked } from "./support/wait";
 import * as catalog from "../../stacks/catalog";
 
 const NS = "sapoche";
@@ -94,7 +104,7 @@ describe("the real engine against the local control plane", function () {
             "staging",
             "--yes",
             "--policy-pack",
-            "policy-pack",
+            POLICY_PACK,
             "--policy-pack-config",
             "policy-pack/config/staging.json",
         ]);
@@ -175,10 +185,11 @@ describe("the real engine against the local control plane", function () {
         const firstDone = new Promise<number>((resolve) =>
             first.on("close", (code) => resolve(code ?? -1)),
         );
-        // The lock is taken as soon as the update starts; give the first process a moment.
-        await new Promise((r) => setTimeout(r, 1500));
+        // The second update starts only once the first holds the stack's lock.
+        stackLocked(sb.state);
         const second = sb.pulumi(["up", "--stack", "staging", "--yes", "--skip-preview"]);
         assert.equal(await firstDone, 0, firstOutput.slice(-4000));
+        settledNamespace(NS);
         assert.notEqual(second.code, 0);
         assert.match(second.output, /locked/i);
         assert.equal(
