@@ -3,7 +3,10 @@
  *   - wall time of `pulumi preview` of the full production1 program (with and without the pack),
  *   - wall time of `kubectl apply --server-side --dry-run=server` of the same objects,
  *   - their ratio,
- *   - wall time of the full `pulumi up` of production1 with real rollouts (kwok).
+ *   - wall time of the full `pulumi up` of production1 with real rollouts (kwok),
+ *   - a breakdown of a preview: CLI start (`pulumi version`), engine + language host + Node start
+ *     (preview of an empty JavaScript program), the pack's analyzer start (the same with the pack),
+ *     and what is left for the program and the provider's calls per resource.
  * The objects are rendered from the program itself under mocks (the inputs the provider would
  * send). The stack is a throwaway copy of production1 without its promotion source, in a sandbox.
  * Prints figures; asserts nothing about time.
@@ -12,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { evaluateProgram, readStackConfig } from "../test/support/program";
-import { kubectl, must, Run, Sandbox } from "../test/e2e/support/sandbox";
+import { kubectl, must, POLICY_PACK, run, Run, Sandbox } from "../test/e2e/support/sandbox";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
             ),
         );
     }
+    const breakdown = emptyProgramTimes(sb);
     const up = must(sb.up("bench", "production1")).ms;
 
     console.log(`median of ${ROUNDS} rounds; ${rendered.length} Kubernetes objects\n`);
@@ -68,11 +72,53 @@ async function main(): Promise<void> {
             `${(median(previewPack) / median(dryRun)).toFixed(1)}x with it (target <= 1.5x)`,
     );
     console.log(`pulumi up of production1 with rollouts:      ${secs(up)} (target < 180 s)`);
+    const bare = median(previewBare);
+    const pack = median(previewPack);
+    console.log(`\nbreakdown of a preview (medians):`);
+    console.log(`  CLI start (pulumi version):                 ${secs(breakdown.cli)}`);
+    console.log(`  engine + Node host, empty program:          ${secs(breakdown.empty)}`);
+    console.log(
+        `  policy analyzer start (empty program):      ${secs(breakdown.emptyPack - breakdown.empty)}`,
+    );
+    console.log(
+        `  program + provider (${rendered.length} objects):         ${secs(bare - breakdown.empty)}`,
+    );
+    console.log(
+        `  policies over the objects + analyzer start: ${secs(pack - bare)} (pack minus no pack)`,
+    );
 
     // Leave the cluster as we found it: lift protection deliberately, then destroy.
     must(sb.pulumi(["state", "unprotect", "--stack", "bench", "--all", "--yes"]));
     must(sb.pulumi(["destroy", "--stack", "bench", "--yes"]));
     sb.remove();
+}
+
+/** Preview times of a program that registers nothing, with and without the pack; CLI start. */
+function emptyProgramTimes(sb: Sandbox): { cli: number; empty: number; emptyPack: number } {
+    const dir = path.join(sb.dir, "empty");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: empty\nruntime: nodejs\n");
+    fs.writeFileSync(path.join(dir, "package.json"), '{"name": "empty", "main": "index.js"}\n');
+    fs.writeFileSync(path.join(dir, "index.js"), "module.exports = {};\n");
+    fs.symlinkSync(path.join(sb.work, "node_modules"), path.join(dir, "node_modules"));
+    const pulumi = (args: string[]) =>
+        must(run("pulumi", [...args, "--non-interactive"], { cwd: dir, env: sb.env })).ms;
+    pulumi(["stack", "init", "empty"]);
+    const cli: number[] = [];
+    const empty: number[] = [];
+    const emptyPack: number[] = [];
+    const packArgs = [
+        "--policy-pack",
+        path.join(sb.work, POLICY_PACK),
+        "--policy-pack-config",
+        path.join(sb.work, "policy-pack", "config", "production1.json"),
+    ];
+    for (let i = 0; i < ROUNDS; i++) {
+        cli.push(pulumi(["version"]));
+        empty.push(pulumi(["preview", "--stack", "empty"]));
+        emptyPack.push(pulumi(["preview", "--stack", "empty", ...packArgs]));
+    }
+    return { cli: median(cli), empty: median(empty), emptyPack: median(emptyPack) };
 }
 
 main().catch((e) => {
