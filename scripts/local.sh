@@ -44,7 +44,11 @@ ensure_stack() {
 }
 
 case "${1:-}" in
-    preview) ensure_stack "$2"; PREVIEW_OUT="$LOCAL/preview-$2.txt" bash scripts/preview.sh "$2" ;;
+    preview)
+        ensure_stack "$2"
+        PREVIEW_OUT="$LOCAL/preview-$2.txt" SAPOCHE_PREVIEW_SUMMARY="${SAPOCHE_PREVIEW_SUMMARY:-1}" \
+            bash scripts/preview.sh "$2"
+        ;;
     up)
         ensure_stack "$2"
         pulumi up --stack "$2" --non-interactive --yes --policy-pack "${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \

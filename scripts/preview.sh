@@ -6,7 +6,8 @@
 # Usage: scripts/preview.sh <stack> [extra pulumi preview args...]
 # The pack is given as its executable launcher (policy-pack/analyzer: precompiled, works with the
 # CLI + Node host pair built here); SAPOCHE_POLICY_PACK=policy-pack gives the directory instead.
-# Writes the full preview to ${PREVIEW_OUT:-preview-<stack>.txt} as well as to the terminal.
+# Writes the full preview to ${PREVIEW_OUT:-preview-<stack>.txt} as well as to the terminal; with
+# SAPOCHE_PREVIEW_SUMMARY=1 (what `npm run preview:local` uses) the terminal gets a summary instead.
 set -euo pipefail
 stack="${1:?usage: scripts/preview.sh <stack> [pulumi preview args...]}"
 shift
@@ -16,11 +17,21 @@ out="${PREVIEW_OUT:-preview-$stack.txt}"
 # transpiles, which makes each preview about 8 s (40 %) faster.
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 
+preview() {
+    pulumi preview --stack "$stack" --non-interactive --diff \
+        --policy-pack "$ROOT/${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
+        --policy-pack-config "$ROOT/policy-pack/config/$stack.json" "$@"
+}
 set +e
-pulumi preview --stack "$stack" --non-interactive --diff \
-    --policy-pack "$ROOT/${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
-    --policy-pack-config "$ROOT/policy-pack/config/$stack.json" "$@" 2>&1 | tee "$out"
-rc=${PIPESTATUS[0]}
+if [ "${SAPOCHE_PREVIEW_SUMMARY:-0}" = 1 ]; then
+    # A person at a terminal reads a summary; the full --diff (thousands of lines) stays in $out.
+    preview "$@" >"$out" 2>&1
+    rc=$?
+    node "$ROOT/scripts/preview-summary.js" "$out"
+else
+    preview "$@" 2>&1 | tee "$out"
+    rc=${PIPESTATUS[0]}
+fi
 set -e
 if grep -qiE 'cluster (is )?unreachable|unable to (load|reach) .*cluster|failed to read kubeconfig' "$out"; then
     echo "preview.sh: the preview of $stack could not reach the cluster; failing" >&2
