@@ -91,7 +91,7 @@ export function stackResources(stack: StackName): Promise<RegisteredResource[]> 
 }
 
 /** Waits until no registration is pending and the set of resources stops growing. */
-async function settle(mocks: RecordingMocks): Promise<void> {
+export async function settle(mocks: RecordingMocks): Promise<void> {
     const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> })
         .waitForRPCs;
     let seen = -1;
