@@ -35,14 +35,35 @@ async function currentMaster(h: Harness): Promise<number> {
     });
 }
 
-/** Waits until every running Sentinel agrees on `master`, and every other node replicates it. */
+/** Entries of `SENTINEL REPLICAS|SENTINELS` that are up, as `ip` values. */
+async function upEntries(h: Harness, sentinel: number, what: string): Promise<string[]> {
+    const r = await once(PLAN.node(sentinel), 26379, h.password, ["SENTINEL", what, "mymaster"]);
+    return (r as string[][])
+        .map((flat) =>
+            Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, flat[i + 1]]]))),
+        )
+        .filter((e) => !/s_down|o_down|disconnected/.test(e.flags))
+        .map((e) => e.ip);
+}
+
+/**
+ * Waits until every running Sentinel agrees on `master` and knows every running replica and
+ * Sentinel (Sentinel discovers replicas from the master's INFO every 10 s: one it does not know
+ * yet would not be reconfigured by a failover), and every other node replicates the master.
+ */
 async function settled(h: Harness, master: number, deadlineMs = 60_000): Promise<void> {
+    const running = (kind: string) =>
+        [...Array(h.nodes).keys()].filter((i) => h.running(`${kind}-${i}`));
     await until(`cluster settled on node ${master}`, deadlineMs, async () => {
-        for (let i = 0; i < h.nodes; i++) {
-            if (h.running(`sentinel-${i}`) && (await h.sentinelMaster(i)) !== PLAN.node(master)) {
-                return undefined;
-            }
-            if (i === master || !h.running(`redis-${i}`)) continue;
+        const replicas = running("redis").filter((i) => i !== master);
+        for (const i of running("sentinel")) {
+            if ((await h.sentinelMaster(i)) !== PLAN.node(master)) return undefined;
+            const known = await upEntries(h, i, "REPLICAS");
+            if (!replicas.every((r) => known.includes(PLAN.node(r)))) return undefined;
+            const peers = await upEntries(h, i, "SENTINELS");
+            if (peers.length < running("sentinel").length - 1) return undefined;
+        }
+        for (const i of replicas) {
             const r = await h.replication(i);
             if (
                 r.role !== "slave" ||
@@ -117,18 +138,21 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
         for (let run = 1; run <= RUNS; run++) {
             const old = await currentMaster(h);
             await settled(h, old);
-            // Writes acknowledged by the master and at least one replica (WAIT 1) before the loss.
+            // Writes acknowledged by the master and at least one replica (WAIT 1) before the loss,
+            // each on a fresh connection through redis-sp, retried as a client would.
             const keys: string[] = [];
-            const c = await Connection.open(PLAN.redisSp, 6379, h.password);
-            try {
-                for (let k = 0; k < 200; k++) {
-                    const key = `acked:${run}:${k}`;
-                    assert.equal(await c.call(["SET", key, String(k)]), "OK");
-                    const replicas = await c.call(["WAIT", 1, 2000], 3000);
-                    if (typeof replicas === "number" && replicas >= 1) keys.push(key);
-                }
-            } finally {
-                c.close();
+            for (let k = 0; k < 200; k++) {
+                const key = `acked:${run}:${k}`;
+                const replicas = await until(`write ${key}`, 15_000, async () => {
+                    const c = await Connection.open(PLAN.redisSp, 6379, h.password);
+                    try {
+                        if ((await c.call(["SET", key, String(k)])) !== "OK") return undefined;
+                        return await c.call(["WAIT", 1, 2000], 3000);
+                    } finally {
+                        c.close();
+                    }
+                });
+                if (typeof replicas === "number" && replicas >= 1) keys.push(key);
             }
             assert.ok(keys.length > 0, "no write was acknowledged by a replica before the kill");
 
@@ -150,7 +174,7 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
                 old,
                 "the proxy accepted writes but Sentinel still names the lost node",
             );
-            const values = (await once(PLAN.redisSp, 6379, h.password, ["MGET", ...keys])) as (
+            const values = (await once(PLAN.node(now), 6379, h.password, ["MGET", ...keys])) as (
                 string | null
             )[];
             const missing = keys.filter((_, i) => values[i] === null);
@@ -234,20 +258,36 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
         }
     });
 
-    it("does not fail over with two of three Sentinels down; clients of redis-sp wait for the master", async function () {
+    it("does not fail over with two of three Sentinels down, and redis-sp stops taking writes", async function () {
         const master = await currentMaster(h);
         await settled(h, master);
         const others = [...Array(h.nodes).keys()].filter((i) => i !== master);
         await Promise.all(others.map((i) => h.kill(`sentinel-${i}`)));
-        // With a minority of Sentinels and the master alive, writes go on.
-        await until("redis-sp accepts writes with two Sentinels down", 15_000, () =>
-            writeThroughProxy(h, "minority:before", "x").then(() => true),
-        );
+        const seen = { masterAlive: new Set<string>(), masterLost: new Set<string>() };
+        const attempt = (into: Set<string>, key: string) =>
+            writeThroughProxy(h, key, "x").then(
+                () => into.add("write accepted"),
+                (e: Error) => into.add(e.message.replace(/\d+/g, "N")),
+            );
+        // The master is alive but its Sentinel has lost the majority (after Sentinel's 5 s
+        // down-after period): the proxy no longer trusts any master.
+        await until(
+            "redis-sp refuses writes once the Sentinel majority is lost",
+            20_000,
+            async () => {
+                await attempt(seen.masterAlive, "minority:alive");
+                return seen.masterAlive.size > 0 && !seen.masterAlive.has("write accepted")
+                    ? true
+                    : undefined;
+            },
+        ).catch(() => undefined);
+        seen.masterAlive.clear();
+        for (let k = 0; k < 10; k++) await attempt(seen.masterAlive, "minority:alive");
+
         await h.kill(`redis-${master}`);
         // Observe for three times Sentinel's down-after period: a failover would have started.
-        const seen = new Set<string>();
-        const until3x = Date.now() + 15_000;
-        while (Date.now() < until3x) {
+        const end = Date.now() + 15_000;
+        while (Date.now() < end) {
             for (const i of others) {
                 const r = await h.replication(i).catch(() => undefined);
                 assert.notEqual(
@@ -256,26 +296,24 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
                     `node ${i} was promoted without a Sentinel majority`,
                 );
             }
-            await writeThroughProxy(h, "minority:during", "x").then(
-                () => seen.add("a write was accepted"),
-                (e: Error) => seen.add(e.message.replace(/\d+/g, "N")),
-            );
+            await attempt(seen.masterLost, "minority:lost");
             await new Promise((r) => setTimeout(r, 250));
         }
         assert.ok(
-            !seen.has("a write was accepted"),
-            "redis-sp accepted a write with the master down and no failover",
+            !seen.masterLost.has("write accepted"),
+            "redis-sp accepted a write with the master down",
         );
         figures.push(
-            `two of three Sentinels down, master lost: no failover; clients of redis-sp see: ${[...seen].join("; ")}`,
+            `two of three Sentinels down, master alive: clients of redis-sp see: ${[...seen.masterAlive].join("; ")}`,
+            `two of three Sentinels down, master lost: no failover; clients see: ${[...seen.masterLost].join("; ")}`,
         );
-        // The master's pod returns: service resumes on it, with its data.
+        // The pods return: service resumes on the same master, with its data.
         h.startRedis(master);
         for (const i of others) h.startSentinel(i);
-        await until("redis-sp accepts writes once the master is back", 60_000, () =>
+        await until("redis-sp accepts writes once the pods are back", 60_000, () =>
             writeThroughProxy(h, "minority:after", "x").then(() => true),
         );
-        assert.equal(await once(PLAN.redisSp, 6379, h.password, ["GET", "minority:before"]), "x");
+        assert.equal(await currentMaster(h), master);
         await settled(h, master);
     });
 });

@@ -13,7 +13,9 @@
  *
  *   1. DNS names of pods and Services -> their loopback address. The scripts build a pod's name
  *      from the environment (`$(hostname).$HEADLESS`, `$STATEFULSET-$i.$HEADLESS`), HAProxy's
- *      configuration and the environment carry literal names.
+ *      configuration and the environment carry literal names, and HAProxy's master check builds
+ *      one from the server's name (`%[srv_name].<headless>`; servers are named after pods, so
+ *      here they are named after the pod's address).
  *   2. Container mount paths -> the pod's directories.
  *   3. Listening addresses: what the pod's network namespace does for free. `redis-server` and
  *      `redis-sentinel` get `--bind <pod address>` on their exec line; HAProxy's `bind :6379`
@@ -79,6 +81,14 @@ export function toLoopback(text: string, pod: PodContext): string {
     // `$STATEFULSET-<n or $var>.$HEADLESS`: node n's address, computed by the shell.
     out = out.replace(/\$STATEFULSET-(\d+|\$\w+|\$\{\w+\})\.\$HEADLESS/g, (_, n: string) =>
         /^\d+$/.test(n) ? `127.0.0.${11 + Number(n)}` : `127.0.0.$((11 + ${n}))`,
+    );
+    // HAProxy names each server after its pod and compares Sentinel's answer with the pod's DNS
+    // name `%[srv_name].<headless>`; here a pod's name is its address, so the server is named
+    // by its address and compared with it.
+    out = out.replace(new RegExp(`%\\[srv_name\\]\\.${escape(pod.headless)}`, "g"), "%[srv_name]");
+    out = out.replace(
+        new RegExp(`^(\\s*server )${escape(pod.statefulSet)}-(\\d+) `, "gm"),
+        (_, pre: string, n: string) => `${pre}127.0.0.${11 + Number(n)} `,
     );
     // Literal pod names (HAProxy's servers) and Service / legacy names.
     for (let i = 0; i < pod.nodes; i++) {
