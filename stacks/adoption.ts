@@ -7,14 +7,21 @@
  * Runbook: README, "Adopting the live namespace".
  */
 import * as pulumi from "@pulumi/pulumi";
+import { addedObjects } from "./changes";
 import type { Settings } from "./settings";
 
-/** `Kind/name` of every live object this program manages under the same kind and name. */
+/**
+ * `Kind/name` of every live object this program manages under the same kind and name: what the
+ * plan manages, less what stacks/changes.ts declares new (a workload added after the inventory
+ * does not exist yet, so there is nothing to import).
+ */
 export function liveObjects(settings: Settings): Set<string> {
-    return new Set([
-        `Namespace/${settings.namespace}`,
-        ...settings.plan.flatMap((p) => p.liveObjects),
-    ]);
+    const added = new Set(addedObjects.map((a) => a.object));
+    return new Set(
+        [`Namespace/${settings.namespace}`, ...settings.plan.flatMap((p) => p.liveObjects)].filter(
+            (o) => !added.has(o),
+        ),
+    );
 }
 
 /** Registers the import of every live object when adoption is on. */
