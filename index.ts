@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NamespaceBaseline } from "./components";
+import { Monitoring } from "./components/monitoring";
 import { adoptLiveObjects } from "./stacks/adoption";
 import { namespacePeak } from "./stacks/capacity";
 import { createWorkload } from "./stacks/families";
+import { monitoringArgs } from "./stacks/monitoring";
 import { annotateBypass, checkPromotion, workloadImages } from "./stacks/promotion";
 import { loadSettings } from "./stacks/settings";
 
@@ -25,6 +27,12 @@ export = async () => {
     );
     const components = settings.plan.map((entry) => createWorkload(entry, baseline, opts));
     const rollouts = components.flatMap((c) => c.workloads);
+    const { namespace, plan, monitoring } = settings;
+    new Monitoring(
+        "monitoring",
+        { namespace: baseline.namespace, ...monitoringArgs(namespace, plan, monitoring) },
+        opts,
+    );
 
     return {
         namespace: baseline.namespace,

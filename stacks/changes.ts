@@ -72,6 +72,9 @@ export const addedKinds: readonly { readonly kind: string; readonly why: string 
         kind: "TriggerAuthentication",
         why: "KEDA's broker credentials, from a Secret managed outside",
     },
+    { kind: "PodMonitor", why: "scrape Redis, Sentinel, HAProxy and the PDF workloads" },
+    { kind: "ServiceMonitor", why: "scrape Orthanc's metrics through its Service" },
+    { kind: "PrometheusRule", why: "the inventory's monitoring priorities as alerts" },
 ];
 
 /** Objects production1 adds whose kind the live namespace already has. */

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { IMAGE_KEYS, SettingsShape, catalog, nodePortServices, workloadKeys } from "./catalog";
 import { cpuProblem, mebibytes, memoryProblem, millicores } from "./quantity";
+import { monitoringSchema } from "./monitoring";
 
 const int = (min: number, max?: number) => {
     const allowed = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
@@ -241,6 +242,7 @@ export const configSchema = z.strictObject({
     scheduler: z.strictObject({ resources: resourcesSchema }),
     workloads,
     promotion,
+    monitoring: monitoringSchema,
     adopt: z.boolean({ error: "true or false" }),
 });
 
@@ -254,6 +256,7 @@ export const OBJECT_KEYS = new Set([
     "scheduler",
     "workloads",
     "promotion",
+    "monitoring",
     "adopt",
 ]);
 

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { OBJECT_KEYS, PromotionSettings, configSchema } from "./schema";
 import { PlanEntry, buildPlan } from "./plan";
+import type { MonitoringSettings } from "./monitoring";
 
 /** Everything the program needs to know about one stack. */
 export interface Settings {
@@ -21,6 +22,8 @@ export interface Settings {
     readonly promotion: Readonly<PromotionSettings>;
     /** Import today's live objects instead of creating them (see stacks/adoption.ts). */
     readonly adopt: boolean;
+    /** Alert thresholds and durations (stacks/monitoring.ts). */
+    readonly monitoring: MonitoringSettings;
     /** Source revision being deployed, exported with the stack's outputs. */
     readonly sourceRevision: string;
 }
@@ -66,6 +69,7 @@ export function parseSettings(raw: RawConfig, project: string, stackFile: string
         plan: buildPlan(c),
         promotion: c.promotion,
         adopt: c.adopt,
+        monitoring: c.monitoring,
         sourceRevision: sourceRevision(),
     });
 }

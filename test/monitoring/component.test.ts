@@ -1,0 +1,146 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { Monitoring } from "../../components/monitoring";
+import { ALERTS } from "../../components/monitoring-model";
+import { RecordingMocks } from "../support/mocks";
+import { ROOT, StackName } from "../support/program";
+import { PROMETHEUS_RULE, StackMonitoring, stackMonitoring } from "./stack";
+
+type Any = Record<string, any>;
+const kindOf = (type: string) => type.slice(type.lastIndexOf(":") + 1);
+
+for (const stack of ["production1", "staging"] as StackName[]) {
+    describe(`monitoring of ${stack}`, function () {
+        this.timeout(60_000);
+        let m: StackMonitoring;
+        before(async () => {
+            m = await stackMonitoring(stack);
+        });
+        const ofKind = (kind: string) =>
+            m.resources.filter((r) => kindOf(r.type) === kind && r.custom) as {
+                props: Any;
+                type: string;
+            }[];
+
+        it("registers the PodMonitors, the Orthanc ServiceMonitor and one PrometheusRule in the namespace", () => {
+            const names = (kind: string) =>
+                ofKind(kind)
+                    .map((r) => r.props.metadata.name)
+                    .sort();
+            assert.deepEqual(names("PodMonitor"), [
+                "monitoring-pdf",
+                "monitoring-redis",
+                "monitoring-redis-proxy",
+            ]);
+            assert.deepEqual(names("ServiceMonitor"), ["monitoring-orthanc"]);
+            assert.equal(m.resources.filter((r) => r.type === PROMETHEUS_RULE).length, 1);
+            for (const kind of ["PodMonitor", "ServiceMonitor", "PrometheusRule"]) {
+                for (const r of ofKind(kind)) {
+                    assert.equal(r.props.metadata.namespace, m.targets.namespace);
+                    assert.equal(r.props.apiVersion, "monitoring.coreos.com/v1");
+                }
+            }
+        });
+
+        it("scrapes only workloads the stack runs, by their name label", () => {
+            const workloads = new Set(
+                m.resources
+                    .filter((r) => ["Deployment", "StatefulSet"].includes(kindOf(r.type)))
+                    .map((r) => (r.props as Any).metadata.name as string),
+            );
+            for (const pm of ofKind("PodMonitor")) {
+                const [expression] = pm.props.spec.selector.matchExpressions;
+                assert.equal(expression.key, "app.kubernetes.io/name");
+                for (const name of expression.values) assert.ok(workloads.has(name), name);
+                assert.deepEqual(pm.props.spec.podTargetLabels, ["app.kubernetes.io/name"]);
+            }
+            assert.ok(workloads.has(m.targets.orthanc));
+            for (const name of [...m.targets.criticalConsumers, ...m.targets.pdfWorkloads]) {
+                assert.ok(workloads.has(name), name);
+            }
+        });
+
+        it("watches every critical consumer and every KEDA consumer at its own threshold", () => {
+            const scaled = new Map(
+                ofKind("ScaledObject").map((s) => [
+                    s.props.metadata.name as string,
+                    Number(s.props.spec.triggers[0].metadata.value),
+                ]),
+            );
+            assert.deepEqual(
+                new Map(m.targets.kedaConsumers.map((c) => [c.name, c.queueThreshold])),
+                scaled,
+            );
+            const critical = ofKind("Deployment")
+                .filter((r) => r.props.metadata.annotations?.["sapoche.io/critical"] === "true")
+                .map((r) => r.props.metadata.name);
+            assert.deepEqual([...m.targets.criticalConsumers].sort(), critical.sort());
+        });
+
+        it("lets only Prometheus's namespace reach the metrics ports", () => {
+            const [policy] = ofKind("NetworkPolicy").filter(
+                (p) => p.props.metadata.name === "allow-prometheus-scrape",
+            );
+            const [rule] = policy.props.spec.ingress;
+            assert.deepEqual(rule.from, [
+                {
+                    namespaceSelector: {
+                        matchLabels: { "kubernetes.io/metadata.name": m.prometheusNamespace },
+                    },
+                },
+            ]);
+            assert.deepEqual(
+                rule.ports.map((p: Any) => p.port),
+                ["metrics", "sentinel-metrics"],
+            );
+        });
+
+        it("links every alert to its README section", () => {
+            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            for (const rule of m.groups.flatMap((g) => g.rules ?? [])) {
+                assert.ok(
+                    readme.includes(`\n#### ${rule.alert}\n`),
+                    `README section ${rule.alert}`,
+                );
+                assert.equal(
+                    rule.annotations?.runbook_url,
+                    `${m.targets.runbookBaseUrl}#${rule.alert?.toLowerCase()}`,
+                );
+            }
+            assert.equal(
+                new Set(m.groups.flatMap((g) => (g.rules ?? []).map((r) => r.alert))).size,
+                Object.keys(ALERTS).length,
+            );
+        });
+    });
+}
+
+describe("the Monitoring component", () => {
+    it("reports every bad threshold and name together, before creating anything", async () => {
+        const m = await stackMonitoring("staging");
+        // Fresh mocks after the program's evaluation, so nothing else registers into them.
+        const mocks = new RecordingMocks();
+        await pulumi.runtime.setMocks(mocks, "sapoche-stack", "test", false);
+        const args = {
+            namespace: m.targets.namespace,
+            prometheusNamespace: m.prometheusNamespace,
+            targets: { ...m.targets, pdfWorkloads: ["Worker_PDF"] },
+            thresholds: {
+                ...m.thresholds,
+                queues: { ...m.thresholds.queues, stuckFor: "15 minutes" },
+                redis: { ...m.thresholds.redis, memoryPercent: 100 },
+            },
+        };
+        assert.throws(
+            () => new Monitoring("monitoring", args),
+            (e: Error) =>
+                e.message ===
+                "Monitoring monitoring: `thresholds.queues.stuckFor` (15 minutes) must be a duration such as 90s, 5m or 2h; " +
+                    '`targets` name ("Worker_PDF") must be a Kubernetes name; ' +
+                    "`thresholds.redis.memoryPercent` (100) must be below 100",
+        );
+        assert.equal(mocks.resources.filter((r) => r.custom).length, 0);
+    });
+});
