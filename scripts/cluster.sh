@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local Kubernetes control plane on loopback only, for real `pulumi preview/up` runs:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (fake nodes whose pods
-#   become Running/Ready without containers), plus 6 fake nodes, the KEDA CRDs, a StorageClass
+#   become Running/Ready without containers), plus 6 fake nodes, the KEDA and Prometheus Operator
+#   CRDs, a StorageClass
 #   `standard` and pre-made PersistentVolumes.
 #
 # Usage: scripts/cluster.sh up|down|status
@@ -128,10 +129,12 @@ cmd_up() {
   wait_for kube-controller-manager "https://$HOST:$KCM_PORT/healthz" kcm_healthy
   wait_for kube-scheduler "https://$HOST:$SCHED_PORT/healthz" sched_healthy
 
-  log "applying $NODES fake nodes, StorageClass standard + $PVS PersistentVolumes, KEDA CRDs ($KEDA_VERSION)"
+  log "applying $NODES fake nodes, StorageClass standard + $PVS PersistentVolumes, KEDA CRDs ($KEDA_VERSION), Prometheus Operator CRDs"
   apply_nodes
   apply_storage
   apply_keda_crds
+  # The monitoring family's PodMonitor / ServiceMonitor / PrometheusRule need their CRDs.
+  KUBECONFIG="$KUBECONFIG_FILE" bash "$(dirname "$LIB")/prometheus-crds.sh" >/dev/null
   wait_for kwok "$NODES nodes Ready" nodes_ready
   wait_for kube-controller-manager "ServiceAccount default/default" default_sa
   wait_for kube-apiserver "KEDA CRDs Established" crds_established
