@@ -158,6 +158,9 @@ case "$version" in
   [0-5].*|6.[01].*) echo "migrate: $legacy runs Redis $version; FAILOVER needs 6.2+ (stop writers instead)" >&2; exit 1 ;;
 esac
 
+# As node 0's replica the legacy instance authenticates to it (masterauth), and Sentinel must
+# never promote it back.
+printf %s "$REDIS_PASSWORD" | redis-cli -h "$legacy" -p 6379 -x config set masterauth >/dev/null
 redis-cli -h "$legacy" -p 6379 config set replica-priority 0 >/dev/null
 start=$(date +%s%N)
 out=$(redis-cli -h "$legacy" -p 6379 failover to "$target" 6379 timeout "$pause_ms")

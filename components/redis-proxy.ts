@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { haproxyConfig } from "./redis-config";
+import { haproxyConfig, RedisConfigOptions } from "./redis-config";
 import type { Resources } from "./shared/args";
 import { childOf } from "./shared/child";
 import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
@@ -37,6 +37,8 @@ export interface RedisProxyTierArgs {
     readonly headless: pulumi.Output<string>;
     /** Where the Redis password comes from. */
     readonly password: k8s.types.input.core.v1.EnvVarSource;
+    /** Options of the rendered configuration (the legacy master during a migration). */
+    readonly config?: RedisConfigOptions;
 }
 
 /** What {@link redisProxyTier} creates. */
@@ -64,7 +66,7 @@ export function redisProxyTier(
             },
             data: {
                 "haproxy.cfg": args.headless.apply((h) =>
-                    haproxyConfig(args.nodes, names.statefulSet, h),
+                    haproxyConfig(args.nodes, names.statefulSet, h, args.config),
                 ),
             },
         },

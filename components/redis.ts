@@ -1,6 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { redisStartScript, sentinelStartScript } from "./redis-config";
+import {
+    migrateScript,
+    redisStartScript,
+    RedisConfigOptions,
+    sentinelStartScript,
+} from "./redis-config";
 import { redisProxyTier } from "./redis-proxy";
 import type { Resources, WorkloadArgs } from "./shared/args";
 import { childOf } from "./shared/child";
@@ -48,6 +53,10 @@ export interface RedisArgs extends Omit<WorkloadArgs, "purpose"> {
     readonly proxyReplicas: number;
     /** Requests and limits of the HAProxy container. */
     readonly proxyResources: Resources;
+    /** Data Redis may hold (`maxmemory`, e.g. `1536Mi`); above it writes are refused. */
+    readonly maxmemory?: string;
+    /** The legacy single Redis to migrate from, or "" (see `RedisConfigOptions`). */
+    readonly legacyMaster?: string;
 }
 
 /**
@@ -76,13 +85,23 @@ export class Redis extends pulumi.ComponentResource {
         const names = args.names;
         const sts = names.statefulSet;
         const labels = labelsFor(sts, "redis");
+        const config: RedisConfigOptions = {
+            maxmemory: s.maxmemory,
+            legacyMaster: s.legacyMaster,
+        };
         const headless = pulumi.interpolate`${names.headlessService}.${args.namespace}.svc.cluster.local`;
 
         const scripts = new k8s.core.v1.ConfigMap(
             `${name}-scripts`,
             {
                 metadata: { name: `${sts}-scripts`, namespace: args.namespace, labels },
-                data: { "redis.sh": redisStartScript(), "sentinel.sh": sentinelStartScript() },
+                data: {
+                    "redis.sh": redisStartScript(config),
+                    "sentinel.sh": sentinelStartScript(config),
+                    ...(config.legacyMaster
+                        ? { "migrate.sh": migrateScript(s.nodes, config) }
+                        : {}),
+                },
             },
             childOf(this),
         );
@@ -152,7 +171,7 @@ export class Redis extends pulumi.ComponentResource {
                             command: [
                                 "/bin/sh",
                                 "-c",
-                                'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping | grep -q PONG',
+                                'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli ping | grep -q PONG',
                             ],
                         },
                         periodSeconds: 5,
@@ -253,6 +272,7 @@ export class Redis extends pulumi.ComponentResource {
             nodes: s.nodes,
             headless,
             password,
+            config,
         });
         this.proxy = proxy.deployment;
         if (proxy.pdb) pdbs.push(proxy.pdb);

@@ -205,8 +205,33 @@ const redis = z
         sentinelResources: resourcesSchema,
         proxyReplicas: int(1, 10),
         proxyResources: resourcesSchema,
+        // Data Redis may hold; writes are refused above it (noeviction: queues are never evicted).
+        maxmemory: memory,
+        // The legacy single Redis whose data moves into the cluster, or "" (README, Redis operations).
+        legacyMaster: z
+            .string({
+                error: 'a DNS name of the legacy Redis such as redis-legacy.sapoche.svc.cluster.local, or ""',
+            })
+            .regex(/^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+                error: 'a DNS name of the legacy Redis such as redis-legacy.sapoche.svc.cluster.local, or ""',
+            }),
     })
     .superRefine((r, ctx) => {
+        // Headroom above maxmemory for replication buffers and the copy-on-write of AOF rewrites.
+        const limit = r.resources?.memoryLimit;
+        if (
+            typeof r.maxmemory === "string" &&
+            typeof limit === "string" &&
+            !memoryProblem(r.maxmemory) &&
+            !memoryProblem(limit) &&
+            mebibytes(r.maxmemory) * 4 > mebibytes(limit) * 3
+        ) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["maxmemory"],
+                message: `at most 75% of resources.memoryLimit (${limit})`,
+            });
+        }
         if (r.nodes >= 1 && r.sentinelQuorum > r.nodes) {
             ctx.addIssue({
                 code: "custom",

@@ -7,7 +7,7 @@
  * Every process gets its own directories under one temporary directory, its log there, and is
  * stopped by `stop()`; a process-exit hook kills whatever is left if the test runner dies first.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFile, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as net from "net";
@@ -390,9 +390,18 @@ export class Harness {
         return i;
     }
 
-    /** Runs a rendered script of the scripts ConfigMap as node i's Redis container would. */
-    runScript(i: number, file: string, timeoutMs = 60_000): string {
-        const c = this.rendered.redis;
+    /**
+     * Runs a rendered script of the scripts ConfigMap in node i's container `container`, as
+     * `kubectl exec` would (that container's environment and mounts), without blocking the test's
+     * event loop (writers keep running meanwhile).
+     */
+    runScript(
+        i: number,
+        file: string,
+        container: "redis" | "sentinel",
+        timeoutMs = 60_000,
+    ): Promise<string> {
+        const c = this.rendered[container];
         const pod = this.pod(`${this.rendered.statefulSet}-${i}`, PLAN.node(i), c, ["/scripts"]);
         const script = toLoopback(this.rendered.scripts[file], pod);
         const env: NodeJS.ProcessEnv = {
@@ -401,19 +410,47 @@ export class Harness {
             REDIS_PASSWORD: this.password,
         };
         for (const [k, v] of Object.entries(c.env)) env[k] = toLoopback(v, pod);
-        try {
-            return execFileSync("/bin/sh", ["-c", script], {
-                env,
-                timeout: timeoutMs,
-                encoding: "utf8",
-                stdio: "pipe",
-            });
-        } catch (e) {
-            const err = e as { stdout?: string; stderr?: string; message: string };
-            throw new Error(
-                `${file} failed: ${err.message}\n${err.stdout ?? ""}${err.stderr ?? ""}`,
-            );
-        }
+        return new Promise((resolve, reject) =>
+            execFile(
+                "/bin/sh",
+                ["-c", script],
+                { env, timeout: timeoutMs },
+                (err, stdout, stderr) =>
+                    err
+                        ? reject(new Error(`${file} failed: ${err.message}\n${stdout}${stderr}`))
+                        : resolve(`${stdout}${stderr}`),
+            ),
+        );
+    }
+
+    /**
+     * Starts a stand-in for today's single `redis-master` (its configuration is not in this
+     * repository): a plain redis-server with the same password, on the legacy address.
+     */
+    startLegacy(): void {
+        const dir = path.join(this.dir, "redis-master");
+        fs.mkdirSync(dir, { recursive: true });
+        const conf = path.join(dir, "redis.conf");
+        fs.writeFileSync(
+            conf,
+            `bind ${PLAN.legacy}\nport 6379\ndir ${dir}\nappendonly yes\nrequirepass ${this.password}\n`,
+        );
+        const log = path.join(dir, "redis.log");
+        const fd = fs.openSync(log, "a");
+        const child = spawn("redis-server", [conf], {
+            cwd: dir,
+            detached: true,
+            stdio: ["ignore", fd, fd],
+        });
+        fs.closeSync(fd);
+        live.add(child);
+        const exited = new Promise<number | null>((resolve) =>
+            child.once("exit", (code) => {
+                live.delete(child);
+                resolve(code);
+            }),
+        );
+        this.procs.set("legacy", { child, log, exited });
     }
 }
 
