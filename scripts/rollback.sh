@@ -69,7 +69,7 @@ EOF
 # rollback of days); otherwise exactly that revision's lock files.
 for dir in . policy-pack; do
     if git diff --quiet "$rev" HEAD -- "$dir/package-lock.json" && [ -d "$ROOT/$dir/node_modules" ]; then
-        ln -s "$ROOT/$dir/node_modules" "$src/$dir/node_modules"
+        ln -sfn "$ROOT/$dir/node_modules" "$src/$dir/node_modules"
     else
         echo "rollback: $dir/package-lock.json differs at $rev: installing its dependencies"
         npm ci --prefix "$src/$dir" --no-audit --no-fund >"$work/npm-$(basename "$dir").log" 2>&1 ||
