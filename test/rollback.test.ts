@@ -1,0 +1,135 @@
+/**
+ * scripts/rollback.sh without the engine: a throwaway git repository whose revisions carry a
+ * stand-in scripts/release.sh that reports how it was started. What the real release does with it
+ * (gates, plan, confirmation, apply) is test/e2e/promotion.e2e.ts's job.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ROOT } from "./support/program";
+
+/** Reports its arguments, where it runs, its source revision and the stack file it was given. */
+const FAKE_RELEASE = `#!/usr/bin/env bash
+echo "release.sh args: $*"
+echo "release.sh cwd: $PWD"
+echo "release.sh revision: $SAPOCHE_SOURCE_REVISION"
+echo "release.sh node_modules: $(test -d node_modules/js-yaml && echo linked)"
+cat Pulumi.production1.yaml
+exit "\${FAKE_EXIT:-0}"
+`;
+
+describe("npm run rollback (scripts/rollback.sh)", () => {
+    let repo: string;
+    const git = (...args: string[]) => {
+        const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], {
+            cwd: repo,
+            encoding: "utf8",
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return r.stdout.trim();
+    };
+    const write = (file: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+        fs.writeFileSync(path.join(repo, file), text);
+    };
+    const commit = (message: string) => {
+        git("add", "-A");
+        git("commit", "-q", "-m", message);
+        return git("rev-parse", "HEAD");
+    };
+    const rollback = (args: string[], env: Record<string, string> = {}) => {
+        const r = spawnSync("bash", ["scripts/rollback.sh", ...args], {
+            cwd: repo,
+            env: { ...process.env, ...env },
+            encoding: "utf8",
+            input: "",
+        });
+        return { code: r.status, output: `${r.stdout}\n${r.stderr}` };
+    };
+    let old: string;
+    let current: string;
+    let unreviewed: string;
+
+    before(() => {
+        repo = fs.mkdtempSync(path.join(os.tmpdir(), "sapoche-rollback-"));
+        git("init", "-q", "-b", "main");
+        fs.mkdirSync(path.join(repo, "policy-pack"));
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"));
+        fs.symlinkSync(
+            path.join(ROOT, "policy-pack", "node_modules"),
+            path.join(repo, "policy-pack", "node_modules"),
+        );
+        write(".gitignore", "node_modules\n");
+        write(
+            "scripts/rollback.sh",
+            fs.readFileSync(path.join(ROOT, "scripts/rollback.sh"), "utf8"),
+        );
+        write("scripts/release.sh", FAKE_RELEASE);
+        // The old revision's stack file predates the stack's secrets provider.
+        write("Pulumi.production1.yaml", "config:\n  sapoche-stack:images:\n    backend: b:1\n");
+        write("policy-pack/keep", "");
+        old = commit("old");
+        write(
+            "Pulumi.production1.yaml",
+            "encryptionsalt: v1:salt\nconfig:\n  sapoche-stack:images:\n    backend: b:2\n",
+        );
+        current = commit("current");
+        git("checkout", "-q", "-b", "unreviewed");
+        write("Pulumi.production1.yaml", "config:\n  sapoche-stack:images:\n    backend: b:666\n");
+        unreviewed = commit("unreviewed");
+        git("checkout", "-q", "main");
+    });
+
+    it("runs the revision's own release.sh from a clean copy, with its revision and this stack's secrets provider", () => {
+        const r = rollback(["--stack", "production1", "--to", old, "--approved"]);
+        assert.equal(r.code, 0, r.output);
+        assert.match(r.output, /release\.sh args: --stack production1 --approved\n/);
+        assert.match(r.output, new RegExp(`release\\.sh revision: ${old}\\n`));
+        assert.match(r.output, /release\.sh node_modules: linked\n/);
+        const cwd = /release\.sh cwd: (.*)\n/.exec(r.output)![1];
+        assert.notEqual(cwd, repo, "not the checkout");
+        assert.ok(!fs.existsSync(cwd), "the copy is removed afterwards");
+        // That revision's config, with the secrets-provider key it did not have yet.
+        assert.match(r.output, /backend: b:1/);
+        assert.match(r.output, /encryptionsalt: v1:salt/);
+        assert.equal(git("status", "--porcelain"), "", "the checkout is untouched");
+        assert.equal(git("rev-parse", "HEAD"), current);
+    });
+
+    it("exits with release.sh's code (e.g. 4: no confirmation)", () => {
+        const r = rollback(["--stack", "production1", "--to", old], { FAKE_EXIT: "4" });
+        assert.equal(r.code, 4, r.output);
+        assert.match(r.output, /rollback: release of [0-9a-f]{40} exited 4/);
+    });
+
+    it("refuses a revision that is not on the main line, or not a commit, running nothing", () => {
+        const offMain = rollback(["--stack", "production1", "--to", unreviewed, "--approved"]);
+        assert.equal(offMain.code, 2, offMain.output);
+        assert.match(
+            offMain.output,
+            new RegExp(
+                `rollback: ${unreviewed} \\(${unreviewed}\\) is not an ancestor of HEAD: only a revision that has been on the main line can be redeployed; nothing was applied`,
+            ),
+        );
+        assert.doesNotMatch(offMain.output, /release\.sh args/);
+
+        // Even checked out: HEAD contains it, main does not.
+        git("checkout", "-q", "unreviewed");
+        const fromBranch = rollback(["--stack", "production1", "--to", unreviewed]);
+        git("checkout", "-q", "main");
+        assert.equal(fromBranch.code, 2, fromBranch.output);
+        assert.match(fromBranch.output, /is not an ancestor of main/);
+
+        const unknown = rollback(["--stack", "production1", "--to", "no-such-revision"]);
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.output, /no-such-revision is not a commit of this repository/);
+
+        const usage = rollback(["--stack", "production1"]);
+        assert.equal(usage.code, 2);
+        assert.match(usage.output, /Usage: scripts\/rollback\.sh --stack <stack> --to <revision>/);
+    });
+
+    after(() => fs.rmSync(repo, { recursive: true, force: true }));
+});
