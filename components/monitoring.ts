@@ -18,6 +18,11 @@ export interface MonitoringArgs {
     readonly thresholds: MonitoringThresholds;
     /** Namespace of the Prometheus that scrapes these pods. @default "monitoring" */
     readonly prometheusNamespace?: string;
+    /**
+     * Whether the scrape NetworkPolicy is created. False while the live namespace is adopted:
+     * the policy selects the PDF workloads, and selecting a pod isolates it. @default true
+     */
+    readonly networkPolicy?: boolean;
 }
 
 // Named container ports the monitors scrape. The PDF workloads and Redis pods must declare them
@@ -26,7 +31,8 @@ const PORTS = {
     /** The application's metrics (PDF histogram) and redis_exporter next to each Redis. */
     metrics: "metrics",
     /** redis_exporter next to each Sentinel. */
-    sentinelMetrics: "sentinel-metrics",
+    // At most 15 characters: the API server refuses a longer port name (IANA service name).
+    sentinelMetrics: "sentinel-export",
     /** Orthanc's Service port through the read-only proxy (GET reaches Orthanc's metrics). */
     orthanc: "http",
 } as const;
@@ -176,38 +182,40 @@ export class Monitoring extends pulumi.ComponentResource {
         );
 
         // The namespace denies ingress by default; Orthanc's port is already open (NodePort).
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-allow-scrape`,
-            {
-                metadata: { ...metadata("allow-scrape"), name: "allow-prometheus-scrape" },
-                spec: {
-                    podSelector: selectNames([
-                        t.redis.statefulSet,
-                        t.redis.proxy,
-                        ...t.pdfWorkloads,
-                    ]),
-                    policyTypes: ["Ingress"],
-                    ingress: [
-                        {
-                            from: [
-                                {
-                                    namespaceSelector: {
-                                        matchLabels: {
-                                            "kubernetes.io/metadata.name": prometheusNamespace,
+        if (args.networkPolicy ?? true) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-allow-scrape`,
+                {
+                    metadata: { ...metadata("allow-scrape"), name: "allow-prometheus-scrape" },
+                    spec: {
+                        podSelector: selectNames([
+                            t.redis.statefulSet,
+                            t.redis.proxy,
+                            ...t.pdfWorkloads,
+                        ]),
+                        policyTypes: ["Ingress"],
+                        ingress: [
+                            {
+                                from: [
+                                    {
+                                        namespaceSelector: {
+                                            matchLabels: {
+                                                "kubernetes.io/metadata.name": prometheusNamespace,
+                                            },
                                         },
                                     },
-                                },
-                            ],
-                            ports: [PORTS.metrics, PORTS.sentinelMetrics].map((port) => ({
-                                protocol: "TCP",
-                                port,
-                            })),
-                        },
-                    ],
+                                ],
+                                ports: [PORTS.metrics, PORTS.sentinelMetrics].map((port) => ({
+                                    protocol: "TCP",
+                                    port,
+                                })),
+                            },
+                        ],
+                    },
                 },
-            },
-            { parent: this },
-        );
+                { parent: this },
+            );
+        }
 
         this.registerOutputs({
             rules: this.rules,

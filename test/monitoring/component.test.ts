@@ -93,7 +93,7 @@ for (const stack of ["production1", "staging"] as StackName[]) {
             ]);
             assert.deepEqual(
                 rule.ports.map((p: Any) => p.port),
-                ["metrics", "sentinel-metrics"],
+                ["metrics", "sentinel-export"],
             );
         });
 
