@@ -52,6 +52,9 @@ export class Scheduler extends pulumi.ComponentResource {
             },
             // Logical name before children were named `${name}-<role>`: the live name.
             aliases: [liveName],
+            // A new environment word renames, so replaces, the Deployment: by default Pulumi
+            // creates the replacement first and two schedulers would run every job twice.
+            deleteBeforeReplace: true,
         });
         this.workloads = [this.deployment];
         this.registerOutputs({ deployment: this.deployment });

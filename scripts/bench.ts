@@ -16,6 +16,8 @@ interface Result {
     evaluationMs: number;
     maxRssMb: number;
     processMs: number;
+    /** program-10x: resources of one copy of the scaled catalog rows. */
+    perCopy?: number;
 }
 
 function run(...args: string[]): Result {
@@ -60,6 +62,14 @@ const summary = Object.fromEntries(
 const p = summary.program;
 const f = summary.flat;
 const x = summary["program-10x"];
+// The 10x scenario must really register 10 copies of the consumer and worker rows (it once
+// patched lists the program no longer read, and silently measured 1x).
+const perCopy = samples["program-10x"][0].perCopy ?? 0;
+if (perCopy === 0 || x.resources !== p.resources + 9 * perCopy) {
+    throw new Error(
+        `program-10x registered ${x.resources} resources; expected ${p.resources} + 9 x ${perCopy}`,
+    );
+}
 const fmt = (n: number) => n.toFixed(0).padStart(7);
 console.log(`median of ${ROUNDS} rounds, each scenario in its own process\n`);
 console.log("scenario        resources  load ms  eval ms  process ms  peak RSS MB");
@@ -78,6 +88,11 @@ console.log(
 );
 console.log(
     `program / flat, whole process:               ${(p.processMs / f.processMs).toFixed(2)}x`,
+);
+console.log(
+    `10x catalog: consumer and worker rows x10 (${perCopy} -> ${10 * perCopy} resources), ` +
+        `${p.resources} -> ${x.resources} resources in all (${(x.resources / p.resources).toFixed(1)}x; ` +
+        `the baseline, Redis, PHP, Orthanc, frontends and scheduler are not copied)`,
 );
 console.log(
     `10x catalog: ${(x.resources / p.resources).toFixed(1)}x resources took ` +

@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import * as catalog from "../stacks/catalog";
+import { CRITICAL_CONSUMER_FLOOR } from "../stacks/ranges";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "sapoche-stack";
@@ -19,19 +20,12 @@ const PROJECT = "sapoche-stack";
 export const STACKS = ["production1", "staging"] as const;
 export type PackStack = (typeof STACKS)[number];
 
-/** Replica floor of critical consumers per stack (production runs two, staging one). */
-const CONSUMER_FLOOR: Record<PackStack, number> = { production1: 2, staging: 1 };
-
 /**
  * Rules the pack enforces but the program does not render yet: they run advisory in the stack
  * configs (so real previews stay green) until the program changes; remove an entry once the
  * program renders what the rule asks for (README of the pack lists what that is).
  */
-const HELD_UNTIL_PROGRAM_RENDERS: readonly string[] = [
-    "missing-ephemeral-storage",
-    "missing-ephemeral-storage-quota",
-    "missing-pod-security-audit-labels",
-];
+const HELD_UNTIL_PROGRAM_RENDERS: readonly string[] = [];
 
 /** Every Redis policy takes the sanctioned StatefulSet's name. */
 const REDIS_POLICIES = [
@@ -69,7 +63,8 @@ export function packConfig(stack: PackStack): PackConfig {
     const nodePorts = required<Record<string, Record<string, number>>>(config, "nodePorts", stack);
     const config_: PackConfig = {
         "enforce-consumer-min-replicas": {
-            minReplicas: CONSUMER_FLOOR[stack],
+            // The schema refuses a critical consumer below the same floor, naming its config key.
+            minReplicas: CRITICAL_CONSUMER_FLOOR[stack],
             criticalConsumers: catalog.consumers.filter((c) => c.critical).map((c) => c.name),
         },
         "enforce-scheduler-singleton": {

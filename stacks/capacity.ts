@@ -27,6 +27,8 @@ export function namespacePeak(plan: readonly PlanEntry[]): Peak {
         requestsMemory: formatMemory(sum((r) => mebibytes(r.memory))),
         limitsCpu: formatCpu(sum((r) => millicores(r.cpuLimit))),
         limitsMemory: formatMemory(sum((r) => mebibytes(r.memoryLimit))),
+        requestsEphemeralStorage: formatMemory(sum((r) => mebibytes(r.ephemeralStorage))),
+        limitsEphemeralStorage: formatMemory(sum((r) => mebibytes(r.ephemeralStorageLimit))),
         persistentVolumeClaims: claims.reduce((t, c) => t + c.count, 0),
         requestsStorage: formatMemory(claims.reduce((t, c) => t + c.count * mebibytes(c.size), 0)),
     };

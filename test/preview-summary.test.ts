@@ -229,7 +229,10 @@ describe("pull-request stack file without the promotion gate", () => {
         assert.deepEqual(gate.withoutGate(doc), {
             config: {
                 "sapoche-stack:namespace": "sapoche",
-                "sapoche-stack:promotion": { fromStack: "", bypassReason: "" },
+                "sapoche-stack:promotion": {
+                    fromStack: "organization/sapoche-stack/staging",
+                    bypassReason: gate.BYPASS,
+                },
             },
         });
         const file = path.join(os.tmpdir(), `gate-${process.pid}.yaml`);
@@ -242,7 +245,7 @@ describe("pull-request stack file without the promotion gate", () => {
                 ]).status,
                 0,
             );
-            assert.match(fs.readFileSync(file, "utf8"), /fromStack: ''/);
+            assert.match(fs.readFileSync(file, "utf8"), /bypassReason: 'Pull-request preview: /);
         } finally {
             fs.rmSync(file, { force: true });
         }

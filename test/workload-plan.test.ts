@@ -58,7 +58,14 @@ describe("components without the config layer", () => {
         serviceAccountName: "sa",
         image: "registry.example/app:1.0.0",
         purpose: "test",
-        resources: { cpu: "100m", memory: "128Mi", cpuLimit: "200m", memoryLimit: "256Mi" },
+        resources: {
+            cpu: "100m",
+            memory: "128Mi",
+            cpuLimit: "200m",
+            memoryLimit: "256Mi",
+            ephemeralStorage: "64Mi",
+            ephemeralStorageLimit: "256Mi",
+        },
     };
 
     async function registered(create: () => void) {

@@ -15,6 +15,13 @@ export interface Resources {
     readonly cpuLimit: string;
     /** Memory limit, at least the request. */
     readonly memoryLimit: string;
+    /** Ephemeral-storage request (`256Mi`, `1Gi`): writable layer, logs and scratch volumes. */
+    readonly ephemeralStorage: string;
+    /**
+     * Ephemeral-storage limit, at least the request; also the `sizeLimit` of each of the
+     * container's scratch emptyDirs, so one runaway export cannot fill the node's disk.
+     */
+    readonly ephemeralStorageLimit: string;
 }
 
 /** Why a workload runs no pod, and when that decision is reviewed. */

@@ -31,8 +31,12 @@ export const containerSecurity: k8s.types.input.core.v1.SecurityContext = {
 /** Requests and limits, in the canonical form the server echoes. */
 export function resourcesOf(r: Resources): k8s.types.input.core.v1.ResourceRequirements {
     return {
-        requests: { cpu: r.cpu, memory: r.memory },
-        limits: { cpu: r.cpuLimit, memory: r.memoryLimit },
+        requests: { cpu: r.cpu, memory: r.memory, "ephemeral-storage": r.ephemeralStorage },
+        limits: {
+            cpu: r.cpuLimit,
+            memory: r.memoryLimit,
+            "ephemeral-storage": r.ephemeralStorageLimit,
+        },
     };
 }
 

@@ -12,7 +12,10 @@ import { containerSecurity, podSecurity } from "./defaults";
 /** A container: kubernetesx's shape (env and ports as maps) plus its writable directories. */
 export type ContainerArgs = kx.types.Container & {
     readonly name: string;
-    /** Directories the software writes to; each gets an emptyDir (the root FS is read-only). */
+    /**
+     * Directories the software writes to; each gets an emptyDir (the root FS is read-only) whose
+     * `sizeLimit` is the container's ephemeral-storage limit.
+     */
     readonly writable?: readonly string[];
 };
 
@@ -46,16 +49,25 @@ export interface PodArgs {
 
 /** A pod template with the recommended labels, pod security and a spread over nodes. */
 export function podTemplate(args: PodArgs): k8s.types.input.core.v1.PodTemplateSpec {
-    const containers = args.containers.map(({ writable, ...c }) => ({
-        ...c,
-        volumeMounts: [
-            ...((c.volumeMounts as kx.types.VolumeMount[] | undefined) ?? []),
-            ...(writable ?? []).map((path) => ({
-                volume: { name: scratchName(c.name, path), emptyDir: {} },
-                destPath: path,
-            })),
-        ],
-    }));
+    const containers = args.containers.map(({ writable, ...c }) => {
+        // The kubelet evicts a pod whose emptyDir outgrows its sizeLimit; without one, a scratch
+        // volume may fill the node's disk. The container's own limit is the natural bound.
+        const sizeLimit = (c.resources as k8s.types.input.core.v1.ResourceRequirements | undefined)
+            ?.limits as Record<string, pulumi.Input<string>> | undefined;
+        const emptyDir = sizeLimit?.["ephemeral-storage"]
+            ? { sizeLimit: sizeLimit["ephemeral-storage"] }
+            : {};
+        return {
+            ...c,
+            volumeMounts: [
+                ...((c.volumeMounts as kx.types.VolumeMount[] | undefined) ?? []),
+                ...(writable ?? []).map((path) => ({
+                    volume: { name: scratchName(c.name, path), emptyDir },
+                    destPath: path,
+                })),
+            ],
+        };
+    });
     const spec = new kx.PodBuilder({
         serviceAccountName: args.serviceAccountName,
         automountServiceAccountToken: false,

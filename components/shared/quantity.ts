@@ -9,6 +9,11 @@ const MEMORY = /^[1-9][0-9]*(?:Mi|Gi)$/;
 
 /** Why a CPU quantity is not acceptable, or undefined when it is. */
 export function cpuProblem(value: string): string | undefined {
+    // A decimal is a valid Kubernetes quantity, but the server echoes it in millicores.
+    const decimal = /^([0-9]+\.[0-9]+)$/.exec(value);
+    if (decimal && Number.isInteger(Number(decimal[1]) * 1000) && Number(decimal[1]) > 0) {
+        return `a CPU quantity such as 250m or 2: write ${formatCpu(Number(decimal[1]) * 1000)} for ${value}`;
+    }
     if (!CPU.test(value)) return "a CPU quantity such as 250m or 2";
     if (value.endsWith("m") && parseInt(value, 10) % 1000 === 0) {
         return `the canonical form ${parseInt(value, 10) / 1000} (the API server rewrites ${value})`;
@@ -18,6 +23,12 @@ export function cpuProblem(value: string): string | undefined {
 
 /** Why a memory quantity is not acceptable, or undefined when it is. */
 export function memoryProblem(value: string): string | undefined {
+    // `1.5Gi` is a valid Kubernetes quantity, but the server echoes it as `1536Mi`.
+    const decimal = /^([0-9]+\.[0-9]+)(Mi|Gi)$/.exec(value);
+    const mi = decimal ? Number(decimal[1]) * (decimal[2] === "Gi" ? 1024 : 1) : NaN;
+    if (Number.isInteger(mi) && mi > 0) {
+        return `a whole number of Mi or Gi: write ${formatMemory(mi)} for ${value}`;
+    }
     if (!MEMORY.test(value)) return "a memory quantity in Mi or Gi such as 256Mi or 2Gi";
     if (value.endsWith("Mi") && parseInt(value, 10) % 1024 === 0) {
         return `the canonical form ${parseInt(value, 10) / 1024}Gi (the API server rewrites ${value})`;

@@ -34,6 +34,11 @@ export interface DeploymentArgs {
     readonly pod: Omit<PodArgs, "name" | "component">;
     /** Logical names the Deployment had before. @default none */
     readonly aliases?: readonly string[];
+    /**
+     * Delete the old Deployment before creating its replacement (a new live name replaces it):
+     * for a singleton that must never run twice. @default false (create first, no gap)
+     */
+    readonly deleteBeforeReplace?: boolean;
 }
 
 /** A Deployment named exactly `args.name`. */
@@ -73,7 +78,9 @@ export function deployment(
                 template: podTemplate({ ...args.pod, name, component: args.component }),
             },
         },
-        childOf(parent, args.aliases),
+        args.deleteBeforeReplace
+            ? { ...childOf(parent, args.aliases), deleteBeforeReplace: true }
+            : childOf(parent, args.aliases),
     );
 }
 

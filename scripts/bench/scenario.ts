@@ -5,16 +5,21 @@
  *
  *   program      the real index.ts with Pulumi.production1.yaml, under mocks
  *   flat         a flat program registering the same number of plain ConfigMaps directly
- *   program-10x  index.ts with every list family of the catalog (consumers, workers) copied 10x
+ *   program-10x  index.ts with every queue-consumer and worker row of the catalog copied 10x
  *   pack         the policy pack over production1's resources (resource and stack policies)
  */
 import * as path from "path";
-import { evaluateProgram, readStackConfig, ROOT } from "../../test/support/program";
+import type * as Program from "../../test/support/program";
+
+// Loaded lazily: the program's modules read the catalog when they load (the config schema lists
+// its workload keys), so the 10x scenario must scale the catalog before anything imports them.
+const program = () => require("../../test/support/program") as typeof Program;
 
 const scenario = process.argv[2];
 const loadStart = process.hrtime.bigint();
 let loadMs = 0;
 const COPIES = 10;
+let perCopy: number | undefined;
 
 /** Modules each scenario's program imports, loaded before the evaluation clock starts. */
 const K8S = ["core/v1", "apps/v1", "autoscaling/v2", "policy/v1", "networking/v1", "apiextensions"];
@@ -31,6 +36,8 @@ const MODULES: Record<string, string[]> = {
 };
 
 async function run(): Promise<{ resources: number; evaluationMs: number }> {
+    const scaled = scenario === "program-10x" ? scaleCatalog() : undefined;
+    const { evaluateProgram, readStackConfig, ROOT } = program();
     for (const m of MODULES[scenario] ?? []) require(m);
     loadMs = Number(process.hrtime.bigint() - loadStart) / 1e6;
     const start = process.hrtime.bigint();
@@ -48,8 +55,17 @@ async function run(): Promise<{ resources: number; evaluationMs: number }> {
             return { resources: rs.length, evaluationMs: elapsed() };
         }
         case "program-10x": {
-            const config = scaleCatalog();
-            const rs = await evaluateProgram("production1", config);
+            const config = scaled!(readStackConfig("production1"));
+            // Staging's config has no copied rows: the promotion source ran production1's images
+            // (the program scenario's default source, also computed inside its evaluation).
+            const { stackSettings } = program();
+            const { workloadImages } = require("../../stacks/promotion");
+            const images = workloadImages(stackSettings("production1", config).plan);
+            const rs = await evaluateProgram("production1", config, {
+                stackOutputs: { "organization/sapoche-stack/staging": { workloadImages: images } },
+            });
+            // Resources of one copy of the scaled rows: bench.ts checks the growth against it.
+            perCopy = rs.filter((r) => /-x1(-|$)/.test(r.name)).length;
             return { resources: rs.length, evaluationMs: elapsed() };
         }
         case "pack": {
@@ -73,41 +89,38 @@ async function run(): Promise<{ resources: number; evaluationMs: number }> {
 }
 
 /**
- * Replaces the catalog module's exports with one whose consumers and workers are copied COPIES
- * times (names suffixed `-xN`), before any module that reads the catalog is loaded, and returns
- * production1's config with matching workload entries.
+ * Copies every queue-consumer and worker row of the catalog COPIES times (names suffixed `-xN`),
+ * in place in `stacks/catalog.ts`'s row list and in its family lists, before any module that
+ * reads the catalog is loaded. Returns what turns production1's config into the matching one.
+ * The schema, the plan, the quota and the components all derive from that row list, so the
+ * program registers ~10x the workloads; `main` checks the resource count really grew.
  */
-function scaleCatalog(): Record<string, unknown> {
-    const file = require.resolve("../../stacks/catalog");
-    const catalog = require(file);
-    const copy = <T extends { name: string }>(list: readonly T[]) =>
-        Array.from({ length: COPIES }, (_, i) =>
-            list.map((e) => ({ ...e, name: i === 0 ? e.name : `${e.name}-x${i}` })),
-        ).flat();
-    const consumers = copy(catalog.consumers as { name: string; keda: boolean }[]);
-    const workers = copy(catalog.workers as { name: string }[]);
-    const base = new Set<string>(catalog.configuredWorkloads);
-    const extra = [...consumers, ...workers].map((e) => e.name).filter((n) => !base.has(n));
-    require.cache[file]!.exports = {
-        ...catalog,
-        consumers,
-        workers,
-        configuredWorkloads: [...catalog.configuredWorkloads, ...extra],
-        autoscaledWorkloads: new Set([
-            ...catalog.autoscaledWorkloads,
-            ...consumers.filter((c) => c.keda).map((c) => c.name),
-        ]),
+function scaleCatalog(): (config: Record<string, unknown>) => Record<string, unknown> {
+    const catalog = require("../../stacks/catalog");
+    const rows = catalog.catalog as { family: string; name: string }[];
+    const scaled = rows.filter((e) => e.family === "queue-consumer" || e.family === "worker");
+    const extra = Array.from({ length: COPIES - 1 }, (_, i) =>
+        scaled.map((e) => ({ ...e, name: `${e.name}-x${i + 1}` })),
+    ).flat();
+    rows.push(...extra);
+    for (const list of ["consumers", "workers"]) {
+        const family = list === "consumers" ? "queue-consumer" : "worker";
+        (catalog[list] as unknown[]).push(...extra.filter((e) => e.family === family));
+    }
+    (catalog.configuredWorkloads as string[]).push(...extra.map((e) => e.name));
+    return (config) => {
+        const workloads = { ...(config["sapoche-stack:workloads"] as Record<string, unknown>) };
+        for (const { name } of extra) workloads[name] = workloads[name.replace(/-x\d+$/, "")];
+        return { ...config, "sapoche-stack:workloads": workloads };
     };
-    const config = readStackConfig("production1") as Record<string, Record<string, unknown>>;
-    const workloads = { ...config["sapoche-stack:workloads"] };
-    for (const name of extra) workloads[name] = workloads[name.replace(/-x\d+$/, "")];
-    return { ...config, "sapoche-stack:workloads": workloads };
 }
 
 run()
     .then(({ resources, evaluationMs }) => {
         const maxRssMb = process.resourceUsage().maxRSS / 1024;
-        console.log(JSON.stringify({ scenario, resources, loadMs, evaluationMs, maxRssMb }));
+        console.log(
+            JSON.stringify({ scenario, resources, loadMs, evaluationMs, maxRssMb, perCopy }),
+        );
     })
     .catch((e) => {
         console.error(e);

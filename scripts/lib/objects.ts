@@ -70,12 +70,12 @@ export class UsageError extends Error {}
 /**
  * Evaluates the stack's program under mocks and returns its Kubernetes objects.
  *
- * production1's promotion gate reads staging's `workloadImages`. By default staging is assumed
- * to have run what `Pulumi.staging.yaml` says (what main deploys right before production1), or
- * `promotionSource` (e.g. staging's real `pulumi stack output --json`). When the gate refuses,
- * the refusal is returned, not thrown, and the objects are those the program registers with the
- * gate switched off (`promotion.fromStack: ""`), so reviewers still see what the change does:
- * pull requests report a refusal, main's real preview enforces it.
+ * production1's promotion gate reads staging's `imageHistory` (or `workloadImages`). By default
+ * staging is assumed to have run what `Pulumi.staging.yaml` says (what main deploys right before
+ * production1), or `promotionSource` (e.g. staging's real `pulumi stack output --json`). When the
+ * gate refuses, the refusal is returned, not thrown, and the objects are those the program
+ * registers with the gate bypassed (an explicit `promotion.bypassReason`), so reviewers still see what
+ * the change does: pull requests report a refusal, main's real preview enforces it.
  */
 export async function evaluateObjects(
     stack: StackName,
@@ -117,9 +117,15 @@ function promotionSourceOf(config: Record<string, unknown>): string {
     return promotion?.fromStack ?? "";
 }
 
+/**
+ * The config with the gate bypassed by an explicit reason: an empty source is refused for
+ * production1 by the config schema, and the bypass then shows on the rendered workloads.
+ */
 function withoutPromotionSource(config: Record<string, unknown>): Record<string, unknown> {
     const promotion = config[PROMOTION_KEY] as Record<string, unknown>;
-    return { ...config, [PROMOTION_KEY]: { ...promotion, fromStack: "" } };
+    const bypassReason =
+        "Rendered for review: the promotion gate refused, see the gate report above";
+    return { ...config, [PROMOTION_KEY]: { ...promotion, bypassReason } };
 }
 
 /** Reads `pulumi stack output --json` of the promotion source from a file. */

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Writes a copy of a stack file whose promotion gate is off (`promotion.fromStack: ""`), for the
+// Writes a copy of a stack file whose promotion gate is bypassed, for the
 // pull-request preview of production1 (`pulumi preview --config-file <copy>`): a pull request that
 // bumps an image in both stack files must show production1's real diff and policy results before
 // staging has run the image, or it could never merge. The gate itself is reported separately
 // (`npm run render -- production1 --promotion-source ...`) and enforced on main, whose jobs use the
 // committed stack file. The copy goes outside the checkout, so the tree stays clean.
+// The copy keeps its promotion source and sets an explicit bypass reason: production1 may never
+// run with an empty source (the config schema refuses it), and a bypass is always visible (a
+// warning, the sapoche.io/promotion-bypass annotation, the pack's advisory report).
 //
 // Usage: node scripts/lib/without-promotion-gate.js <stack> <out-file>
 "use strict";
@@ -17,8 +20,12 @@ const KEY = "sapoche-stack:promotion";
 function withoutGate(doc) {
     const promotion = doc.config?.[KEY];
     if (!promotion) throw new Error(`no ${KEY} in the stack file`);
-    return { ...doc, config: { ...doc.config, [KEY]: { ...promotion, fromStack: "" } } };
+    return { ...doc, config: { ...doc.config, [KEY]: { ...promotion, bypassReason: BYPASS } } };
 }
+
+/** The bypass reason of a pull-request preview. */
+const BYPASS =
+    "Pull-request preview: the promotion gate is reported separately and enforced on main";
 
 function main([stack, out]) {
     if (!stack || !out) {
@@ -31,5 +38,5 @@ function main([stack, out]) {
     return 0;
 }
 
-module.exports = { withoutGate };
+module.exports = { withoutGate, BYPASS };
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
