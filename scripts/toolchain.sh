@@ -207,6 +207,21 @@ piece() {
   printf '%-24s %-40s %8ss  %s\n' "$name" "$v" "$(elapsed "$t0")" "$source" >"$LOGS/$name.summary"
 }
 
+# The CLI treats a language host found next to its own binary as bundled; one found elsewhere on
+# PATH draws "using pulumi-language-nodejs from $PATH" on every run. The host comes from another
+# release, so a copy of it is placed next to the CLI and linked from there.
+bundle_host() {
+  local cli host
+  cli="$(dirname "$(readlink -f "$BIN/pulumi")")"
+  host="$(readlink -f "$BIN/pulumi-language-nodejs")"
+  case "$cli" in "$TC"/*) ;; *) return 0 ;; esac # a CLI installed normally brings its own host
+  if [ "$host" != "$cli/pulumi-language-nodejs" ] && ! cmp -s "$host" "$cli/pulumi-language-nodejs"; then
+    cp -f "$host" "$cli/pulumi-language-nodejs.tmp"
+    mv -f "$cli/pulumi-language-nodejs.tmp" "$cli/pulumi-language-nodejs"
+  fi
+  ln -sfn "$cli/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs"
+}
+
 # The CLI uses the provider on PATH (an "ambient" plugin) whatever version the npm SDK asks for;
 # registering it under its own version as well makes `pulumi plugin ls` show it.
 register_provider() {
@@ -248,6 +263,7 @@ main() {
   done
   for p in "${pids[@]}"; do wait "$p" || failed=1; done
   [ "$failed" = 0 ] || die "at least one piece failed (see above)"
+  [ -e "$BIN/pulumi" ] && [ -e "$BIN/pulumi-language-nodejs" ] && bundle_host
   if [[ " ${pieces[*]} " == *" kubernetes-provider "* ]]; then
     [ -x "$BIN/pulumi" ] || piece pulumi
     register_provider
