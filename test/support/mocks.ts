@@ -48,6 +48,16 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             const name = String(args.inputs.name);
             const outputs = this.stackOutputs[name];
             if (!outputs) throw new Error(`unknown stack ${name}`);
+            // Recorded too, so tests can say which stacks a program reads.
+            this.registered.push({
+                type: args.type,
+                name: args.name,
+                props: args.inputs,
+                custom: true,
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+            });
             return { id: name, state: { name, outputs, secretOutputNames: [] } };
         }
         const opts = this.options.get(`${args.type}::${args.name}`);

@@ -15,9 +15,15 @@ export const PROJECT = "sapoche-stack";
 export type StackName = "production1" | "staging";
 
 /** The `config:` map of `Pulumi.<stack>.yaml`, with the project prefix on each key. */
-export function readStackConfig(stack: string): Record<string, unknown> {
-    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
-    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+export function readStackConfig(
+    stack: string,
+    text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"),
+): Record<string, unknown> {
+    // YAML 1.2's core schema, as the Pulumi CLI reads stack files: no timestamps, so an unquoted
+    // 2027-02-26 stays a string instead of becoming a Date that no real preview would see.
+    const doc = yaml.load(text, { schema: yaml.CORE_SCHEMA }) as {
+        config: Record<string, unknown>;
+    };
     return doc.config;
 }
 
@@ -34,7 +40,11 @@ export function toEngineConfig(config: Record<string, unknown>): Record<string, 
 export interface Options {
     /** The program to evaluate. @default index.ts */
     readonly program?: string;
-    /** Outputs of other stacks, read through StackReference. @default stagingRanItsConfig() */
+    /**
+     * Outputs of stacks read through StackReference, by name. @default stagingRanItsConfig()
+     * The stack's own previous outputs (its image history, named by the bare stack name) default
+     * to those given for `organization/<project>/<stack>`, or none: a first deployment.
+     */
     readonly stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
@@ -59,20 +69,40 @@ export function stagingRanItsConfig(): Record<string, Record<string, unknown>> {
 export async function evaluateProgram(
     stack: StackName,
     config: Record<string, unknown> = readStackConfig(stack),
-    { program = path.join(ROOT, "index.ts"), stackOutputs = stagingRanItsConfig() }: Options = {},
+    options: Options = {},
 ): Promise<RegisteredResource[]> {
-    const mocks = new RecordingMocks(stackOutputs);
+    return (await evaluate(stack, config, options)).resources;
+}
+
+/** The stack outputs the program exports (resolved, as `pulumi stack output --json` shows them). */
+export async function evaluateOutputs(
+    stack: StackName,
+    config: Record<string, unknown> = readStackConfig(stack),
+    options: Options = {},
+): Promise<Record<string, unknown>> {
+    return (await evaluate(stack, config, options)).outputs;
+}
+
+async function evaluate(
+    stack: StackName,
+    config: Record<string, unknown>,
+    { program = path.join(ROOT, "index.ts"), stackOutputs = stagingRanItsConfig() }: Options,
+): Promise<{ resources: RegisteredResource[]; outputs: Record<string, unknown> }> {
+    const mocks = new RecordingMocks({
+        [stack]: stackOutputs[`organization/${PROJECT}/${stack}`] ?? {},
+        ...stackOutputs,
+    });
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     pulumi.runtime.setAllConfig(toEngineConfig(config));
     delete require.cache[require.resolve(program)];
     // As the language host does: the program runs inside the root Stack resource.
-    await pulumi.runtime.runInPulumiStack(async () => {
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation(mocks.captureOptions);
         const main = require(program);
         return typeof main === "function" ? await main() : main;
     });
     await settle(mocks);
-    return [...mocks.resources];
+    return { resources: [...mocks.resources], outputs: (outputs ?? {}) as Record<string, unknown> };
 }
 
 const evaluated = new Map<StackName, Promise<RegisteredResource[]>>();

@@ -1,0 +1,251 @@
+/**
+ * The promotion gate that cannot deadlock, and the emergency rollback, on the real engine.
+ * staging and production1 side by side (a namespace each, as on two clusters), in a sandbox that
+ * is a git repository of its own so that `npm run rollback` has revisions to go back to:
+ *
+ *   revision A  both stack files run backend CURRENT   staging up, production1 released
+ *   revision B  both stack files run backend NEXT      (a pull request bumping both files)
+ *
+ * 1. B's pull-request preview of production1 passes (gate off, as in pull-request.yml), while the
+ *    gate report of that pull request says what production1 would refuse today; staging deploys
+ *    B and records [NEXT, CURRENT]; production1 then accepts B through release.sh.
+ * 2. An image staging never ran is refused on main, naming what staging runs and ran before.
+ * 3. production1 may go back to CURRENT, which staging ran before but runs no more (history).
+ * 4. `npm run rollback -- --stack production1 --to A` redeploys A through release.sh: no change
+ *    without a confirmation (exit 4), a revision off the main line is refused (exit 2), and with
+ *    --approved A is applied (CURRENT again, sourceRevision A).
+ *
+ * Cost: staging `up` twice, production1 released twice plus once by the rollback. Every apply
+ * waits for its namespace to settle (Sandbox.up / Sandbox.release, or `settled` after the
+ * rollback: support/wait.ts) before the next step reads the cluster or the stack's outputs.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { getJson, must, run, Run, resourceVersions, Sandbox, settled } from "./support/sandbox";
+
+const STAGING_NS = "sapoche-promotion-staging";
+const PROD_NS = "sapoche-promotion-prod";
+const STAGING = "organization/sapoche-stack/staging";
+const BACKEND = "registry.sapoche.internal/sapoche/backend";
+const CURRENT = `${BACKEND}:2026.11.2`;
+const NEXT = `${BACKEND}:2026.12.0`;
+const NEVER = `${BACKEND}:2026.12.9`;
+
+/** The backend image a namespace's consumer-ecg Deployment runs. */
+function ecgImage(namespace: string): string {
+    return getJson(["get", "deployment", "consumer-ecg", "-n", namespace]).spec.template.spec
+        .containers[0].image;
+}
+
+function setBackend(sb: Sandbox, stack: string, image: string): void {
+    sb.editConfig(stack, (c) => (c["sapoche-stack:images"].backend = image));
+}
+
+describe("promotion: staging's image history and rollback", function () {
+    this.timeout(40 * 60 * 1000);
+    const sb = new Sandbox("promotion");
+    const git = (...args: string[]) =>
+        must(
+            run("git", ["-c", "user.name=e2e", "-c", "user.email=e2e@localhost", ...args], {
+                cwd: sb.work,
+            }),
+        ).stdout.trim();
+    /** Commits the sandbox's tree and returns the commit. */
+    const commit = (message: string) => {
+        git("add", "-A");
+        git("commit", "-q", "-m", message);
+        return git("rev-parse", "HEAD");
+    };
+    const stagingHistory = () =>
+        JSON.parse(
+            must(sb.pulumi(["stack", "output", "imageHistory", "--json", "--stack", "staging"]))
+                .stdout,
+        ) as Record<string, string[]>;
+    let revisionA = "";
+
+    before(() => {
+        sb.initStack("staging");
+        sb.initStack("production1");
+        // Ports shifted apart from the other e2e files': NodePorts are cluster-wide.
+        sb.relocate("staging", STAGING_NS, 300);
+        sb.relocate("production1", PROD_NS, 1300);
+        // The copy's linked node_modules are not part of any revision (the rollback links them).
+        git("init", "-q", "-b", "main");
+        fs.appendFileSync(
+            path.join(sb.work, ".git", "info", "exclude"),
+            "node_modules\npolicy-pack/node_modules\n",
+        );
+        revisionA = commit("A: backend CURRENT on both stacks");
+
+        must(sb.up("staging", "staging"));
+        // First deployment: no previous outputs, so the history is what staging runs now.
+        assert.deepEqual(stagingHistory()["consumer-ecg"], [CURRENT]);
+        must(sb.release(["--stack", "production1", "--approved"]));
+        assert.equal(ecgImage(PROD_NS), CURRENT);
+    });
+
+    it("a two-file image bump passes the pull-request preview, staging deploys it, production1 accepts it", () => {
+        setBackend(sb, "staging", NEXT);
+        setBackend(sb, "production1", NEXT);
+        commit("B: backend NEXT on both stacks");
+
+        // The pull request: production1's real preview from a gate-off copy of its stack file,
+        // written outside the tree, exactly as pull-request.yml runs it.
+        const ungated = path.join(sb.dir, "Pulumi.production1.ungated.yaml");
+        must(
+            run("node", ["scripts/lib/without-promotion-gate.js", "production1", ungated], {
+                cwd: sb.work,
+            }),
+        );
+        const pr = run(
+            "bash",
+            [
+                "scripts/preview.sh",
+                "production1",
+                "--save-plan",
+                path.join(sb.dir, "pr.plan.json"),
+                "--config-file",
+                ungated,
+            ],
+            {
+                cwd: sb.work,
+                env: {
+                    ...sb.env,
+                    PULUMI_EXPERIMENTAL: "true",
+                    PREVIEW_OUT: path.join(sb.dir, "pr-preview.txt"),
+                },
+            },
+        );
+        assert.equal(pr.code, 0, pr.output.slice(-4000));
+        assert.doesNotMatch(pr.output, /Refusing to deploy/);
+        assert.ok(pr.output.includes(NEXT), "the preview shows the new image");
+        assert.equal(git("status", "--porcelain"), "", "the pull-request path writes nothing");
+
+        // The pull request's gate report against what staging has really run: NEXT is expected
+        // there (staging runs it only after the merge), and it is a report, not a failure.
+        const outputs = path.join(sb.dir, "staging-outputs.json");
+        fs.writeFileSync(
+            outputs,
+            must(sb.pulumi(["stack", "output", "--stack", "staging", "--json"])).stdout,
+        );
+        const report = path.join(sb.dir, "gate-now");
+        must(
+            run(
+                "npm",
+                [
+                    "run",
+                    "-s",
+                    "render",
+                    "--",
+                    "production1",
+                    "--out",
+                    report,
+                    "--promotion-source",
+                    outputs,
+                ],
+                { cwd: sb.work, env: sb.env },
+            ),
+        );
+        const gateNow = fs.readFileSync(path.join(report, "promotion-gate.txt"), "utf8");
+        assert.match(gateNow, /REFUSED/);
+        assert.ok(gateNow.includes(`  - consumer-ecg: ${NEXT} (${STAGING} runs ${CURRENT})`));
+
+        // Merged: main deploys staging, whose history now holds both images, newest first.
+        must(sb.up("staging", "staging"));
+        assert.equal(ecgImage(STAGING_NS), NEXT);
+        assert.deepEqual(stagingHistory()["consumer-ecg"], [NEXT, CURRENT]);
+
+        // main's production1 release runs the committed stack file: the gate is on, and accepts.
+        const released = must(sb.release(["--stack", "production1", "--approved"]));
+        assert.doesNotMatch(released.output, /Refusing to deploy/);
+        assert.equal(ecgImage(PROD_NS), NEXT);
+    });
+
+    it("an image staging never ran is still refused on main, naming what staging runs and ran before", () => {
+        setBackend(sb, "production1", NEVER);
+        const before = resourceVersions(PROD_NS);
+        const r: Run = sb.release(["--stack", "production1", "--approved"]);
+        setBackend(sb, "production1", NEXT);
+        assert.equal(r.code, 1, r.output.slice(-4000));
+        assert.match(
+            r.output,
+            new RegExp(
+                `Refusing to deploy \\d+ workload image\\(s\\) that ${STAGING} has not run successfully`,
+            ),
+        );
+        assert.ok(
+            r.output.includes(
+                `  - consumer-ecg: ${NEVER} (${STAGING} runs ${NEXT}; ran before: ${CURRENT})`,
+            ),
+            r.output.slice(-4000),
+        );
+        assert.match(r.output, /nothing was applied/);
+        assert.deepEqual(resourceVersions(PROD_NS), before, "the cluster is unchanged");
+        assert.equal(ecgImage(PROD_NS), NEXT);
+    });
+
+    it("production1 may go back to an image staging ran before but runs no more", () => {
+        setBackend(sb, "production1", CURRENT);
+        const r = sb.preview("production1", "production1");
+        setBackend(sb, "production1", NEXT);
+        assert.equal(r.code, 0, r.output.slice(-4000));
+        assert.doesNotMatch(r.output, /Refusing to deploy|Promotion bypass/);
+        assert.ok(r.output.includes(CURRENT), "the preview rolls consumer-ecg back to CURRENT");
+        assert.equal(ecgImage(STAGING_NS), NEXT, "staging itself runs NEXT");
+    });
+
+    it("npm run rollback redeploys an earlier revision through release.sh's gates and confirmation", () => {
+        const rollback = (to: string, extra: string[] = []) =>
+            run(
+                "npm",
+                ["run", "-s", "rollback", "--", "--stack", "production1", "--to", to, ...extra],
+                {
+                    cwd: sb.work,
+                    env: sb.env,
+                    input: "",
+                },
+            );
+
+        // Not on the main line: refused before anything runs.
+        git("checkout", "-q", "-b", "unreviewed");
+        setBackend(sb, "production1", NEVER);
+        const offMain = commit("an unreviewed change");
+        git("checkout", "-q", "main");
+        const before = resourceVersions(PROD_NS);
+        const refused = rollback(offMain, ["--approved"]);
+        assert.equal(refused.code, 2, refused.output.slice(-4000));
+        assert.match(refused.output, /is not an ancestor of HEAD: .*nothing was applied/);
+
+        // No terminal and no --approved: release.sh's refusal, with its exit code.
+        const unconfirmed = rollback(revisionA);
+        assert.equal(unconfirmed.code, 4, unconfirmed.output.slice(-4000));
+        assert.match(unconfirmed.output, /rollback: releasing production1 at /);
+        assert.match(unconfirmed.output, /stdin is not a terminal and --approved was not given/);
+        assert.deepEqual(resourceVersions(PROD_NS), before, "the cluster is unchanged");
+
+        const applied = rollback(revisionA, ["--approved"]);
+        assert.equal(applied.code, 0, applied.output.slice(-4000));
+        assert.match(applied.output, /Updating \(production1\)/);
+        // The rollback applies outside Sandbox.release: wait for the namespace the same way.
+        settled(PROD_NS, "consumer-ecg");
+        assert.equal(ecgImage(PROD_NS), CURRENT, "revision A's image, accepted from history");
+        assert.equal(
+            must(
+                sb.pulumi(["stack", "output", "sourceRevision", "--stack", "production1"]),
+            ).stdout.trim(),
+            revisionA,
+        );
+        assert.equal(ecgImage(STAGING_NS), NEXT, "staging untouched");
+        assert.equal(git("status", "--porcelain"), "", "the rollback writes nothing in the tree");
+    });
+
+    after(() => {
+        for (const ns of [STAGING_NS, PROD_NS]) {
+            run("kubectl", ["delete", "namespace", ns, "--ignore-not-found", "--wait=false"], {
+                env: process.env,
+            });
+        }
+        sb.remove();
+    });
+});
