@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FAMILIES, Family } from "./shared/labels";
+import { CONTAINER_LIMIT_RANGE } from "./shared/limit-range";
 
 export const NAMESPACE_BASELINE_TYPE = "sapoche:namespace:Baseline";
 
@@ -16,6 +17,10 @@ export interface Peak {
     readonly limitsCpu: string;
     /** Sum of memory limits. */
     readonly limitsMemory: string;
+    /** Sum of ephemeral-storage requests. */
+    readonly requestsEphemeralStorage: string;
+    /** Sum of ephemeral-storage limits. */
+    readonly limitsEphemeralStorage: string;
     /** Volume claims. */
     readonly persistentVolumeClaims: number;
     /** Sum of storage requests. */
@@ -28,10 +33,32 @@ export interface NamespaceBaselineArgs {
     readonly namespace: string;
     /** Peak footprint of every workload; the ResourceQuota is sized from it. */
     readonly peak: Peak;
+    /**
+     * Whether the NetworkPolicies are created. False while the live namespace is adopted: live
+     * pods carry only their old labels and no named ports, so a default deny would cut them off
+     * (README, "Network reachability"). @default true
+     */
+    readonly networkPolicies?: boolean;
+    /** Destinations outside the namespace the pods may connect to (besides DNS). @default [] */
+    readonly egress?: readonly EgressDestination[];
+    /** Workloads (`app.kubernetes.io/name`) that use Redis through `redis-sp`. @default [] */
+    readonly redisClients?: readonly string[];
+    /**
+     * The legacy Redis Deployment (`app.kubernetes.io/name`, live: `redis-master`) the cluster
+     * replicates while its data moves; its pods are admitted from the Redis tier on 6379.
+     */
+    readonly legacyRedis?: string;
 }
 
-/** Pods that talk to Redis (app.kubernetes.io/component values). */
-const REDIS_CLIENTS = ["php-backend", "queue-consumer", "worker", "scheduler"];
+/** One allowed destination outside the namespace. */
+export interface EgressDestination {
+    /** What it is (`broker`, `database`): the name of its rule, for reviewers. */
+    readonly name: string;
+    /** Address ranges; `except` carves out what must stay denied (the metadata address). */
+    readonly blocks: readonly { readonly cidr: string; readonly except?: readonly string[] }[];
+    /** TCP ports. */
+    readonly ports: readonly number[];
+}
 
 /**
  * What every workload stands on: the Namespace (protected: deleting it deletes everything in
@@ -60,6 +87,12 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
                         // Pod Security Admission enforces what our policies already require.
                         "pod-security.kubernetes.io/enforce": "restricted",
                         "pod-security.kubernetes.io/enforce-version": "latest",
+                        // Audit and warn at the same level: a violation is logged and shown to
+                        // kubectl before anything relies on enforce refusing it.
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/audit-version": "latest",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                        "pod-security.kubernetes.io/warn-version": "latest",
                     },
                 },
             },
@@ -79,6 +112,8 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
                         "requests.memory": args.peak.requestsMemory,
                         "limits.cpu": args.peak.limitsCpu,
                         "limits.memory": args.peak.limitsMemory,
+                        "requests.ephemeral-storage": args.peak.requestsEphemeralStorage,
+                        "limits.ephemeral-storage": args.peak.limitsEphemeralStorage,
                         persistentvolumeclaims: String(args.peak.persistentVolumeClaims),
                         "requests.storage": args.peak.requestsStorage,
                     },
@@ -94,14 +129,7 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
             {
                 metadata: { name: "sapoche-defaults", namespace, labels },
                 spec: {
-                    limits: [
-                        {
-                            type: "Container",
-                            defaultRequest: { cpu: "100m", memory: "128Mi" },
-                            default: { cpu: "500m", memory: "256Mi" },
-                            max: { cpu: "4", memory: "8Gi" },
-                        },
-                    ],
+                    limits: [{ type: "Container", ...CONTAINER_LIMIT_RANGE }],
                 },
             },
             { parent: this },
@@ -121,19 +149,24 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
             }),
         ) as Record<Family, pulumi.Output<string>>;
 
-        this.networkPolicies(name, namespace, labels);
+        if (args.networkPolicies ?? true) {
+            this.networkPolicies(name, namespace, labels, args);
+        }
         this.registerOutputs({ namespace: this.namespace, serviceAccounts: this.serviceAccounts });
     }
 
     /**
-     * Ingress along the data flow; egress stays open (databases, brokers and storage live
-     * outside the namespace at addresses this program does not know).
+     * Ingress along the data flow; egress to DNS, the namespace's own pods and the configured
+     * destinations only (the cloud metadata address never: see stacks/network.ts).
      */
     private networkPolicies(
         name: string,
         namespace: pulumi.Output<string>,
         labels: Record<string, string>,
+        args: NamespaceBaselineArgs,
     ): void {
+        const egress = args.egress ?? [];
+        const redisClients = args.redisClients ?? [];
         const component = (values: string[]) => ({
             matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values }],
         });
@@ -158,16 +191,77 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
         policy("allow-node-ports", component(["php-backend", "frontend", "orthanc"]), [
             { ports: tcp("http", "fpm") },
         ]);
+        // Clients by name: a family also holds pods that never use Redis (php's nginx).
+        const names = {
+            matchExpressions: [
+                { key: "app.kubernetes.io/name", operator: "In", values: [...redisClients] },
+            ],
+        };
         policy("allow-redis-proxy-clients", component(["redis-proxy"]), [
-            { from: [{ podSelector: component(REDIS_CLIENTS) }], ports: tcp("redis") },
+            { from: [{ podSelector: names }], ports: tcp("redis") },
         ]);
-        // Nodes replicate and Sentinels gossip among themselves; the proxy health-checks the
-        // nodes; Sentinel-aware clients ask Sentinel for the master and then connect to it.
+        // Nodes replicate and Sentinels gossip among themselves; the proxy asks Sentinel for the
+        // master and routes to it. Clients go through redis-sp (the data flow), never to a node.
         policy("allow-redis-nodes", component(["redis"]), [
             {
-                from: [{ podSelector: component(["redis", "redis-proxy", ...REDIS_CLIENTS]) }],
+                from: [{ podSelector: component(["redis", "redis-proxy"]) }],
                 ports: tcp("redis", "sentinel"),
             },
         ]);
+        if (args.legacyRedis) {
+            // The live pods declare no named port: Redis' own number, as the live redis-sp uses.
+            policy(
+                "allow-redis-legacy",
+                { matchLabels: { "app.kubernetes.io/name": args.legacyRedis } },
+                [
+                    {
+                        from: [{ podSelector: component(["redis", "redis-proxy"]) }],
+                        ports: [{ protocol: "TCP", port: 6379 }],
+                    },
+                ],
+            );
+        }
+
+        // Egress: every pod, one policy, so a pod without a rule of its own is still restricted.
+        // Everything reached by Service name needs DNS first; the namespace's own pods are
+        // reached directly (Redis, php-fpm) and are guarded by the ingress rules above.
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-netpol-restrict-egress`,
+            {
+                metadata: { name: "restrict-egress", namespace, labels },
+                spec: {
+                    podSelector: {},
+                    policyTypes: ["Egress"],
+                    egress: [
+                        {
+                            to: [
+                                {
+                                    namespaceSelector: {
+                                        matchLabels: {
+                                            "kubernetes.io/metadata.name": "kube-system",
+                                        },
+                                    },
+                                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                                },
+                            ],
+                            ports: [
+                                { protocol: "UDP", port: 53 },
+                                { protocol: "TCP", port: 53 },
+                            ],
+                        },
+                        { to: [{ podSelector: {} }] },
+                        ...egress.map((d) => ({
+                            to: d.blocks.map((b) => ({
+                                ipBlock: b.except
+                                    ? { cidr: b.cidr, except: [...b.except] }
+                                    : { cidr: b.cidr },
+                            })),
+                            ports: d.ports.map((port) => ({ protocol: "TCP", port })),
+                        })),
+                    ],
+                },
+            },
+            { parent: this },
+        );
     }
 }

@@ -7,9 +7,10 @@
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { OBJECT_KEYS, PromotionSettings, configSchema } from "./schema";
+import { OBJECT_KEYS, PromotionSettings, configSchema, configSchemaFor } from "./schema";
 import { PlanEntry, buildPlan } from "./plan";
 import type { MonitoringSettings } from "./monitoring";
+import type { NetworkSettings } from "./network";
 
 /** Everything the program needs to know about one stack. */
 export interface Settings {
@@ -24,6 +25,8 @@ export interface Settings {
     readonly adopt: boolean;
     /** Alert thresholds and durations (stacks/monitoring.ts). */
     readonly monitoring: MonitoringSettings;
+    /** Egress destinations outside the namespace (stacks/network.ts). */
+    readonly network: NetworkSettings;
     /** Source revision being deployed, exported with the stack's outputs. */
     readonly sourceRevision: string;
 }
@@ -46,18 +49,46 @@ export class ConfigError extends Error {
     }
 }
 
+/** What parseSettings needs beyond the project's own keys. */
+export interface ParseOptions {
+    /** Full names of the stack's config keys under other prefixes (`kubernetes:context`). */
+    readonly otherKeys?: readonly string[];
+    /** Today, for the review-date horizon. @default now */
+    readonly today?: Date;
+}
+
 /**
  * Validates raw config (as `pulumi.runtime.allConfig()` returns it, project prefix removed) and
- * returns the frozen settings, or throws a ConfigError listing every problem.
+ * returns the frozen settings, or throws a ConfigError listing every problem. The stack's name
+ * (from `Pulumi.<stack>.yaml`) selects the rules that differ per stack.
  */
-export function parseSettings(raw: RawConfig, project: string, stackFile: string): Settings {
+export function parseSettings(
+    raw: RawConfig,
+    project: string,
+    stackFile: string,
+    options: ParseOptions = {},
+): Settings {
     const input: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(raw)) {
         input[key] = OBJECT_KEYS.has(key) ? parseJson(text) : text;
     }
-    const result = configSchema.safeParse(input);
-    if (!result.success) {
-        const problems = result.error.issues.flatMap((i) => describe(i, input, project));
+    const stack = /^Pulumi\.(.+)\.yaml$/.exec(stackFile)?.[1];
+    const schema = configSchemaFor({ stack, project, today: options.today });
+    const result = schema.safeParse(input);
+    // The engine hands over every key; one under a misspelt project prefix would be dropped.
+    const misspelt = (options.otherKeys ?? []).flatMap((key) => {
+        const [prefix, ...rest] = key.split(":");
+        const near = prefix !== project && editDistance(prefix, project) <= 3;
+        return near
+            ? [
+                  `${key}: unknown project prefix "${prefix}" (did you mean ` +
+                      `"${project}:${rest.join(":")}"?); this program reads only ${project}: keys`,
+              ]
+            : [];
+    });
+    if (!result.success || misspelt.length > 0) {
+        const issues = result.success ? [] : result.error.issues;
+        const problems = [...misspelt, ...issues.flatMap((i) => describe(i, input, project))];
         throw new ConfigError(problems, stackFile);
     }
 
@@ -70,6 +101,7 @@ export function parseSettings(raw: RawConfig, project: string, stackFile: string
         promotion: c.promotion,
         adopt: c.adopt,
         monitoring: c.monitoring,
+        network: c.network,
         sourceRevision: sourceRevision(),
     });
 }
@@ -79,12 +111,14 @@ export function loadSettings(): Settings {
     const project = pulumi.getProject();
     const prefix = `${project}:`;
     const raw: Record<string, string> = {};
+    const otherKeys: string[] = [];
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+        else otherKeys.push(key);
     }
     const stackFile = `Pulumi.${pulumi.getStack()}.yaml`;
     try {
-        return parseSettings(raw, project, stackFile);
+        return parseSettings(raw, project, stackFile, { otherKeys });
     } catch (e) {
         // RunError prints the message without a stack trace: the report is the whole story.
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
