@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { NamespaceBaseline } from "./components";
 import { Monitoring } from "./components/monitoring";
 import { adoptLiveObjects } from "./stacks/adoption";
 import { namespacePeak } from "./stacks/capacity";
 import { createWorkload } from "./stacks/families";
 import { monitoringArgs } from "./stacks/monitoring";
-import { annotateBypass, checkPromotion, workloadImages } from "./stacks/promotion";
+import { networkArgs } from "./stacks/network";
+import { annotateBypass, checkPromotion, previousRun, ranSuccessfully } from "./stacks/promotion";
 import { loadSettings } from "./stacks/settings";
 
 // An async program: the promotion gate must pass before anything is registered, so that a
@@ -14,6 +14,8 @@ import { loadSettings } from "./stacks/settings";
 export = async () => {
     const settings = loadSettings();
     annotateBypass(settings, await checkPromotion(settings));
+    // Read before anything is registered: the outputs of the last update that completed.
+    const previous = await previousRun();
     adoptLiveObjects(settings);
 
     // An explicit provider, so no resource can fall back to an ambient default provider.
@@ -22,7 +24,11 @@ export = async () => {
 
     const baseline = new NamespaceBaseline(
         settings.namespace,
-        { namespace: settings.namespace, peak: namespacePeak(settings.plan) },
+        {
+            namespace: settings.namespace,
+            peak: namespacePeak(settings.plan),
+            ...networkArgs(settings),
+        },
         opts,
     );
     const components = settings.plan.map((entry) => createWorkload(entry, baseline, opts));
@@ -30,20 +36,22 @@ export = async () => {
     const { namespace, plan, monitoring } = settings;
     new Monitoring(
         "monitoring",
-        { namespace: baseline.namespace, ...monitoringArgs(namespace, plan, monitoring) },
+        {
+            namespace: baseline.namespace,
+            ...monitoringArgs(namespace, plan, monitoring),
+            networkPolicy: !settings.adopt,
+        },
         opts,
     );
 
     return {
         namespace: baseline.namespace,
-        /**
-         * Image of every workload. Resolves only once every workload's update succeeded (the
-         * provider waits for each rollout), so it records what this stack ran successfully:
-         * production1's promotion gate reads it from staging.
-         */
-        workloadImages: pulumi
-            .all(rollouts.map((r) => r.id))
-            .apply(() => workloadImages(settings.plan)),
+        // What this update ran, once every rollout succeeded: production1's gate reads staging's.
+        ...ranSuccessfully(
+            settings,
+            rollouts.map((r) => r.id),
+            previous,
+        ),
         sourceRevision: settings.sourceRevision,
     };
 };
