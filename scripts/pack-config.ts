@@ -94,10 +94,17 @@ export function packConfig(stack: PackStack): PackConfig {
 
 /**
  * The adoption update's config: production1's, except that a Service may still select the
- * unmanaged `redis-master` until its data has moved (README, "Adopting the live namespace").
+ * unmanaged `redis-master` until its data has moved, and the imported Namespace keeps its live
+ * Pod Security labels (the import changes no admission rule; README, "Adopting the live
+ * namespace"): both are reported, not refused.
  */
 export function adoptionConfig(): PackConfig {
-    return { ...packConfig("production1"), "missing-service-workload": "advisory" };
+    return {
+        ...packConfig("production1"),
+        "missing-service-workload": "advisory",
+        "enforce-pod-security-labels": "advisory",
+        "missing-pod-security-audit-labels": "advisory",
+    };
 }
 
 /** Every generated file: path relative to the repo, and its text. */

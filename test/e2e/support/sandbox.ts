@@ -146,6 +146,7 @@ export class Sandbox {
      * points the sandbox's policy config for that stack at the new namespace.
      */
     relocate(stack: string, namespace: string, portShift: number): void {
+        const shifted: number[] = [];
         this.editConfig(stack, (c) => {
             c["sapoche-stack:namespace"] = namespace;
             for (const ports of Object.values<Record<string, number>>(
@@ -153,12 +154,19 @@ export class Sandbox {
             )) {
                 for (const name of Object.keys(ports)) {
                     ports[name] = 30000 + ((ports[name] - 30000 + portShift) % 2768);
+                    shifted.push(ports[name]);
                 }
             }
         });
+        // The pack's node-port contract follows the stack's ports, as scripts/pack-config.ts
+        // derives it from the stack file.
         const file = path.join(this.work, "policy-pack", "config", `${stack}.json`);
         const pack = JSON.parse(fs.readFileSync(file, "utf8"));
         pack["enforce-namespace"] = { namespace };
+        pack["disallow-service-exposure"] = {
+            ...pack["disallow-service-exposure"],
+            allowedNodePorts: shifted.sort((a, b) => a - b),
+        };
         fs.writeFileSync(file, JSON.stringify(pack, null, 4));
     }
 
