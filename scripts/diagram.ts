@@ -22,7 +22,7 @@ import {
     ROOT,
     selects,
     stackArg,
-    UsageError,
+    runMain,
     Workload,
     workloadsOf,
     formatMemory,
@@ -272,12 +272,4 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (e) => {
-            console.error(e instanceof UsageError ? e.message : e);
-            process.exit(e instanceof UsageError ? 2 : 1);
-        },
-    );
-}
+if (require.main === module) runMain(main);

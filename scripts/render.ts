@@ -22,7 +22,7 @@ import {
     readOutputs,
     ROOT,
     stackArg,
-    UsageError,
+    runMain,
 } from "./lib/objects";
 
 const USAGE = "npm run render -- <stack> [--out <dir>] [--promotion-source <outputs.json>]";
@@ -103,12 +103,4 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (e) => {
-            console.error(e instanceof UsageError ? e.message : e);
-            process.exit(e instanceof UsageError ? 2 : 1);
-        },
-    );
-}
+if (require.main === module) runMain(main);

@@ -67,6 +67,17 @@ export function flagArg(argv: readonly string[], flag: string): string | undefin
 
 export class UsageError extends Error {}
 
+/** Runs a script's `main` with its arguments: exit 2 on a usage error, 1 on any other failure. */
+export function runMain(main: (argv: string[]) => Promise<number>): void {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e) => {
+            console.error(e instanceof UsageError ? e.message : e);
+            process.exit(e instanceof UsageError ? 2 : 1);
+        },
+    );
+}
+
 /**
  * Evaluates the stack's program under mocks and returns its Kubernetes objects.
  *
