@@ -61,6 +61,21 @@ function formatSummary({ counts, dangerous }) {
 }
 
 /**
+ * A goal with its dependency lists sorted: CLI 3.274 records dependencies in the order the
+ * program's promises resolved, which differs between two runs of the very same program.
+ */
+function canonicalGoal(goal) {
+    if (!goal) return null;
+    const sorted = (list) => [...(list ?? [])].sort();
+    const propertyDependencies = Object.fromEntries(
+        Object.entries(goal.propertyDependencies ?? {})
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([key, list]) => [key, sorted(list)]),
+    );
+    return { ...goal, dependencies: sorted(goal.dependencies), propertyDependencies };
+}
+
+/**
  * URNs whose goal or steps differ between two plans. Only those two say what an update would
  * do; the rest of a saved plan (timestamp, random seeds, field-manager names, dry-run state)
  * differs between two plans of the very same code, config and cluster.
@@ -70,7 +85,7 @@ function differences(saved, current) {
         new Map(
             Object.entries(plan.resourcePlans ?? {}).map(([urn, rp]) => [
                 urn,
-                JSON.stringify([rp.goal ?? null, rp.steps ?? []]),
+                JSON.stringify([canonicalGoal(rp.goal), rp.steps ?? []]),
             ]),
         );
     const a = body(saved);
@@ -98,5 +113,5 @@ function main(argv) {
     return 2;
 }
 
-module.exports = { summarize, formatSummary, differences };
+module.exports = { summarize, formatSummary, differences, canonicalGoal };
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 /**
  * scripts/plan.js: the summary an approver reads and the comparison that refuses a stale plan.
- * Plans are shaped like the ones `pulumi preview --save-plan` (CLI 3.68) writes.
+ * Plans are shaped like the ones `pulumi preview --save-plan` (CLI 3.274.1) writes.
  */
 import { strict as assert } from "assert";
 const plan = require("../scripts/plan.js");
@@ -85,6 +85,25 @@ describe("saved plans (scripts/plan.js)", () => {
         );
         assert.notDeepEqual(again, mixed);
         assert.deepEqual(plan.differences(mixed, again), []);
+    });
+
+    it("ignores the order of dependencies, which CLI 3.274 records as promises resolve", () => {
+        const deps = ["urn:a", "urn:b", "urn:c"];
+        const booking = () =>
+            planOf(resource("kubernetes:apps/v1:Deployment", "worker-booking", ["update"]))
+                .resourcePlans;
+        const one = booking();
+        const two = booking();
+        const [urn] = resource("kubernetes:apps/v1:Deployment", "worker-booking", []);
+        (one[urn] as any).goal.dependencies = deps;
+        (one[urn] as any).goal.propertyDependencies = { spec: ["urn:b", "urn:a"], metadata: [] };
+        (two[urn] as any).goal.dependencies = [...deps].reverse();
+        (two[urn] as any).goal.propertyDependencies = { metadata: [], spec: ["urn:a", "urn:b"] };
+        assert.deepEqual(plan.differences({ resourcePlans: one }, { resourcePlans: two }), []);
+
+        // A dependency added or removed is a different plan.
+        (two[urn] as any).goal.dependencies = ["urn:a", "urn:b"];
+        assert.deepEqual(plan.differences({ resourcePlans: one }, { resourcePlans: two }), [urn]);
     });
 
     it("lists every resource whose goal or step changed, appeared or disappeared", () => {
