@@ -217,10 +217,9 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
-        this.registerOutputs({
-            rules: this.rules,
-            podMonitors: this.podMonitors,
-            serviceMonitor: this.serviceMonitor,
-        });
+        // No resource references in the component's outputs: a Prometheus Operator object's id is
+        // unknown while previewing its creation, so a saved plan would record it unknown and
+        // `pulumi up --plan` (release.sh) refuse the known id as "properties changed".
+        this.registerOutputs({});
     }
 }
