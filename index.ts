@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { NamespaceBaseline } from "./components";
 import { Monitoring } from "./components/monitoring";
 import { adoptLiveObjects } from "./stacks/adoption";
-import { namespacePeak } from "./stacks/capacity";
+import { capacityOutput, namespacePeak } from "./stacks/capacity";
 import { createWorkload } from "./stacks/families";
 import { monitoringArgs } from "./stacks/monitoring";
 import { networkArgs } from "./stacks/network";
@@ -53,5 +53,6 @@ export = async () => {
             previous,
         ),
         sourceRevision: settings.sourceRevision,
+        capacity: capacityOutput(settings.plan),
     };
 };

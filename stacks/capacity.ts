@@ -33,3 +33,42 @@ export function namespacePeak(plan: readonly PlanEntry[]): Peak {
         requestsStorage: formatMemory(claims.reduce((t, c) => t + c.count * mebibytes(c.size), 0)),
     };
 }
+
+/** Pods and CPU/memory of the namespace at one scale (`npm run capacity` prints the same). */
+export interface Footprint {
+    readonly pods: number;
+    readonly requestsCpu: string;
+    readonly requestsMemory: string;
+    readonly limitsCpu: string;
+    readonly limitsMemory: string;
+}
+
+/**
+ * The stack output `capacity`: what the workloads ask with every autoscaler at its floor and at
+ * its ceiling (no rollout in progress), and the peak the ResourceQuota allows. Kept in the
+ * stack's outputs so that a past revision's capacity can be read without the code of the time.
+ */
+export function capacityOutput(plan: readonly PlanEntry[]): {
+    atMinimum: Footprint;
+    atMaximum: Footprint;
+    quota: Peak;
+} {
+    const at = (scale: "min" | "max"): Footprint => {
+        const shapes = plan
+            .flatMap((p) => p.pods)
+            .map((s) => ({
+                ...s,
+                pods: scale === "max" ? s.replicas : (s.minReplicas ?? s.replicas),
+            }));
+        const sum = (f: (r: Resources) => number) =>
+            shapes.reduce((t, p) => t + p.pods * p.containers.reduce((u, r) => u + f(r), 0), 0);
+        return {
+            pods: shapes.reduce((t, p) => t + p.pods, 0),
+            requestsCpu: formatCpu(sum((r) => millicores(r.cpu))),
+            requestsMemory: formatMemory(sum((r) => mebibytes(r.memory))),
+            limitsCpu: formatCpu(sum((r) => millicores(r.cpuLimit))),
+            limitsMemory: formatMemory(sum((r) => mebibytes(r.memoryLimit))),
+        };
+    };
+    return { atMinimum: at("min"), atMaximum: at("max"), quota: namespacePeak(plan) };
+}

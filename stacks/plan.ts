@@ -23,6 +23,8 @@ import type { Config, RedisSettings, Resources, WorkloadSettings } from "./schem
 export interface PodShape {
     /** Most pods it can run: an autoscaler's ceiling or the fixed count. */
     readonly replicas: number;
+    /** Fewest pods it runs: an autoscaler's floor (absent: the fixed count, `replicas`). */
+    readonly minReplicas?: number;
     /** Whether a rolling update adds pods (maxSurge 25 %) on top. */
     readonly surges: boolean;
     /** Requests and limits of each container of one pod. */
@@ -98,15 +100,17 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
             const settings: SettingsByFamily["queue-consumer"] = e.keda
                 ? keda(workload(c, e.name, "keda"), c.keda.brokerSecretName)
                 : workload(c, e.name, "fixed");
-            const max =
-                "autoscaling" in settings ? settings.autoscaling.maxReplicas : settings.replicas;
+            const [min, max] =
+                "autoscaling" in settings
+                    ? [settings.autoscaling.minReplicas, settings.autoscaling.maxReplicas]
+                    : [settings.replicas, settings.replicas];
             const images = imagesOf(e, c);
             return {
                 ...e,
                 settings,
                 images,
                 promoted: [{ key: e.name, workload: e.name, image: images.main }],
-                pods: [rolling(max, settings.resources)],
+                pods: [{ ...rolling(max, settings.resources), minReplicas: min }],
                 liveObjects: [
                     `Deployment/${e.name}`,
                     ...(e.keda ? [`ScaledObject/${e.name}`] : []),
@@ -148,7 +152,10 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
                     { key: e.nginx.name, workload: e.nginx.name, image: images.nginx },
                 ],
                 pods: [
-                    rolling(fpm.autoscaling.maxReplicas, fpm.resources),
+                    {
+                        ...rolling(fpm.autoscaling.maxReplicas, fpm.resources),
+                        minReplicas: fpm.autoscaling.minReplicas,
+                    },
                     rolling(nginx.replicas, nginx.resources),
                 ],
                 liveObjects: [

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { stackResources, StackName } from "./support/program";
+import { evaluateOutputs, stackResources, StackName } from "./support/program";
 import {
     evaluateObjects,
     K8sObject,
@@ -136,6 +136,26 @@ describe("capacity (npm run capacity)", () => {
             }
             assert.equal(c.workloads, workloadsOf(objects).length);
             assert.match(formatMarkdown(c), /~65-75 pods/);
+        });
+    }
+
+    for (const stack of STACKS) {
+        it(`${stack}: the stack output \`capacity\` agrees with the report at min and at max`, async () => {
+            const c = capacityOf(stack, await objectsOf(stack));
+            const { capacity } = (await evaluateOutputs(stack)) as any;
+            for (const [scale, totals] of [
+                ["atMinimum", c.min],
+                ["atMaximum", c.max],
+            ] as const) {
+                const out = capacity[scale];
+                assert.equal(out.pods, totals.pods, `${scale} pods`);
+                assert.equal(millicores(out.requestsCpu), totals.requestsCpu, `${scale} CPU`);
+                assert.equal(mebibytes(out.requestsMemory), totals.requestsMemory);
+                assert.equal(millicores(out.limitsCpu), totals.limitsCpu);
+                assert.equal(mebibytes(out.limitsMemory), totals.limitsMemory);
+            }
+            // The output's quota is the one the program creates.
+            assert.equal(capacity.quota.pods, quotaOf(await objectsOf(stack)).pods);
         });
     }
 
