@@ -69,10 +69,6 @@ export class Frontend extends pulumi.ComponentResource {
             aliases: [`${args.service.name}-service`].filter((n) => n !== `${name}-service`),
         });
         this.workloads = [this.deployment];
-        this.registerOutputs({
-            deployment: this.deployment,
-            service: this.service,
-            pdb: this.pdb,
-        });
+        this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
 }

@@ -217,9 +217,6 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
-        // No resource references in the component's outputs: a Prometheus Operator object's id is
-        // unknown while previewing its creation, so a saved plan would record it unknown and
-        // `pulumi up --plan` (release.sh) refuse the known id as "properties changed".
-        this.registerOutputs({});
+        this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
 }

@@ -152,7 +152,7 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
         if (args.networkPolicies ?? true) {
             this.networkPolicies(name, namespace, labels, args);
         }
-        this.registerOutputs({ namespace: this.namespace, serviceAccounts: this.serviceAccounts });
+        this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
 
     /**

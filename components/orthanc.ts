@@ -132,10 +132,6 @@ export class Orthanc extends pulumi.ComponentResource {
             aliases: [`${args.service.name}-service`].filter((n) => n !== `${name}-service`),
         });
         this.workloads = [this.deployment];
-        this.registerOutputs({
-            deployment: this.deployment,
-            service: this.service,
-            pdb: this.pdb,
-        });
+        this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
 }

@@ -182,12 +182,6 @@ export class PhpBackend extends pulumi.ComponentResource {
         );
         this.pdbs = pdbs;
         this.workloads = [this.fpm, this.nginx];
-        this.registerOutputs({
-            fpm: this.fpm,
-            nginx: this.nginx,
-            hpa: this.hpa,
-            pdbs: this.pdbs,
-            services: this.services,
-        });
+        this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
 }

@@ -106,11 +106,7 @@ export class QueueConsumer extends pulumi.ComponentResource {
             });
         }
         this.workloads = [this.deployment];
-        this.registerOutputs({
-            deployment: this.deployment,
-            scaledObject: this.scaledObject,
-            pdb: this.pdb,
-        });
+        this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
 
     private createScaler(

@@ -281,12 +281,6 @@ export class Redis extends pulumi.ComponentResource {
         this.pdbs = pdbs;
         this.services = [proxyService, sentinelService, headlessService];
         this.workloads = [this.statefulSet, this.proxy];
-        this.registerOutputs({
-            statefulSet: this.statefulSet,
-            volumes: this.volumes,
-            proxy: this.proxy,
-            pdbs: this.pdbs,
-            services: this.services,
-        });
+        this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
 }

@@ -57,6 +57,6 @@ export class Scheduler extends pulumi.ComponentResource {
             deleteBeforeReplace: true,
         });
         this.workloads = [this.deployment];
-        this.registerOutputs({ deployment: this.deployment });
+        this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
 }

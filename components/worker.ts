@@ -60,6 +60,6 @@ export class Worker extends pulumi.ComponentResource {
             });
         }
         this.workloads = [this.deployment];
-        this.registerOutputs({ deployment: this.deployment, pdb: this.pdb });
+        this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
 }

@@ -2,6 +2,10 @@
  * Child resource options. Every child's logical name is `${componentName}-<role>`; a child whose
  * logical name changed carries its earlier names as aliases, because the engine matches state by
  * logical name and would otherwise delete the live object and create it again.
+ *
+ * Components expose their children as properties and register no outputs: a child's id is unknown
+ * while its creation is previewed, so a saved plan would record such outputs as unknown and
+ * `pulumi up --plan` (scripts/release.sh) would refuse the known id as "properties changed".
  */
 import type * as pulumi from "@pulumi/pulumi";
 
