@@ -14,19 +14,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import {
-    evaluateObjects,
-    flagArg,
-    K8sObject,
-    mebibytes,
-    ROOT,
-    selects,
-    stackArg,
-    runMain,
-    Workload,
-    workloadsOf,
-    formatMemory,
-} from "./lib/objects";
+import { flagArg, stackArg, runMain } from "./lib/cli";
+import { evaluateObjects, K8sObject, ROOT } from "./lib/objects";
+import { mebibytes, formatMemory } from "./lib/quantity";
+import { selects, Workload, workloadsOf } from "./lib/workloads";
 
 const USAGE = "npm run diagram -- <stack> [--out <dir>]";
 

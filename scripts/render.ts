@@ -14,16 +14,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import {
-    evaluateObjects,
-    Evaluated,
-    flagArg,
-    K8sObject,
-    readOutputs,
-    ROOT,
-    stackArg,
-    runMain,
-} from "./lib/objects";
+import { flagArg, stackArg, runMain } from "./lib/cli";
+import { evaluateObjects, Evaluated, K8sObject, readOutputs, ROOT } from "./lib/objects";
 
 const USAGE = "npm run render -- <stack> [--out <dir>] [--promotion-source <outputs.json>]";
 

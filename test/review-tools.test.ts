@@ -9,16 +9,9 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { evaluateOutputs, stackResources, StackName } from "./support/program";
-import {
-    evaluateObjects,
-    K8sObject,
-    mebibytes,
-    millicores,
-    sortObjects,
-    surge,
-    toObjects,
-    workloadsOf,
-} from "../scripts/lib/objects";
+import { evaluateObjects, K8sObject, sortObjects, toObjects } from "../scripts/lib/objects";
+import { mebibytes, millicores } from "../scripts/lib/quantity";
+import { surge, workloadsOf } from "../scripts/lib/workloads";
 import { fileName, toYaml, writeRendered } from "../scripts/render";
 import { capacityOf, formatMarkdown, inventoryPods, quotaOf } from "../scripts/capacity";
 import { inventoryFlows, toDot, toSvg } from "../scripts/diagram";
