@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FixedScale, Resources, ServiceSpec, WorkloadArgs } from "./shared/args";
-import { childOf } from "./shared/child";
+import { versionedConfigMap } from "./shared/config-map";
 import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
 import { secureContainer } from "./shared/pod";
@@ -52,18 +52,13 @@ export class Orthanc extends pulumi.ComponentResource {
     constructor(name: string, args: OrthancArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ORTHANC_TYPE, name, {}, opts);
         const liveName = args.liveName ?? name;
-        const proxyConfig = new k8s.core.v1.ConfigMap(
-            `${name}-proxy-config`,
-            {
-                metadata: {
-                    name: `${liveName}-proxy`,
-                    namespace: args.namespace,
-                    labels: labelsFor(liveName, "orthanc"),
-                },
-                data: { "default.conf": PROXY_CONF },
-            },
-            childOf(this),
-        );
+        // Named after its content: a config change rolls the Deployment, never replaces it.
+        const proxyConfig = versionedConfigMap(this, `${name}-proxy-config`, {
+            name: `${liveName}-proxy`,
+            namespace: args.namespace,
+            labels: labelsFor(liveName, "orthanc"),
+            data: { "default.conf": PROXY_CONF },
+        });
         this.deployment = deployment(this, `${name}-deployment`, {
             name: liveName,
             namespace: args.namespace,

@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { haproxyConfig, RedisConfigOptions } from "./redis-config";
 import type { Resources } from "./shared/args";
-import { childOf } from "./shared/child";
+import { versionedConfigMap } from "./shared/config-map";
 import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
 import { secureContainer } from "./shared/pod";
@@ -56,22 +56,17 @@ export function redisProxyTier(
     args: RedisProxyTierArgs,
 ): RedisProxyTier {
     const { names } = args;
-    const config = new k8s.core.v1.ConfigMap(
-        `${name}-proxy-config`,
-        {
-            metadata: {
-                name: names.proxy,
-                namespace: args.namespace,
-                labels: labelsFor(names.proxy, "redis-proxy"),
-            },
-            data: {
-                "haproxy.cfg": args.headless.apply((h) =>
-                    haproxyConfig(args.nodes, names.statefulSet, h, args.config),
-                ),
-            },
+    // Named after its content: a config change rolls the proxy, never replaces it.
+    const config = versionedConfigMap(parent, `${name}-proxy-config`, {
+        name: names.proxy,
+        namespace: args.namespace,
+        labels: labelsFor(names.proxy, "redis-proxy"),
+        data: {
+            "haproxy.cfg": args.headless.apply((h) =>
+                haproxyConfig(args.nodes, names.statefulSet, h, args.config),
+            ),
         },
-        childOf(parent),
-    );
+    });
     const proxy = deployment(parent, `${name}-proxy-deployment`, {
         name: names.proxy,
         namespace: args.namespace,

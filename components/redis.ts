@@ -9,6 +9,7 @@ import {
 import { redisProxyTier } from "./redis-proxy";
 import type { Resources, WorkloadArgs } from "./shared/args";
 import { childOf } from "./shared/child";
+import { versionedConfigMap } from "./shared/config-map";
 import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor, selectorFor } from "./shared/labels";
 import { podTemplate, secureContainer } from "./shared/pod";
@@ -91,20 +92,17 @@ export class Redis extends pulumi.ComponentResource {
         };
         const headless = pulumi.interpolate`${names.headlessService}.${args.namespace}.svc.cluster.local`;
 
-        const scripts = new k8s.core.v1.ConfigMap(
-            `${name}-scripts`,
-            {
-                metadata: { name: `${sts}-scripts`, namespace: args.namespace, labels },
-                data: {
-                    "redis.sh": redisStartScript(config),
-                    "sentinel.sh": sentinelStartScript(config),
-                    ...(config.legacyMaster
-                        ? { "migrate.sh": migrateScript(s.nodes, config) }
-                        : {}),
-                },
+        // Named after its content: a script change rolls the StatefulSet, never replaces it.
+        const scripts = versionedConfigMap(this, `${name}-scripts`, {
+            name: `${sts}-scripts`,
+            namespace: args.namespace,
+            labels,
+            data: {
+                "redis.sh": redisStartScript(config),
+                "sentinel.sh": sentinelStartScript(config),
+                ...(config.legacyMaster ? { "migrate.sh": migrateScript(s.nodes, config) } : {}),
             },
-            childOf(this),
-        );
+        });
 
         // Created before the StatefulSet, with the names its claim template would give, so the
         // StatefulSet adopts them: as our own resources they can be protected from deletion.

@@ -4,6 +4,7 @@ import * as path from "path";
 import { stackResources, StackName } from "./support/program";
 import { RegisteredResource } from "./support/mocks";
 import { millicores, mebibytes } from "../components/shared/quantity";
+import { contentName } from "../components/shared/config-map";
 
 type Any = Record<string, any>;
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -180,10 +181,26 @@ for (const stack of ["production1", "staging"] as StackName[]) {
                 { name: "SENTINEL_QUORUM", value: "2" },
             );
             const haproxy = (
-                rs.find((r) => kindOf(r) === "ConfigMap" && nameOf(r) === "redis-proxy")!
+                rs.find((r) => kindOf(r) === "ConfigMap" && nameOf(r).startsWith("redis-proxy-"))!
                     .props as Any
             ).data["haproxy.cfg"];
             assert.equal((haproxy.match(/^ {2}server redis-\d /gm) ?? []).length, 3);
+        });
+
+        it("names every ConfigMap after its content, so a change rolls what mounts it instead of replacing it", () => {
+            const configMaps = rs.filter((r) => kindOf(r) === "ConfigMap");
+            assert.ok(configMaps.length >= 3);
+            for (const cm of configMaps) {
+                const base = nameOf(cm).replace(/-[0-9a-f]{10}$/, "");
+                assert.equal(nameOf(cm), contentName(base, (cm.props as Any).data), nameOf(cm));
+            }
+            // Every ConfigMap a pod mounts is one of those (the mount follows the new name).
+            const names = new Set(configMaps.map(nameOf));
+            const mounted = rs
+                .flatMap((r) => (r.props as Any).spec?.template?.spec?.volumes ?? [])
+                .flatMap((v: Any) => (v.configMap ? [v.configMap.name] : []));
+            assert.ok(mounted.length >= 3);
+            for (const m of mounted) assert.ok(names.has(m), `${m} is mounted but not rendered`);
         });
 
         it("keeps secret values out of the program: the Redis password is a Secret reference", () => {

@@ -42,7 +42,8 @@ interface Step {
     readonly diffReasons?: readonly string[];
 }
 
-const kindOf = (s: Step) => (s.newState?.type ?? s.oldState?.type ?? "").split("/").pop() ?? "";
+/** `Deployment` from `kubernetes:apps/v1:Deployment` (the kind is after the last colon). */
+const kindOf = (s: Step) => (s.newState?.type ?? s.oldState?.type ?? "").split(":").pop() ?? "";
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 
 /** The commit whose program deploys the "before" state. */
