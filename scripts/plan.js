@@ -4,6 +4,8 @@
 // Usage: node scripts/plan.js summary <plan.json>
 //          what the plan does: creates, updates, replaces, deletes; deletes and replaces of
 //          data-holding resources called out.
+//        node scripts/plan.js guard <plan.json>
+//          exit 1 (listing them) when the plan deletes or replaces a data-holding resource.
 //        node scripts/plan.js compare <saved.json> <current.json>
 //          exit 0 when both plans do the same thing, 1 (listing the resources that differ)
 //          when code, config or the cluster changed in between.
@@ -101,6 +103,11 @@ function main(argv) {
         console.log(formatSummary(summarize(read(files[0]))));
         return 0;
     }
+    if (command === "guard" && files.length === 1) {
+        const { dangerous } = summarize(read(files[0]));
+        for (const d of dangerous) console.log(`  ${d.op} of ${d.kind} ${d.name}`);
+        return dangerous.length ? 1 : 0;
+    }
     if (command === "compare" && files.length === 2) {
         const changed = differences(read(files[0]), read(files[1]));
         for (const urn of changed.slice(0, 20)) console.log(`  differs: ${urn}`);
@@ -108,10 +115,10 @@ function main(argv) {
         return changed.length ? 1 : 0;
     }
     console.error(
-        "usage: plan.js summary <plan.json> | plan.js compare <saved.json> <current.json>",
+        "usage: plan.js summary <plan.json> | plan.js guard <plan.json> | plan.js compare <saved.json> <current.json>",
     );
     return 2;
 }
 
-module.exports = { summarize, formatSummary, differences, canonicalGoal };
+module.exports = { summarize, formatSummary, differences, canonicalGoal, main };
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -13,6 +13,9 @@
 # Usage: scripts/release.sh --stack <stack> [--approved]                 preview, confirm, apply
 #        scripts/release.sh --stack <stack> --plan-only --plan-file <f>  save plan + summary only
 #        scripts/release.sh --stack <stack> --apply-plan <f> [--approved]
+#        --allow-data-risk "<why>"  also apply a plan that deletes or replaces a data-holding
+#                                   resource (volume claim, StatefulSet, namespace); without it
+#                                   such a plan is refused (exit 5), whoever approves it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # `up --plan` is still an experimental flag in CLI 3.274 (hidden, and the engine only checks the
@@ -22,7 +25,7 @@ export PULUMI_EXPERIMENTAL=true
 # transpiles, which makes each preview about 8 s (40 %) faster.
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 
-stack="" approved=0 plan_only=0 plan_file="" apply_plan=""
+stack="" approved=0 plan_only=0 plan_file="" apply_plan="" allow_data_risk=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --stack) stack="$2"; shift ;;
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
         --plan-only) plan_only=1 ;;
         --plan-file) plan_file="$2"; shift ;;
         --apply-plan) apply_plan="$2"; shift ;;
+        --allow-data-risk) allow_data_risk="$2"; shift ;;
         *) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 2 ;;
     esac
     shift
@@ -82,6 +86,16 @@ fi
 
 node "$ROOT/scripts/plan.js" summary "$plan" | tee "$plan.summary.txt"
 [ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
+# Losing a Redis node set or its volumes is never a side effect a reviewer can miss in a list.
+if ! node "$ROOT/scripts/plan.js" guard "$plan" >"$work/data-risk.txt"; then
+    if [ -z "$allow_data_risk" ]; then
+        echo "release.sh: this plan deletes or replaces data-holding resources:" >&2
+        cat "$work/data-risk.txt" >&2
+        echo "Nothing was applied. If that is intended, release again with --allow-data-risk \"<why>\"." >&2
+        exit 5
+    fi
+    echo "release.sh: applying data-holding deletes/replaces, accepted because: $allow_data_risk"
+fi
 confirm
 # --refresh as when the plan was saved; the engine also refuses any step outside the plan.
 pulumi up --stack "$stack" --plan "$plan" --refresh --yes --non-interactive \

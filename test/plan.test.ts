@@ -3,6 +3,9 @@
  * Plans are shaped like the ones `pulumi preview --save-plan` (CLI 3.274.1) writes.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 const plan = require("../scripts/plan.js");
 
 const PREFIX = "urn:pulumi:production1::sapoche-stack::";
@@ -63,6 +66,32 @@ describe("saved plans (scripts/plan.js)", () => {
                 "  !! DELETE of PersistentVolumeClaim data-redis-2",
             ].join("\n"),
         );
+    });
+
+    it("guard fails on a plan that deletes or replaces a data-holding resource, and only then", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-guard-"));
+        const file = (name: string, p: object) => {
+            fs.writeFileSync(path.join(dir, name), JSON.stringify(p));
+            return path.join(dir, name);
+        };
+        const log = console.log;
+        const lines: string[] = [];
+        console.log = (line: string) => lines.push(line);
+        try {
+            assert.equal(plan.main(["guard", file("mixed.json", mixed)]), 1);
+            assert.deepEqual(lines, [
+                "  replace of StatefulSet redis",
+                "  delete of PersistentVolumeClaim data-redis-2",
+            ]);
+            const safe = planOf(
+                resource("kubernetes:apps/v1:StatefulSet", "redis", ["update"]),
+                resource("kubernetes:core/v1:ConfigMap", "redis-scripts-0", ["delete"]),
+            );
+            assert.equal(plan.main(["guard", file("safe.json", safe)]), 0);
+        } finally {
+            console.log = log;
+            fs.rmSync(dir, { recursive: true });
+        }
     });
 
     it("says so when no data-holding resource is at risk", () => {
