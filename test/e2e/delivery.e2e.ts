@@ -141,17 +141,19 @@ describe("delivery: approved plans and staging first", function () {
         // Break-glass: the bypass passes the gate, and both the preview and the pack say so.
         sb.editConfig(
             "production1",
-            (c) => (c["sapoche-stack:promotion"].bypassReason = "INC-4711"),
+            (c) =>
+                (c["sapoche-stack:promotion"].bypassReason =
+                    "INC-4711 lab results down, the fix cannot wait for staging"),
         );
         const bypassed = sb.preview("production1", "production1");
         sb.editConfig("production1", (c) => (c["sapoche-stack:promotion"].bypassReason = ""));
         assert.equal(bypassed.code, 0, bypassed.output.slice(-4000));
-        assert.match(bypassed.output, /Promotion bypass \(INC-4711\): .*consumer-ecg/);
-        // The CLI prints a policy by its description (report-promotion-bypass, advisory).
         assert.match(
             bypassed.output,
-            /advisory: Checks that no Deployment carries the sapoche\.io\/promotion-bypass annotation/,
+            /Promotion bypass \(INC-4711 lab results down[^)]*\): .*consumer-ecg/,
         );
+        // CLI 3.274 prints each policy result by level and name, then the description.
+        assert.match(bypassed.output, /\[advisory\]\s+report-promotion-bypass\s/);
         assert.match(bypassed.output, /deployed without staging promotion: INC-4711/);
         assert.match(bypassed.output, /sapoche\.io\/promotion-bypass/);
 
