@@ -4,6 +4,7 @@
  * picture, capacity numbers that agree with the ResourceQuota the program sizes independently.
  */
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -83,6 +84,29 @@ describe("render (npm run render)", () => {
         assert.match(refused.gate.message ?? "", /has not run/);
         const accepted = await objectsOf("production1");
         assert.deepEqual(refused.objects.map(fileName), accepted.map(fileName));
+    });
+
+    it("npm run render, as its own process, writes the refusal and exits 0 (the pull-request path)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-refused-"));
+        try {
+            const outputs = path.join(dir, "staging-outputs.json");
+            fs.writeFileSync(outputs, JSON.stringify({ workloadImages: {} }));
+            const out = path.join(dir, "yaml");
+            const r = spawnSync(
+                process.execPath,
+                [
+                    "-r",
+                    "ts-node/register/transpile-only",
+                    "scripts/render.ts",
+                    "production1",
+                ].concat(["--out", out, "--promotion-source", outputs]),
+                { cwd: path.join(__dirname, ".."), encoding: "utf8" },
+            );
+            assert.equal(r.status, 0, r.stderr.slice(-2000));
+            assert.match(fs.readFileSync(path.join(out, "promotion-gate.txt"), "utf8"), /REFUSED/);
+        } finally {
+            fs.rmSync(dir, { recursive: true });
+        }
     });
 });
 

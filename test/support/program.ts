@@ -96,14 +96,32 @@ async function evaluate(
     pulumi.runtime.setAllConfig(toEngineConfig(config));
     delete require.cache[require.resolve(program)];
     // As the language host does: the program runs inside the root Stack resource.
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
-        pulumi.runtime.registerStackTransformation(mocks.captureOptions);
-        const main = require(program);
-        return typeof main === "function" ? await main() : main;
-    });
+    let outputs: unknown;
+    try {
+        outputs = await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation(mocks.captureOptions);
+            const main = require(program);
+            return typeof main === "function" ? await main() : main;
+        });
+    } catch (e) {
+        if (typeof e === "object" && e !== null) thrownByPrograms.add(e);
+        throw e;
+    }
     await settle(mocks);
     return { resources: [...mocks.resources], outputs: (outputs ?? {}) as Record<string, unknown> };
 }
+
+/**
+ * Errors a program threw, which `evaluate` rethrows to its caller. The SDK rejects the root
+ * stack's own outputs promise with the same error, and nobody awaits that one (under the engine
+ * the language host reports it); in a plain Node process it would end the process after the
+ * caller handled the error (npm run render of a refused promotion). Only those are ignored.
+ */
+const thrownByPrograms = new WeakSet<object>();
+process.on("unhandledRejection", (reason) => {
+    if (typeof reason === "object" && reason !== null && thrownByPrograms.has(reason)) return;
+    throw reason;
+});
 
 const evaluated = new Map<StackName, Promise<RegisteredResource[]>>();
 
