@@ -5,6 +5,7 @@ import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/mon
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { MonitoringThresholds, RuleTargets } from "./monitoring-model";
 import { renderRuleGroups } from "./monitoring-rules";
+import { METRICS_PORTS } from "./shared/metrics";
 
 export const MONITORING_TYPE = "sapoche:monitoring:Monitoring";
 
@@ -25,14 +26,9 @@ export interface MonitoringArgs {
     readonly networkPolicy?: boolean;
 }
 
-// Named container ports the monitors scrape. The PDF workloads and Redis pods must declare them
-// (see README, "Monitoring and alerts": exporters and the application's metrics port).
+// Named container ports the monitors scrape; the pods declare them (components/shared/metrics.ts).
 const PORTS = {
-    /** The application's metrics (PDF histogram) and redis_exporter next to each Redis. */
-    metrics: "metrics",
-    /** redis_exporter next to each Sentinel. */
-    // At most 15 characters: the API server refuses a longer port name (IANA service name).
-    sentinelMetrics: "sentinel-export",
+    ...METRICS_PORTS,
     /** Orthanc's Service port through the read-only proxy (GET reaches Orthanc's metrics). */
     orthanc: "http",
 } as const;

@@ -6,6 +6,7 @@ import type { Scale, WorkloadArgs } from "./shared/args";
 import { childOf } from "./shared/child";
 import { USERS, heartbeatProbe, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor } from "./shared/labels";
+import { metricsPortFields } from "./shared/metrics";
 import { secureContainer } from "./shared/pod";
 import {
     deployment,
@@ -42,6 +43,11 @@ export type QueueConsumerArgs = WorkloadArgs &
         readonly critical?: boolean;
         /** Name of its Deployment and ScaledObject. @default the component's name */
         readonly liveName?: string;
+        /**
+         * Port the application serves its metrics on, declared as the container port `metrics`
+         * (the PDF producers: the monitoring scrapes their PDF histogram). @default none
+         */
+        readonly metricsPort?: number;
     };
 
 /**
@@ -85,6 +91,7 @@ export class QueueConsumer extends pulumi.ComponentResource {
                         name: "consumer",
                         image: args.image,
                         env: { SAPOCHE_ROLE: "consumer", QUEUE_NAME: args.queue },
+                        ...metricsPortFields(`QueueConsumer ${name}`, args.metricsPort),
                         resources: resourcesOf(args.resources),
                         livenessProbe: heartbeatProbe,
                         writable: ["/tmp"],

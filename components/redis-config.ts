@@ -8,6 +8,8 @@
  * it to `redis-cli` through `REDISCLI_AUTH`, and to Redis and Sentinel through their config files.
  */
 
+import { EXPORTER_PORTS } from "./shared/metrics";
+
 /** Name of the master set the Sentinels monitor. */
 export const MASTER_SET = "mymaster";
 
@@ -198,6 +200,11 @@ echo "migrate: Sentinels monitor $target; set redis.legacyMaster to \\"\\" in th
  * of waiting on a frozen one. While a legacy instance is configured it is a second backend,
  * used only while no cluster node is the master.
  *
+ * HAProxy's own Prometheus exporter (the `prometheus-exporter` service, built into the official
+ * image and Debian's) answers `GET /metrics` on a separate HTTP frontend, the container port
+ * `metrics`: `haproxy_backend_active_servers{proxy="master"}` is 0 while no node passes the
+ * checks above (the alert SapocheRedisProxyNoMaster).
+ *
  * @param nodes number of Redis nodes (StatefulSet replicas)
  * @param statefulSet name of the StatefulSet; node `i` is the pod `<statefulSet>-<i>`
  * @param headless DNS domain of the headless Service (`redis-headless.<ns>.svc.cluster.local`)
@@ -246,6 +253,11 @@ resolvers k8s
 frontend redis
   bind :6379
 ${legacy ? "  use_backend master if { nbsrv(master) gt 0 }\n  default_backend legacy" : "  default_backend master"}
+frontend metrics
+  mode http
+  bind :${EXPORTER_PORTS.haproxy}
+  timeout client 30s
+  http-request use-service prometheus-exporter if { path /metrics }
 backend master
   option tcp-check
   tcp-check connect port 26379

@@ -9,6 +9,7 @@ import type { Resources } from "./shared/args";
 import { versionedConfigMap } from "./shared/config-map";
 import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
+import { EXPORTER_PORTS, METRICS_PORTS } from "./shared/metrics";
 import { secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
 import { deployment, disruptionBudget } from "./shared/workload";
@@ -83,7 +84,8 @@ export function redisProxyTier(
                     image: args.image,
                     args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
                     env: { REDIS_PASSWORD: args.password },
-                    ports: { redis: 6379 },
+                    // `metrics`: HAProxy's Prometheus endpoint (haproxy.cfg, `frontend metrics`).
+                    ports: { redis: 6379, [METRICS_PORTS.metrics]: EXPORTER_PORTS.haproxy },
                     resources: resourcesOf(args.resources),
                     readinessProbe: tcpProbe("redis", 5),
                     livenessProbe: tcpProbe("redis", 15),

@@ -10,9 +10,10 @@ import { redisProxyTier } from "./redis-proxy";
 import type { Resources, WorkloadArgs } from "./shared/args";
 import { childOf } from "./shared/child";
 import { versionedConfigMap } from "./shared/config-map";
-import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
+import { USERS, httpProbe, resourcesOf, tcpProbe } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor, selectorFor } from "./shared/labels";
-import { podTemplate, secureContainer } from "./shared/pod";
+import { EXPORTER_PORTS, METRICS_PORTS } from "./shared/metrics";
+import { ContainerArgs, podTemplate, secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
 import { disruptionBudget } from "./shared/workload";
 
@@ -54,6 +55,10 @@ export interface RedisArgs extends Omit<WorkloadArgs, "purpose"> {
     readonly proxyReplicas: number;
     /** Requests and limits of the HAProxy container. */
     readonly proxyResources: Resources;
+    /** Image reference of redis_exporter (oliver006/redis_exporter), beside Redis and Sentinel. */
+    readonly exporterImage: string;
+    /** Requests and limits of each redis_exporter container. */
+    readonly exporterResources: Resources;
     /** Data Redis may hold (`maxmemory`, e.g. `1536Mi`); above it writes are refused. */
     readonly maxmemory?: string;
     /** The legacy single Redis to migrate from, or "" (see `RedisConfigOptions`). */
@@ -195,6 +200,24 @@ export class Redis extends pulumi.ComponentResource {
                     volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
                     writable: ["/sentinel", "/tmp"],
                 }),
+                redisExporter({
+                    name: "redis-exporter",
+                    image: s.exporterImage,
+                    resources: s.exporterResources,
+                    target: 6379,
+                    port: [METRICS_PORTS.metrics, EXPORTER_PORTS.redis],
+                    password,
+                }),
+                // The same exporter finds Sentinel by its INFO (`# Sentinel`) and exports the
+                // Sentinel metrics (master status and address, CKQUORUM) instead.
+                redisExporter({
+                    name: "sentinel-exporter",
+                    image: s.exporterImage,
+                    resources: s.exporterResources,
+                    target: 26379,
+                    port: [METRICS_PORTS.sentinelMetrics, EXPORTER_PORTS.sentinel],
+                    password,
+                }),
             ],
         });
 
@@ -281,4 +304,38 @@ export class Redis extends pulumi.ComponentResource {
         this.workloads = [this.statefulSet, this.proxy];
         this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
+}
+
+/**
+ * A redis_exporter sidecar scraping the Redis or Sentinel of its own pod on `target`, serving
+ * `/metrics` on the named `port`. The password comes from the Secret Redis uses, through the
+ * environment variable the exporter reads (`REDIS_PASSWORD`), never its command line.
+ */
+function redisExporter(e: {
+    readonly name: string;
+    readonly image: string;
+    readonly resources: Resources;
+    readonly target: number;
+    readonly port: readonly [string, number];
+    readonly password: k8s.types.input.core.v1.EnvVarSource;
+}): ContainerArgs {
+    const [portName, port] = e.port;
+    return secureContainer({
+        name: e.name,
+        image: e.image,
+        args: [
+            `--redis.addr=redis://localhost:${e.target}`,
+            `--web.listen-address=:${port}`,
+            // Redis' and Sentinel's metrics only, not the exporter's own Go runtime.
+            "--redis-only-metrics",
+        ],
+        env: { REDIS_PASSWORD: e.password },
+        ports: { [portName]: port },
+        resources: resourcesOf(e.resources),
+        // `/health` answers while the exporter runs, whatever Redis does: a Redis outage shows
+        // as `redis_up 0`, and does not restart the exporter or make the pod unready.
+        readinessProbe: httpProbe(portName, "/health"),
+        livenessProbe: httpProbe(portName, "/health"),
+        writable: ["/tmp"],
+    });
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FixedScale, WorkloadArgs } from "./shared/args";
 import { USERS, heartbeatProbe, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS } from "./shared/labels";
+import { metricsPortFields } from "./shared/metrics";
 import { secureContainer } from "./shared/pod";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 
@@ -14,6 +15,11 @@ export interface WorkerArgs extends WorkloadArgs, FixedScale {
     readonly queue: string;
     /** Name of its Deployment. @default the component's name */
     readonly liveName?: string;
+    /**
+     * Port the application serves its metrics on, declared as the container port `metrics`
+     * (the PDF producers: the monitoring scrapes their PDF histogram). @default none
+     */
+    readonly metricsPort?: number;
 }
 
 /** A background job worker: a Deployment, with a PDB when it runs more than one pod. */
@@ -43,6 +49,7 @@ export class Worker extends pulumi.ComponentResource {
                         name: "worker",
                         image: args.image,
                         env: { SAPOCHE_ROLE: "worker", QUEUE_NAME: args.queue },
+                        ...metricsPortFields(`Worker ${name}`, args.metricsPort),
                         resources: resourcesOf(args.resources),
                         livenessProbe: heartbeatProbe,
                         writable: ["/tmp"],

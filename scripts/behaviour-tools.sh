@@ -2,6 +2,7 @@
 # Installs the Debian packages the behaviour tests run for real (design.md, "Behaviour, not only
 # shape"), when a command they provide is missing:
 #   redis-server, redis-sentinel (Redis nodes and Sentinels), haproxy (the redis-sp proxy tier),
+#   prometheus-redis-exporter (redis_exporter beside each Redis and Sentinel),
 #   promtool from prometheus (the alert rules' unit tests, npm run test:monitoring).
 #
 # The tests start their own processes on loopback with their own ports and data directories, so
@@ -19,6 +20,7 @@ PACKAGES=(
     "redis-server redis-server redis-server"
     "redis-sentinel redis-sentinel redis-sentinel"
     "haproxy haproxy haproxy"
+    "prometheus-redis-exporter prometheus-redis-exporter prometheus-redis-exporter"
     "promtool prometheus prometheus"
 )
 
@@ -72,7 +74,7 @@ for entry in "${PACKAGES[@]}"; do
         die "$pkg installed but $cmd is not on PATH"
 done
 # A service that survived the stop above would make the tests flaky: say so instead.
-for port in 6379 26379; do
+for port in 6379 26379 9121; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         die "something still listens on 127.0.0.1:$port after the install (a system service?)"
     fi

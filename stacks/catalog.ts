@@ -22,6 +22,7 @@ export const IMAGE_KEYS = [
     "orthancProxy",
     "redis",
     "redisProxy",
+    "redisExporter",
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
@@ -102,7 +103,12 @@ export interface RedisEntry extends EntryBase<"redis"> {
     readonly service: string;
     readonly sentinelService: string;
     readonly headlessService: string;
-    readonly imageKeys: { readonly main: ImageKey; readonly proxy: ImageKey };
+    readonly imageKeys: {
+        readonly main: ImageKey;
+        readonly proxy: ImageKey;
+        /** redis_exporter, beside each Redis and each Sentinel (README, "Monitoring and alerts"). */
+        readonly exporter: ImageKey;
+    };
 }
 
 /** The task scheduler; its live name carries the environment ({@link schedulerName}). */
@@ -182,7 +188,7 @@ export const catalog: readonly CatalogEntry[] = [
         service: "redis-sp",
         sentinelService: "redis-sentinel",
         headlessService: "redis-headless",
-        imageKeys: { main: "redis", proxy: "redisProxy" },
+        imageKeys: { main: "redis", proxy: "redisProxy", exporter: "redisExporter" },
     },
     { family: "scheduler", name: "scheduler", purpose: "Production task scheduler", imageKeys: BACKEND },
     {
@@ -211,6 +217,16 @@ export function schedulerName(environment: string): string {
  * staging's and production1's records compare.
  */
 export const SCHEDULER_KEY = "sapoche-be--scheduler";
+
+/**
+ * Whether a row generates PDFs: the consumers and workers the catalog names after what they make
+ * (`consumer-spc-pdf-generate`, `worker-sapoche-pdf-en`, ...). They export the PDF histogram on
+ * a container port named `metrics` (an assumption until the application confirms it: README,
+ * "Monitoring and alerts"), which the monitoring scrapes and alerts on.
+ */
+export function producesPdfs(e: CatalogEntry): e is QueueConsumerEntry | WorkerEntry {
+    return (e.family === "queue-consumer" || e.family === "worker") && e.name.includes("pdf");
+}
 
 /** How a workload's numbers are shaped under `sapoche-stack:workloads.<name>`. */
 export type SettingsShape = "fixed" | "keda" | "hpa" | "fixed-with-sidecar";

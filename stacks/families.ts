@@ -76,6 +76,7 @@ export function createWorkload(
                     ...p.settings,
                     image: p.images.main,
                     proxyImage: p.images.proxy,
+                    exporterImage: p.images.exporter,
                     names: p,
                 },
                 opts,

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { MonitoringArgs } from "../components/monitoring";
 import { MASTER_SET } from "../components/redis-config";
+import { producesPdfs } from "./catalog";
 import type { PlanEntry } from "./plan";
 
 const DURATION = "a duration such as 90s, 5m or 2h";
@@ -27,6 +28,9 @@ export const monitoringSchema = z.strictObject({
         .string({ error: NAME })
         .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: NAME }),
     runbookBaseUrl: z.string({ error: URL }).regex(/^https:\/\/[^\s#]+$/, { error: URL }),
+    // The port the PDF consumers and workers serve their metrics on (an assumption until the
+    // application confirms it); the pods run as a non-root user, so not a privileged port.
+    pdfMetricsPort: int(1024, 65535),
     autoscaling: z.strictObject({
         atMaxFor: duration,
         flappingWindow: duration,
@@ -73,7 +77,8 @@ export function monitoringArgs(
     if (redis?.family !== "redis" || orthanc?.family !== "orthanc") {
         throw new Error("the plan has no Redis or no Orthanc entry to monitor");
     }
-    const { prometheusNamespace, runbookBaseUrl, ...thresholds } = m;
+    // The PDF metrics port is the workloads' (stacks/plan.ts), not a threshold.
+    const { prometheusNamespace, runbookBaseUrl, pdfMetricsPort: _port, ...thresholds } = m;
     return {
         prometheusNamespace,
         thresholds,
@@ -85,14 +90,7 @@ export function monitoringArgs(
                     ? [{ name: c.name, queueThreshold: c.settings.autoscaling.queueThreshold }]
                     : [],
             ),
-            // The catalog names every PDF producer after what it makes.
-            pdfWorkloads: plan
-                .filter(
-                    (p) =>
-                        (p.family === "queue-consumer" || p.family === "worker") &&
-                        p.name.includes("pdf"),
-                )
-                .map((p) => p.name),
+            pdfWorkloads: plan.filter(producesPdfs).map((p) => p.name),
             redis: {
                 statefulSet: redis.statefulSet,
                 proxy: redis.proxy,

@@ -15,6 +15,7 @@ import {
     ServiceEntry,
     SettingsShape,
     catalog,
+    producesPdfs,
     schedulerName,
 } from "./catalog";
 import type { Config, RedisSettings, Resources, WorkloadSettings } from "./schema";
@@ -66,10 +67,18 @@ export interface KedaSettings {
     readonly resources: Resources;
 }
 
+/**
+ * What a PDF producer adds to its slice: the port it serves the PDF histogram on
+ * (`monitoring.pdfMetricsPort`), which its pods declare as the container port `metrics`.
+ */
+export interface MetricsPort {
+    readonly metricsPort?: number;
+}
+
 /** The settings slice of each family. */
 export interface SettingsByFamily {
-    "queue-consumer": Fixed | KedaSettings;
-    worker: Fixed;
+    "queue-consumer": (Fixed | KedaSettings) & MetricsPort;
+    worker: Fixed & MetricsPort;
     frontend: WithService<Fixed>;
     "php-backend": {
         readonly fpm: WithService<WorkloadSettings<"hpa">>;
@@ -97,9 +106,12 @@ export function buildPlan(c: Config): PlanEntry[] {
 function planEntry(e: CatalogEntry, c: Config): PlanEntry {
     switch (e.family) {
         case "queue-consumer": {
-            const settings: SettingsByFamily["queue-consumer"] = e.keda
-                ? keda(workload(c, e.name, "keda"), c.keda.brokerSecretName)
-                : workload(c, e.name, "fixed");
+            const settings: SettingsByFamily["queue-consumer"] = {
+                ...(e.keda
+                    ? keda(workload(c, e.name, "keda"), c.keda.brokerSecretName)
+                    : workload(c, e.name, "fixed")),
+                ...metricsPortOf(e, c),
+            };
             const [min, max] =
                 "autoscaling" in settings
                     ? [settings.autoscaling.minReplicas, settings.autoscaling.maxReplicas]
@@ -127,7 +139,12 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
                 pods: [rolling(w.replicas, w.resources)],
             };
             if (e.family === "worker") {
-                return { ...e, ...common, settings: w, liveObjects: [`Deployment/${e.name}`] };
+                return {
+                    ...e,
+                    ...common,
+                    settings: { ...w, ...metricsPortOf(e, c) },
+                    liveObjects: [`Deployment/${e.name}`],
+                };
             }
             return {
                 ...e,
@@ -195,14 +212,26 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
                 images,
                 promoted: [
                     { key: e.statefulSet, workload: e.statefulSet, image: images.main },
+                    // One key for both redis_exporter sidecars: they run the same image.
+                    {
+                        key: `${e.statefulSet}/redis-exporter`,
+                        workload: e.statefulSet,
+                        image: images.exporter,
+                    },
                     { key: e.proxy, workload: e.proxy, image: images.proxy },
                 ],
-                // A StatefulSet does not surge; the proxy Deployment does.
+                // A StatefulSet does not surge; the proxy Deployment does. Each pod runs Redis,
+                // Sentinel and a redis_exporter beside each.
                 pods: [
                     {
                         replicas: r.nodes,
                         surges: false,
-                        containers: [r.resources, r.sentinelResources],
+                        containers: [
+                            r.resources,
+                            r.sentinelResources,
+                            r.exporterResources,
+                            r.exporterResources,
+                        ],
                     },
                     rolling(r.proxyReplicas, r.proxyResources),
                 ],
@@ -238,6 +267,11 @@ function workload<S extends SettingsShape>(
     _shape: S,
 ): WorkloadSettings<S> {
     return (c.workloads as Record<string, unknown>)[name] as WorkloadSettings<S>;
+}
+
+/** The PDF producers' metrics port; nothing for every other row. */
+function metricsPortOf(e: CatalogEntry, c: Config): MetricsPort {
+    return producesPdfs(e) ? { metricsPort: c.monitoring.pdfMetricsPort } : {};
 }
 
 function keda(w: WorkloadSettings<"keda">, brokerSecretName: string): KedaSettings {

@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { stackResources, StackName } from "./support/program";
+import { readStackConfig, stackResources, StackName } from "./support/program";
 import { RegisteredResource } from "./support/mocks";
 import { millicores, mebibytes } from "../components/shared/quantity";
 import { contentName } from "../components/shared/config-map";
+import { catalog } from "../stacks/catalog";
 
 type Any = Record<string, any>;
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -12,6 +13,8 @@ const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
 
 const kindOf = (r: RegisteredResource) => r.type.split(":")[2];
 const nameOf = (r: RegisteredResource) => (r.props as Any).metadata?.name as string;
+const componentOf = (r: RegisteredResource) =>
+    (r.props as Any).metadata?.labels?.["app.kubernetes.io/component"] as string;
 const workloadsOf = (rs: RegisteredResource[]) =>
     rs.filter((r) => r.type === DEPLOYMENT || r.type === STATEFULSET);
 /** Deployment names an HPA or ScaledObject scales. */
@@ -201,6 +204,118 @@ for (const stack of ["production1", "staging"] as StackName[]) {
                 .flatMap((v: Any) => (v.configMap ? [v.configMap.name] : []));
             assert.ok(mounted.length >= 3);
             for (const m of mounted) assert.ok(names.has(m), `${m} is mounted but not rendered`);
+        });
+
+        it("runs a redis_exporter beside Redis and beside Sentinel in every Redis pod", () => {
+            const config = readStackConfig(stack) as Any;
+            const pod = (rs.find((r) => r.type === STATEFULSET)!.props as Any).spec.template.spec;
+            assert.deepEqual(
+                pod.containers.map((c: Any) => c.name),
+                ["redis", "sentinel", "redis-exporter", "sentinel-exporter"],
+            );
+            const exporters = [
+                ["redis-exporter", 6379, "metrics", 9121],
+                ["sentinel-exporter", 26379, "sentinel-export", 9355],
+            ] as const;
+            for (const [name, target, portName, port] of exporters) {
+                const c = pod.containers.find((x: Any) => x.name === name);
+                assert.equal(c.image, config["sapoche-stack:images"].redisExporter, name);
+                assert.equal(c.command, undefined, `${name} runs the image's entrypoint`);
+                assert.deepEqual(c.args, [
+                    `--redis.addr=redis://localhost:${target}`,
+                    `--web.listen-address=:${port}`,
+                    "--redis-only-metrics",
+                ]);
+                assert.deepEqual(c.ports, [{ name: portName, containerPort: port }]);
+                // The password only from the Secret Redis uses, never a literal or an argument.
+                assert.deepEqual(c.env, [
+                    {
+                        name: "REDIS_PASSWORD",
+                        valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } },
+                    },
+                ]);
+                assert.ok(!c.args.some((a: string) => /password/i.test(a)), name);
+                const size = config["sapoche-stack:redis"].exporterResources;
+                assert.deepEqual(
+                    [c.resources.requests.cpu, c.resources.requests.memory],
+                    [size.cpu, size.memory],
+                );
+                assert.deepEqual(
+                    [c.resources.limits.cpu, c.resources.limits.memory],
+                    [size.cpuLimit, size.memoryLimit],
+                );
+                for (const probe of [c.readinessProbe, c.livenessProbe]) {
+                    assert.deepEqual(probe.httpGet, { port: portName, path: "/health" });
+                }
+            }
+        });
+
+        it("changes only the pod template of the Redis StatefulSet: nothing that would replace it", () => {
+            const spec = (rs.find((r) => r.type === STATEFULSET)!.props as Any).spec;
+            // Immutable fields: a change to any of them replaces the StatefulSet (and with
+            // `whenDeleted: Retain` orphans nothing, but restarts every node at once).
+            assert.deepEqual(spec.selector, { matchLabels: { "app.kubernetes.io/name": "redis" } });
+            assert.equal(spec.serviceName, "redis-headless");
+            assert.equal(spec.podManagementPolicy, "OrderedReady");
+            assert.deepEqual(spec.updateStrategy, { type: "RollingUpdate" });
+            assert.deepEqual(
+                spec.volumeClaimTemplates.map((t: Any) => [t.metadata.name, t.spec.accessModes]),
+                [["data", ["ReadWriteOnce"]]],
+            );
+            // Only the redis container mounts the data volume.
+            for (const c of spec.template.spec.containers) {
+                const data = c.volumeMounts.some((m: Any) => m.name === "data");
+                assert.equal(data, c.name === "redis", c.name);
+            }
+        });
+
+        it("serves HAProxy's Prometheus endpoint on the proxy's port named metrics", () => {
+            const cfg = (
+                rs.find((r) => kindOf(r) === "ConfigMap" && nameOf(r).startsWith("redis-proxy-"))!
+                    .props as Any
+            ).data["haproxy.cfg"] as string;
+            assert.match(
+                cfg,
+                /^frontend metrics\n {2}mode http\n {2}bind :8405\n(?: {2}.*\n)*? {2}http-request use-service prometheus-exporter if \{ path \/metrics \}$/m,
+            );
+            const proxy = rs.find((r) => r.type === DEPLOYMENT && nameOf(r) === "redis-proxy")!;
+            const [haproxy] = (proxy.props as Any).spec.template.spec.containers;
+            assert.deepEqual(haproxy.ports, [
+                { name: "redis", containerPort: 6379 },
+                { name: "metrics", containerPort: 8405 },
+            ]);
+        });
+
+        it("declares the metrics port of the PDF consumers and workers, and of no other workload", () => {
+            const port = (readStackConfig(stack) as Any)["sapoche-stack:monitoring"]
+                .pdfMetricsPort as number;
+            const pdf = new Set(
+                catalog
+                    .filter(
+                        (e) =>
+                            ["queue-consumer", "worker"].includes(e.family) && /pdf/.test(e.name),
+                    )
+                    .map((e) => e.name),
+            );
+            assert.equal(pdf.size, 8);
+            for (const d of rs.filter(
+                (r) =>
+                    r.type === DEPLOYMENT && ["queue-consumer", "worker"].includes(componentOf(r)),
+            )) {
+                const [c] = (d.props as Any).spec.template.spec.containers;
+                if (pdf.has(nameOf(d))) {
+                    assert.deepEqual(
+                        c.ports,
+                        [{ name: "metrics", containerPort: port }],
+                        nameOf(d),
+                    );
+                    // A container with a port needs a readiness probe: the queue heartbeat.
+                    assert.deepEqual(c.readinessProbe.exec, c.livenessProbe.exec, nameOf(d));
+                } else {
+                    assert.equal(c.ports, undefined, nameOf(d));
+                    assert.equal(c.readinessProbe, undefined, nameOf(d));
+                }
+            }
         });
 
         it("keeps secret values out of the program: the Redis password is a Secret reference", () => {

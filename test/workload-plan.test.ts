@@ -92,6 +92,24 @@ describe("components without the config layer", () => {
         );
     });
 
+    it("declare a metrics port, with the heartbeat as readiness, only when given one", async () => {
+        const rs = await registered(() => {
+            new Worker("pdf", { ...common, queue: "q", replicas: 1, metricsPort: 9464 });
+            new QueueConsumer("plain", { ...common, queue: "q", replicas: 1 });
+        });
+        const container = (name: string) =>
+            (rs.find((r) => r.name === `${name}-deployment`)!.props as Any).spec.template.spec
+                .containers[0];
+        assert.deepEqual(container("pdf").ports, [{ name: "metrics", containerPort: 9464 }]);
+        assert.deepEqual(container("pdf").readinessProbe.exec, container("pdf").livenessProbe.exec);
+        assert.equal(container("plain").ports, undefined);
+        assert.equal(container("plain").readinessProbe, undefined);
+        assert.throws(
+            () => new Worker("bad", { ...common, queue: "q", replicas: 1, metricsPort: 70000 }),
+            /Worker bad: `metricsPort` \(70000\) must be a port number \(1-65535\)/,
+        );
+    });
+
     it("reject a consumer given both replicas and KEDA scaling, naming both fields", () => {
         const keda = {
             minReplicas: 1,

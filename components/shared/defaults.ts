@@ -62,6 +62,20 @@ export const heartbeatProbe: Probe = {
     failureThreshold: 3,
 };
 
+/**
+ * Readiness of a queue process that serves a port (its metrics): the same heartbeat, from the
+ * first poll on. The pack requires a readiness probe of every container with ports
+ * (`missing-container-probes`); the heartbeat says the process works its queue, which is what
+ * "ready" means for a consumer, and unlike a probe of the metrics port it does not depend on the
+ * application serving metrics (an assumption until confirmed).
+ */
+export const heartbeatReadinessProbe: Probe = {
+    exec: heartbeatProbe.exec,
+    periodSeconds: 10,
+    timeoutSeconds: 5,
+    failureThreshold: 3,
+};
+
 /** Numeric users of the images we run (runAsNonRoot needs a numeric user to verify). */
 export const USERS = {
     /** www-data in the php-based backend image. */

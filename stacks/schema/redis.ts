@@ -19,6 +19,8 @@ export const redis = z
         sentinelResources: resourcesSchema,
         proxyReplicas: range(RANGES.proxyReplicas),
         proxyResources: resourcesSchema,
+        // Each redis_exporter sidecar (one beside Redis, one beside Sentinel).
+        exporterResources: resourcesSchema,
         // Data Redis may hold; writes are refused above it (noeviction: queues are never evicted).
         maxmemory: memory,
         // The legacy single Redis whose data moves into the cluster, or "" (README, Redis operations).

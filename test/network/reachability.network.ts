@@ -16,8 +16,14 @@ import {
     stackSettings,
     StackName,
 } from "../support/program";
-import { analyze, ncaPath, Phase, reaches, ADDRESSES } from "./support/analyzer";
-import { cutEdges, dataFlow, egressViolations, unexpectedIngress } from "./support/flow";
+import { analyze, ncaPath, Phase, reaches, ADDRESSES, PEERS } from "./support/analyzer";
+import {
+    cutEdges,
+    dataFlow,
+    egressViolations,
+    scrapeEdges,
+    unexpectedIngress,
+} from "./support/flow";
 
 /** The stack file's `sapoche-stack:network`, validated as the program validates it. */
 const egressConfig = (stack: StackName) =>
@@ -93,8 +99,19 @@ describe("network reachability (network-config-analyzer)", function () {
                 assert.deepEqual(cutEdges(allowed, edges), []);
             });
 
+            it("lets Prometheus scrape every exporter and PDF producer on the port its PodMonitor names", () => {
+                // The peer stands for the stack's Prometheus only if it runs where config says.
+                assert.equal(
+                    stackSettings(stack).monitoring.prometheusNamespace,
+                    PEERS.prometheus.namespace,
+                );
+                const edges = scrapeEdges(phase);
+                assert.equal(edges.length, 3 + 8, edges.map((e) => e.what).join("\n"));
+                assert.deepEqual(cutEdges(allowed, edges), []);
+            });
+
             it("lets nothing else reach the namespace's pods", () => {
-                const edges = dataFlow(phase, environment());
+                const edges = [...dataFlow(phase, environment()), ...scrapeEdges(phase)];
                 assert.deepEqual(unexpectedIngress(allowed, edges, phase.namespace), []);
             });
 
@@ -166,7 +183,7 @@ describe("network reachability (network-config-analyzer)", function () {
         });
 
         it("lets the Redis tier replicate the live redis-master, and keeps every other edge", () => {
-            const edges = dataFlow(phase, "prod", "redis-legacy");
+            const edges = [...dataFlow(phase, "prod", "redis-legacy"), ...scrapeEdges(phase)];
             assert.ok(edges.some((e) => e.what.startsWith("Redis tier -> legacy")));
             assert.deepEqual(cutEdges(allowed, edges), []);
             assert.deepEqual(unexpectedIngress(allowed, edges, phase.namespace), []);
@@ -254,6 +271,24 @@ describe("network reachability (network-config-analyzer)", function () {
                     6379,
                 ),
             );
+        });
+
+        it("reports the scrapes cut when allow-prometheus-scrape omits the Sentinel exporters' port", () => {
+            const broken = {
+                ...phase,
+                name: "broken-scrape",
+                policies: phase.policies.map((p) => {
+                    if (p.metadata.name !== "allow-prometheus-scrape") return p;
+                    const spec = p.spec as { ingress: { ports: { port: unknown }[] }[] };
+                    const [rule] = spec.ingress;
+                    const ports = rule.ports.filter((x) => x.port !== "sentinel-export");
+                    assert.equal(ports.length, rule.ports.length - 1);
+                    return { ...p, spec: { ...spec, ingress: [{ ...rule, ports }] } };
+                }),
+            };
+            assert.deepEqual(cutEdges(analyze(broken, nca), scrapeEdges(broken)), [
+                "Prometheus scrapes redis (sentinel-export) from monitoring/prometheus (TCP/9355)",
+            ]);
         });
 
         it("reports the metadata address reachable when an egress rule opens everything", () => {

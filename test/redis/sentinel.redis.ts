@@ -8,7 +8,7 @@
  * deadlines below only bound each wait so that a broken cluster fails instead of hanging.
  */
 import * as assert from "assert";
-import { Harness, until } from "./support/cluster";
+import { Harness, settled, until } from "./support/cluster";
 import { PLAN } from "./support/loopback";
 import { renderRedis } from "./support/rendered";
 import { Connection, RedisError, once } from "./support/resp";
@@ -32,49 +32,6 @@ async function currentMaster(h: Harness): Promise<number> {
             if (m) return h.nodeAt(m);
         }
         return undefined;
-    });
-}
-
-/** Entries of `SENTINEL REPLICAS|SENTINELS` that are up, as `ip` values. */
-async function upEntries(h: Harness, sentinel: number, what: string): Promise<string[]> {
-    const r = await once(PLAN.node(sentinel), 26379, h.password, ["SENTINEL", what, "mymaster"]);
-    return (r as string[][])
-        .map((flat) =>
-            Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, flat[i + 1]]]))),
-        )
-        .filter((e) => !/s_down|o_down|disconnected/.test(e.flags))
-        .map((e) => e.ip);
-}
-
-/**
- * Waits until every running Sentinel agrees on `master` and knows every running replica and
- * Sentinel (Sentinel discovers replicas from the master's INFO every 10 s: one it does not know
- * yet would not be reconfigured by a failover), and every other node replicates the master.
- */
-async function settled(h: Harness, master: number, deadlineMs = 60_000): Promise<void> {
-    const running = (kind: string) =>
-        [...Array(h.nodes).keys()].filter((i) => h.running(`${kind}-${i}`));
-    await until(`cluster settled on node ${master}`, deadlineMs, async () => {
-        const replicas = running("redis").filter((i) => i !== master);
-        for (const i of running("sentinel")) {
-            if ((await h.sentinelMaster(i)) !== PLAN.node(master)) return undefined;
-            const known = await upEntries(h, i, "REPLICAS");
-            if (!replicas.every((r) => known.includes(PLAN.node(r)))) return undefined;
-            const peers = await upEntries(h, i, "SENTINELS");
-            if (peers.length < running("sentinel").length - 1) return undefined;
-        }
-        for (const i of replicas) {
-            const r = await h.replication(i);
-            if (
-                r.role !== "slave" ||
-                r.master_host !== PLAN.node(master) ||
-                r.master_link_status !== "up"
-            ) {
-                return undefined;
-            }
-        }
-        const m = await h.replication(master);
-        return m.role === "master" ? true : undefined;
     });
 }
 

@@ -41,6 +41,15 @@ export const PEERS = {
         name: "apisix",
         labels: { "app.kubernetes.io/name": "apisix" },
     },
+    /**
+     * The Prometheus that scrapes the namespace, in `monitoring.prometheusNamespace` (both stack
+     * files: `monitoring`; the test says so if one changes).
+     */
+    prometheus: {
+        namespace: "monitoring",
+        name: "prometheus",
+        labels: { "app.kubernetes.io/name": "prometheus" },
+    },
     /** A pod of another namespace that the data flow does not name. */
     stranger: { namespace: "elsewhere", name: "stranger", labels: { app: "stranger" } },
 } as const;
@@ -112,6 +121,7 @@ export function analyze(phase: Phase, nca = ncaPath()): Allowed[] {
                 { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
             ]),
             peerPod(PEERS.gateway),
+            peerPod(PEERS.prometheus),
             peerPod(PEERS.stranger, [{ name: "http", containerPort: 8080 }]),
             ...phase.workloads.map(analysable),
             ...phase.policies,

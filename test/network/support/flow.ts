@@ -6,6 +6,7 @@
 import { parseCidr } from "../../../stacks/network";
 import type { NetworkSettings } from "../../../stacks/network";
 import * as catalog from "../../../stacks/catalog";
+import { METRICS_PORTS } from "../../../components/shared/metrics";
 import type { K8sObject } from "../../../scripts/lib/objects";
 import { ADDRESSES, Allowed, Endpoint, PEERS, Phase, reaches } from "./analyzer";
 
@@ -140,6 +141,34 @@ export function dataFlow(phase: Phase, environment: string, legacyService?: stri
         }
     }
     return edges;
+}
+
+/**
+ * Prometheus scraping the exporters and the PDF producers, on the named ports the PodMonitors
+ * scrape (components/shared/metrics.ts): redis_exporter beside Redis (`metrics`) and beside
+ * Sentinel (`sentinel-export`), HAProxy (`metrics`), and every PDF consumer and worker of the
+ * catalog (`metrics`). A port no container declares is reported as such by `cutEdges`.
+ */
+export function scrapeEdges(phase: Phase): Edge[] {
+    const prometheus = { pod: `${PEERS.prometheus.namespace}/${PEERS.prometheus.name}` };
+    const targets: [string, string[]][] = [
+        [catalog.redis.statefulSet, [METRICS_PORTS.metrics, METRICS_PORTS.sentinelMetrics]],
+        [catalog.redis.proxy, [METRICS_PORTS.metrics]],
+        ...catalog.catalog
+            .filter(catalog.producesPdfs)
+            .map((e): [string, string[]] => [e.name, [METRICS_PORTS.metrics]]),
+    ];
+    return targets.flatMap(([name, ports]) => {
+        const w = workload(phase, name);
+        if (!w) throw new Error(`phase ${phase.name} has no workload ${name} to scrape`);
+        return ports.map((port) => ({
+            what: `Prometheus scrapes ${name} (${port})`,
+            src: prometheus,
+            dst: { pod: podName(phase, w) },
+            protocol: "TCP" as const,
+            port: resolvePort(w, port),
+        }));
+    });
 }
 
 /** Concrete sources standing for `any`: an outside client and the gateway's pod. */

@@ -281,6 +281,20 @@ export class Harness {
         );
     }
 
+    /**
+     * Starts node i's redis_exporter beside Redis (`redis`) or beside Sentinel (`sentinel`) with
+     * the container's rendered args and the Secret's password in its environment. The image runs
+     * `/redis_exporter <args>`; here it is Debian's build of the same program
+     * (`prometheus-redis-exporter`, or `REDIS_EXPORTER_BIN`).
+     */
+    startExporter(i: number, beside: "redis" | "sentinel"): void {
+        const c = beside === "redis" ? this.rendered.redisExporter : this.rendered.sentinelExporter;
+        this.start(`${c.name}-${i}`, `${this.rendered.statefulSet}-${i}`, PLAN.node(i), c, {}, [
+            process.env.REDIS_EXPORTER_BIN ?? "prometheus-redis-exporter",
+            ...(c.args ?? []),
+        ]);
+    }
+
     /** The Services: `redis-sentinel` over the nodes' Sentinels, `redis-sp` over the proxies. */
     async startServices(): Promise<void> {
         const nodes = Array.from({ length: this.nodes }, (_, i) => PLAN.node(i));
@@ -466,5 +480,48 @@ export function accepts(host: string, port: number): Promise<boolean> {
         const t = setTimeout(() => done(false), 500);
         s.once("connect", () => done(true));
         s.once("error", () => done(false));
+    });
+}
+
+/** Entries of `SENTINEL REPLICAS|SENTINELS` that are up, as `ip` values. */
+export async function upEntries(h: Harness, sentinel: number, what: string): Promise<string[]> {
+    const r = await once(PLAN.node(sentinel), 26379, h.password, ["SENTINEL", what, "mymaster"]);
+    return (r as string[][])
+        .map((flat) =>
+            Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, flat[i + 1]]]))),
+        )
+        .filter((e) => !/s_down|o_down|disconnected/.test(e.flags))
+        .map((e) => e.ip);
+}
+
+/**
+ * Waits until every running Sentinel agrees on `master` and knows every running replica and
+ * Sentinel (Sentinel discovers replicas from the master's INFO every 10 s: one it does not know
+ * yet would not be reconfigured by a failover), and every other node replicates the master.
+ */
+export async function settled(h: Harness, master: number, deadlineMs = 60_000): Promise<void> {
+    const running = (kind: string) =>
+        [...Array(h.nodes).keys()].filter((i) => h.running(`${kind}-${i}`));
+    await until(`cluster settled on node ${master}`, deadlineMs, async () => {
+        const replicas = running("redis").filter((i) => i !== master);
+        for (const i of running("sentinel")) {
+            if ((await h.sentinelMaster(i)) !== PLAN.node(master)) return undefined;
+            const known = await upEntries(h, i, "REPLICAS");
+            if (!replicas.every((r) => known.includes(PLAN.node(r)))) return undefined;
+            const peers = await upEntries(h, i, "SENTINELS");
+            if (peers.length < running("sentinel").length - 1) return undefined;
+        }
+        for (const i of replicas) {
+            const r = await h.replication(i);
+            if (
+                r.role !== "slave" ||
+                r.master_host !== PLAN.node(master) ||
+                r.master_link_status !== "up"
+            ) {
+                return undefined;
+            }
+        }
+        const m = await h.replication(master);
+        return m.role === "master" ? true : undefined;
     });
 }

@@ -15,11 +15,13 @@
  *      from the environment (`$(hostname).$HEADLESS`, `$STATEFULSET-$i.$HEADLESS`), HAProxy's
  *      configuration and the environment carry literal names, and HAProxy's master check builds
  *      one from the server's name (`%[srv_name].<headless>`; servers are named after pods, so
- *      here they are named after the pod's address).
+ *      here they are named after the pod's address). The exporters reach their own pod's Redis
+ *      or Sentinel at `redis://localhost:<port>`: the pod's address here.
  *   2. Container mount paths -> the pod's directories.
  *   3. Listening addresses: what the pod's network namespace does for free. `redis-server` and
  *      `redis-sentinel` get `--bind <pod address>` on their exec line; HAProxy's `bind :6379`
- *      becomes `bind <pod address>:6379`.
+ *      becomes `bind <pod address>:6379`, redis_exporter's `--web.listen-address=:9121`
+ *      `--web.listen-address=<pod address>:9121`.
  *
  * Every other byte (commands, config directives, health checks, passwords handling) runs as
  * rendered. Each rule must match where it is expected and no pod-DNS name may survive, so a change
@@ -100,6 +102,8 @@ export function toLoopback(text: string, pod: PodContext): string {
     for (const [name, addr] of Object.entries(pod.names)) {
         out = out.replace(new RegExp(`${escape(name)}(?![\\w.-])`, "g"), addr);
     }
+    // The pod's own network namespace.
+    out = out.replace(/^(--redis\.addr=redis:\/\/)localhost(?=:\d+$)/gm, `$1${pod.self}`);
     // 2. Container mount paths, as whole path components, in one pass (the pods' directories
     //    may themselves live under a path such as /tmp).
     const mounts = Object.keys(pod.mounts).sort((a, b) => b.length - a.length);
@@ -113,13 +117,14 @@ export function toLoopback(text: string, pod: PodContext): string {
     // 3. Listening addresses (the pod network namespace's job).
     out = out.replace(/^(\s*exec redis-(?:server|sentinel) \S+)/gm, `$1 --bind ${pod.self}`);
     out = out.replace(/^(\s*bind )(:\d+)/gm, `$1${pod.self}$2`);
+    out = out.replace(/^(--web\.listen-address=)(:\d+)$/gm, `$1${pod.self}$2`);
 
     // The bare headless domain (the value of `HEADLESS`) may stay: every pod name built from it
     // is one of the expressions rewritten above.
     const leftover = out
         .split(pod.headless)
         .join("")
-        .match(/\$HEADLESS|\$\(hostname\)|svc\.cluster\.local/);
+        .match(/\$HEADLESS|\$\(hostname\)|svc\.cluster\.local|redis:\/\/localhost/);
     if (leftover) {
         throw new Error(
             `toLoopback: "${leftover[0]}" survives the rewrite; the rendering uses a name this ` +

@@ -16,6 +16,8 @@ export interface Container {
     /** Variables the pod takes from a Secret (their values are the test's to provide). */
     readonly secretEnv: string[];
     readonly volumeMounts: { name: string; mountPath: string }[];
+    /** Named container ports. */
+    readonly ports: Record<string, number>;
 }
 
 export interface RenderedRedis {
@@ -27,6 +29,9 @@ export interface RenderedRedis {
     readonly redis: Container;
     readonly sentinel: Container;
     readonly haproxy: Container;
+    /** redis_exporter beside Redis, and beside Sentinel (the image's entrypoint, these args). */
+    readonly redisExporter: Container;
+    readonly sentinelExporter: Container;
     /** StatefulSet name, replicas, headless Service domain, proxy replicas. */
     readonly statefulSet: string;
     readonly nodes: number;
@@ -51,6 +56,7 @@ function container(c: any): Container {
         env,
         secretEnv,
         volumeMounts: c.volumeMounts ?? [],
+        ports: Object.fromEntries((c.ports ?? []).map((p: any) => [p.name, p.containerPort])),
     };
 }
 
@@ -94,6 +100,8 @@ export async function renderRedis(
         redis,
         sentinel: byName(pod.containers, "sentinel"),
         haproxy: byName(proxyPod.containers, "haproxy"),
+        redisExporter: byName(pod.containers, "redis-exporter"),
+        sentinelExporter: byName(pod.containers, "sentinel-exporter"),
         statefulSet: sts.metadata.name,
         nodes: sts.spec.replicas,
         headless: redis.env.HEADLESS,
