@@ -2,7 +2,7 @@
  * Command-line helpers of the review tools (`npm run render | diagram | capacity`): the stack
  * argument, flags, and how a script's `main` exits.
  */
-import { StackName } from "../../test/support/program";
+import { rethrownByEvaluate, StackName } from "../../test/support/program";
 
 export const STACKS: readonly StackName[] = ["production1", "staging"];
 
@@ -25,6 +25,11 @@ export class UsageError extends Error {}
 
 /** Runs a script's `main` with its arguments: exit 2 on a usage error, 1 on any other failure. */
 export function runMain(main: (argv: string[]) => Promise<number>): void {
+    // A refused promotion is handled (reported, then rendered ungated); its second, unawaited
+    // rejection from the SDK's root stack must not end the process. Anything else still does.
+    process.on("unhandledRejection", (reason) => {
+        if (!rethrownByEvaluate(reason)) throw reason;
+    });
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (e) => {

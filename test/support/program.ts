@@ -114,14 +114,15 @@ async function evaluate(
 /**
  * Errors a program threw, which `evaluate` rethrows to its caller. The SDK rejects the root
  * stack's own outputs promise with the same error, and nobody awaits that one (under the engine
- * the language host reports it); in a plain Node process it would end the process after the
- * caller handled the error (npm run render of a refused promotion). Only those are ignored.
+ * the language host reports it). A standalone script (scripts/lib/cli.ts, runMain) that handled
+ * the error must not die of that second rejection: it asks `rethrownByEvaluate`.
  */
 const thrownByPrograms = new WeakSet<object>();
-process.on("unhandledRejection", (reason) => {
-    if (typeof reason === "object" && reason !== null && thrownByPrograms.has(reason)) return;
-    throw reason;
-});
+
+/** Whether `reason` is an error a program threw and `evaluate` already rethrew. */
+export function rethrownByEvaluate(reason: unknown): boolean {
+    return typeof reason === "object" && reason !== null && thrownByPrograms.has(reason);
+}
 
 const evaluated = new Map<StackName, Promise<RegisteredResource[]>>();
 
