@@ -6,64 +6,21 @@ import {
     RedisConfigOptions,
     sentinelStartScript,
 } from "./redis-config";
+import type { RedisArgs } from "./redis-args";
+import { redisExporter } from "./redis-exporter";
 import { redisProxyTier } from "./redis-proxy";
-import type { Resources, WorkloadArgs } from "./shared/args";
 import { childOf } from "./shared/child";
 import { versionedConfigMap } from "./shared/config-map";
-import { USERS, httpProbe, resourcesOf, tcpProbe } from "./shared/defaults";
+import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor, selectorFor } from "./shared/labels";
 import { EXPORTER_PORTS, METRICS_PORTS } from "./shared/metrics";
-import { ContainerArgs, podTemplate, secureContainer } from "./shared/pod";
+import { podTemplate, secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
 import { disruptionBudget } from "./shared/workload";
 
 export const REDIS_TYPE = "sapoche:workloads:Redis";
 
-/** Live names of the objects the Redis component manages. */
-export interface RedisNames {
-    /** The StatefulSet of Redis + Sentinel pods (its pods are `<statefulSet>-<i>`). */
-    readonly statefulSet: string;
-    /** The HAProxy Deployment that follows the master. */
-    readonly proxy: string;
-    /** The Service today's clients use (`redis-sp`), in front of the proxy. */
-    readonly service: string;
-    /** The Service of Sentinel-aware clients. */
-    readonly sentinelService: string;
-    /** The headless Service that gives each node a stable DNS name. */
-    readonly headlessService: string;
-}
-
-/** Arguments of the Redis Sentinel cluster; `image` runs Redis and Sentinel. */
-export interface RedisArgs extends Omit<WorkloadArgs, "purpose"> {
-    /** Image reference of HAProxy, which routes `redis-sp` to the current master. */
-    readonly proxyImage: string;
-    /** Live object names. */
-    readonly names: RedisNames;
-    /** Redis + Sentinel pods (the policy pack requires 3+ and odd). */
-    readonly nodes: number;
-    /** Sentinels that must agree a master is down (the policy pack requires a majority). */
-    readonly sentinelQuorum: number;
-    /** Secret (managed outside the stack) with key `password`. */
-    readonly passwordSecretName: string;
-    /** Storage class of the Redis volumes. */
-    readonly storageClassName: string;
-    /** Size of each Redis volume (grow only: volume expansion). */
-    readonly storageSize: string;
-    /** Requests and limits of the Sentinel container. */
-    readonly sentinelResources: Resources;
-    /** HAProxy pods behind `redis-sp`. */
-    readonly proxyReplicas: number;
-    /** Requests and limits of the HAProxy container. */
-    readonly proxyResources: Resources;
-    /** Image reference of redis_exporter (oliver006/redis_exporter), beside Redis and Sentinel. */
-    readonly exporterImage: string;
-    /** Requests and limits of each redis_exporter container. */
-    readonly exporterResources: Resources;
-    /** Data Redis may hold (`maxmemory`, e.g. `1536Mi`); above it writes are refused. */
-    readonly maxmemory?: string;
-    /** The legacy single Redis to migrate from, or "" (see `RedisConfigOptions`). */
-    readonly legacyMaster?: string;
-}
+export type { RedisArgs, RedisNames } from "./redis-args";
 
 /**
  * Redis in Sentinel HA: a StatefulSet of `nodes` Redis + Sentinel pods spread over nodes, each
@@ -304,38 +261,4 @@ export class Redis extends pulumi.ComponentResource {
         this.workloads = [this.statefulSet, this.proxy];
         this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
-}
-
-/**
- * A redis_exporter sidecar scraping the Redis or Sentinel of its own pod on `target`, serving
- * `/metrics` on the named `port`. The password comes from the Secret Redis uses, through the
- * environment variable the exporter reads (`REDIS_PASSWORD`), never its command line.
- */
-function redisExporter(e: {
-    readonly name: string;
-    readonly image: string;
-    readonly resources: Resources;
-    readonly target: number;
-    readonly port: readonly [string, number];
-    readonly password: k8s.types.input.core.v1.EnvVarSource;
-}): ContainerArgs {
-    const [portName, port] = e.port;
-    return secureContainer({
-        name: e.name,
-        image: e.image,
-        args: [
-            `--redis.addr=redis://localhost:${e.target}`,
-            `--web.listen-address=:${port}`,
-            // Redis' and Sentinel's metrics only, not the exporter's own Go runtime.
-            "--redis-only-metrics",
-        ],
-        env: { REDIS_PASSWORD: e.password },
-        ports: { [portName]: port },
-        resources: resourcesOf(e.resources),
-        // `/health` answers while the exporter runs, whatever Redis does: a Redis outage shows
-        // as `redis_up 0`, and does not restart the exporter or make the pod unready.
-        readinessProbe: httpProbe(portName, "/health"),
-        livenessProbe: httpProbe(portName, "/health"),
-        writable: ["/tmp"],
-    });
 }
