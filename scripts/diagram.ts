@@ -17,7 +17,7 @@ import * as path from "path";
 import { flagArg, stackArg, runMain } from "./lib/cli";
 import { evaluateObjects, K8sObject, ROOT } from "./lib/objects";
 import { mebibytes, formatMemory } from "./lib/quantity";
-import { selects, Workload, workloadsOf } from "./lib/workloads";
+import { LabelSelector, matchesSelector, selects, Workload, workloadsOf } from "./lib/workloads";
 
 const USAGE = "npm run diagram -- <stack> [--out <dir>]";
 
@@ -174,11 +174,10 @@ export function toDot(stack: string, objects: readonly K8sObject[], inventory: s
         }
     }
 
-    // Who may reach whom, from NetworkPolicies selecting families by component.
-    const components = (sel: Any | undefined): string[] =>
-        (sel?.matchExpressions ?? [])
-            .filter((e: Any) => e.key === "app.kubernetes.io/component" && e.operator === "In")
-            .flatMap((e: Any) => e.values);
+    // Who may reach whom: the families of the pods each NetworkPolicy selector matches.
+    const components = (sel: LabelSelector | undefined): string[] => [
+        ...new Set(workloads.filter((w) => matchesSelector(sel, w.podLabels)).map((w) => w.family)),
+    ];
     for (const np of objects.filter((o) => o.kind === "NetworkPolicy")) {
         const spec = (np as Any).spec ?? {};
         for (const target of components(spec.podSelector).filter((t) => byFamily.has(t))) {

@@ -12,7 +12,7 @@ import * as yaml from "js-yaml";
 import { evaluateOutputs, stackResources, StackName } from "./support/program";
 import { evaluateObjects, K8sObject, sortObjects, toObjects } from "../scripts/lib/objects";
 import { mebibytes, millicores } from "../scripts/lib/quantity";
-import { surge, workloadsOf } from "../scripts/lib/workloads";
+import { matchesSelector, surge, workloadsOf } from "../scripts/lib/workloads";
 import { fileName, toYaml, writeRendered } from "../scripts/render";
 import { capacityOf, formatMarkdown, inventoryPods, quotaOf } from "../scripts/capacity";
 import { inventoryFlows, toDot, toSvg } from "../scripts/diagram";
@@ -197,6 +197,27 @@ describe("capacity (npm run capacity)", () => {
 });
 
 describe("diagram (npm run diagram)", () => {
+    it("matches label selectors as the API server does (matchLabels and every operator)", () => {
+        const labels = { "app.kubernetes.io/name": "worker-booking", tier: "backend" };
+        const expr = (operator: string, values?: string[], key = "app.kubernetes.io/name") => ({
+            matchExpressions: [{ key, operator, values }],
+        });
+        assert.equal(matchesSelector(expr("In", ["worker-booking", "x"]), labels), true);
+        assert.equal(matchesSelector(expr("In", ["x"]), labels), false);
+        assert.equal(matchesSelector(expr("NotIn", ["x"]), labels), true);
+        assert.equal(matchesSelector(expr("NotIn", ["worker-booking"]), labels), false);
+        assert.equal(matchesSelector(expr("Exists", undefined, "tier"), labels), true);
+        assert.equal(matchesSelector(expr("DoesNotExist", undefined, "tier"), labels), false);
+        assert.equal(matchesSelector(expr("Bogus", ["worker-booking"]), labels), false);
+        assert.equal(matchesSelector({ matchLabels: { tier: "backend" } }, labels), true);
+        assert.equal(
+            matchesSelector({ matchLabels: { tier: "backend" }, ...expr("In", ["x"]) }, labels),
+            false,
+            "matchLabels and matchExpressions must all hold",
+        );
+        assert.equal(matchesSelector({}, labels), false, "an empty selector draws no edge");
+    });
+
     it("reads the inventory's data flow as chains of steps", () => {
         const [request, events] = inventoryFlows(INVENTORY);
         assert.equal(request[0], "External Requests");

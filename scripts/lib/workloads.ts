@@ -126,3 +126,45 @@ export function selects(
     const entries = Object.entries(selector ?? {});
     return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
+
+/** A Kubernetes label selector (NetworkPolicy `podSelector`, Deployment `selector`). */
+export interface LabelSelector {
+    readonly matchLabels?: Record<string, string>;
+    readonly matchExpressions?: readonly {
+        readonly key: string;
+        readonly operator: string;
+        readonly values?: readonly string[];
+    }[];
+}
+
+/**
+ * Whether `labels` match a non-empty label selector, with the API server's semantics for
+ * `matchLabels` and the four `matchExpressions` operators. An empty selector matches nothing
+ * here: in a NetworkPolicy it means "every pod", which is not an edge worth drawing.
+ */
+export function matchesSelector(
+    selector: LabelSelector | undefined,
+    labels: Record<string, string>,
+): boolean {
+    const matchLabels = Object.entries(selector?.matchLabels ?? {});
+    const expressions = selector?.matchExpressions ?? [];
+    if (matchLabels.length === 0 && expressions.length === 0) return false;
+    return (
+        matchLabels.every(([k, v]) => labels[k] === v) &&
+        expressions.every((e) => {
+            const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+            switch (e.operator) {
+                case "In":
+                    return has && (e.values ?? []).includes(labels[e.key]);
+                case "NotIn":
+                    return !has || !(e.values ?? []).includes(labels[e.key]);
+                case "Exists":
+                    return has;
+                case "DoesNotExist":
+                    return !has;
+                default:
+                    return false;
+            }
+        })
+    );
+}
