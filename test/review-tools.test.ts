@@ -86,7 +86,9 @@ describe("render (npm run render)", () => {
         assert.deepEqual(refused.objects.map(fileName), accepted.map(fileName));
     });
 
-    it("npm run render, as its own process, writes the refusal and exits 0 (the pull-request path)", () => {
+    it("npm run render, as its own process, writes the refusal and exits 0 (the pull-request path)", function () {
+        // A whole Node process evaluating the program twice: seconds idle, much more under load.
+        this.timeout(5 * 60 * 1000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-refused-"));
         try {
             const outputs = path.join(dir, "staging-outputs.json");
