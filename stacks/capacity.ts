@@ -19,18 +19,32 @@ export function namespacePeak(plan: readonly PlanEntry[]): Peak {
         .flatMap((p) => p.pods)
         .map((s) => ({ ...s, pods: s.replicas + (s.surges ? surge(s.replicas) : 0) }));
     const claims = plan.flatMap((p) => (p.claims ? [p.claims] : []));
-    const sum = (f: (r: Resources) => number) =>
-        shapes.reduce((t, p) => t + p.pods * p.containers.reduce((u, r) => u + f(r), 0), 0);
+    const sum = sumOver(shapes);
+    return {
+        ...footprint(shapes),
+        requestsEphemeralStorage: formatMemory(sum((r) => mebibytes(r.ephemeralStorage))),
+        limitsEphemeralStorage: formatMemory(sum((r) => mebibytes(r.ephemeralStorageLimit))),
+        persistentVolumeClaims: claims.reduce((t, c) => t + c.count, 0),
+        requestsStorage: formatMemory(claims.reduce((t, c) => t + c.count * mebibytes(c.size), 0)),
+    };
+}
+
+/** Pod shapes with the number of pods each runs at the scale being summed. */
+type Counted = readonly { readonly pods: number; readonly containers: readonly Resources[] }[];
+
+/** Sums a per-container quantity over every pod. */
+const sumOver = (shapes: Counted) => (f: (r: Resources) => number) =>
+    shapes.reduce((t, p) => t + p.pods * p.containers.reduce((u, r) => u + f(r), 0), 0);
+
+/** Pods and CPU/memory requests and limits of the counted shapes. */
+function footprint(shapes: Counted): Footprint {
+    const sum = sumOver(shapes);
     return {
         pods: shapes.reduce((t, p) => t + p.pods, 0),
         requestsCpu: formatCpu(sum((r) => millicores(r.cpu))),
         requestsMemory: formatMemory(sum((r) => mebibytes(r.memory))),
         limitsCpu: formatCpu(sum((r) => millicores(r.cpuLimit))),
         limitsMemory: formatMemory(sum((r) => mebibytes(r.memoryLimit))),
-        requestsEphemeralStorage: formatMemory(sum((r) => mebibytes(r.ephemeralStorage))),
-        limitsEphemeralStorage: formatMemory(sum((r) => mebibytes(r.ephemeralStorageLimit))),
-        persistentVolumeClaims: claims.reduce((t, c) => t + c.count, 0),
-        requestsStorage: formatMemory(claims.reduce((t, c) => t + c.count * mebibytes(c.size), 0)),
     };
 }
 
@@ -53,22 +67,14 @@ export function capacityOutput(plan: readonly PlanEntry[]): {
     atMaximum: Footprint;
     quota: Peak;
 } {
-    const at = (scale: "min" | "max"): Footprint => {
-        const shapes = plan
-            .flatMap((p) => p.pods)
-            .map((s) => ({
-                ...s,
-                pods: scale === "max" ? s.replicas : (s.minReplicas ?? s.replicas),
-            }));
-        const sum = (f: (r: Resources) => number) =>
-            shapes.reduce((t, p) => t + p.pods * p.containers.reduce((u, r) => u + f(r), 0), 0);
-        return {
-            pods: shapes.reduce((t, p) => t + p.pods, 0),
-            requestsCpu: formatCpu(sum((r) => millicores(r.cpu))),
-            requestsMemory: formatMemory(sum((r) => mebibytes(r.memory))),
-            limitsCpu: formatCpu(sum((r) => millicores(r.cpuLimit))),
-            limitsMemory: formatMemory(sum((r) => mebibytes(r.memoryLimit))),
-        };
-    };
+    const at = (scale: "min" | "max"): Footprint =>
+        footprint(
+            plan
+                .flatMap((p) => p.pods)
+                .map((s) => ({
+                    ...s,
+                    pods: scale === "max" ? s.replicas : (s.minReplicas ?? s.replicas),
+                })),
+        );
     return { atMinimum: at("min"), atMaximum: at("max"), quota: namespacePeak(plan) };
 }
