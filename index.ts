@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { NamespaceBaseline } from "./components";
 import { Monitoring } from "./components/monitoring";
-import { adoptLiveObjects } from "./stacks/adoption";
+import { adoptLiveObjects, phaseRendering } from "./stacks/adoption";
 import { capacityOutput, namespacePeak } from "./stacks/capacity";
 import { createWorkload } from "./stacks/families";
 import { monitoringArgs } from "./stacks/monitoring";
@@ -22,11 +22,14 @@ export = async () => {
     const provider = new k8s.Provider("sapoche", { enableServerSideApply: true });
     const opts = { providers: [provider] };
 
+    // Before the adoption's enforce phase, nothing restricts admission or traffic yet.
+    const { enforced } = phaseRendering(settings.adoption.phase);
     const baseline = new NamespaceBaseline(
         settings.namespace,
         {
             namespace: settings.namespace,
             peak: namespacePeak(settings.plan),
+            admission: enforced,
             ...networkArgs(settings),
         },
         opts,
@@ -39,7 +42,7 @@ export = async () => {
         {
             namespace: baseline.namespace,
             ...monitoringArgs(namespace, plan, monitoring),
-            networkPolicy: !settings.adopt,
+            networkPolicy: enforced,
         },
         opts,
     );

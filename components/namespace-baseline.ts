@@ -39,15 +39,17 @@ export interface NamespaceBaselineArgs {
      * (README, "Network reachability"). @default true
      */
     readonly networkPolicies?: boolean;
+    /**
+     * Whether pods are admitted under the namespace's rules: the ResourceQuota, the LimitRange and
+     * the Pod Security `enforce` labels (audit and warn are always set: they refuse nothing).
+     * False while the live namespace is adopted: a live pod recreated then has no requests (the
+     * quota would refuse it) or would get the LimitRange's default limits. @default true
+     */
+    readonly admission?: boolean;
     /** Destinations outside the namespace the pods may connect to (besides DNS). @default [] */
     readonly egress?: readonly EgressDestination[];
     /** Workloads (`app.kubernetes.io/name`) that use Redis through `redis-sp`. @default [] */
     readonly redisClients?: readonly string[];
-    /**
-     * The legacy Redis Deployment (`app.kubernetes.io/name`, live: `redis-master`) the cluster
-     * replicates while its data moves; its pods are admitted from the Redis tier on 6379.
-     */
-    readonly legacyRedis?: string;
 }
 
 /** One allowed destination outside the namespace. */
@@ -73,6 +75,7 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
 
     constructor(name: string, args: NamespaceBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
         super(NAMESPACE_BASELINE_TYPE, name, {}, opts);
+        const admission = args.admission ?? true;
         const labels = {
             "app.kubernetes.io/part-of": "sapoche",
             "app.kubernetes.io/managed-by": "pulumi",
@@ -85,8 +88,12 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
                     labels: {
                         ...labels,
                         // Pod Security Admission enforces what our policies already require.
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/enforce-version": "latest",
+                        ...(admission
+                            ? {
+                                  "pod-security.kubernetes.io/enforce": "restricted",
+                                  "pod-security.kubernetes.io/enforce-version": "latest",
+                              }
+                            : {}),
                         // Audit and warn at the same level: a violation is logged and shown to
                         // kubectl before anything relies on enforce refusing it.
                         "pod-security.kubernetes.io/audit": "restricted",
@@ -101,39 +108,7 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
         this.namespace = ns.metadata.name;
         const namespace = this.namespace;
 
-        new k8s.core.v1.ResourceQuota(
-            `${name}-quota`,
-            {
-                metadata: { name: "sapoche-peak", namespace, labels },
-                spec: {
-                    hard: {
-                        pods: String(args.peak.pods),
-                        "requests.cpu": args.peak.requestsCpu,
-                        "requests.memory": args.peak.requestsMemory,
-                        "limits.cpu": args.peak.limitsCpu,
-                        "limits.memory": args.peak.limitsMemory,
-                        "requests.ephemeral-storage": args.peak.requestsEphemeralStorage,
-                        "limits.ephemeral-storage": args.peak.limitsEphemeralStorage,
-                        persistentvolumeclaims: String(args.peak.persistentVolumeClaims),
-                        "requests.storage": args.peak.requestsStorage,
-                    },
-                },
-            },
-            { parent: this },
-        );
-
-        // Defaults only for containers created outside this program (kubectl run during an
-        // incident); ours always set their own.
-        new k8s.core.v1.LimitRange(
-            `${name}-limits`,
-            {
-                metadata: { name: "sapoche-defaults", namespace, labels },
-                spec: {
-                    limits: [{ type: "Container", ...CONTAINER_LIMIT_RANGE }],
-                },
-            },
-            { parent: this },
-        );
+        if (admission) this.admissionRules(name, namespace, labels, args.peak);
 
         this.serviceAccounts = Object.fromEntries(
             FAMILIES.map((family) => {
@@ -153,6 +128,48 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
             this.networkPolicies(name, namespace, labels, args);
         }
         this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
+    }
+
+    /** The ResourceQuota sized from the peak, and the LimitRange for pods made by hand. */
+    private admissionRules(
+        name: string,
+        namespace: pulumi.Output<string>,
+        labels: Record<string, string>,
+        peak: Peak,
+    ): void {
+        new k8s.core.v1.ResourceQuota(
+            `${name}-quota`,
+            {
+                metadata: { name: "sapoche-peak", namespace, labels },
+                spec: {
+                    hard: {
+                        pods: String(peak.pods),
+                        "requests.cpu": peak.requestsCpu,
+                        "requests.memory": peak.requestsMemory,
+                        "limits.cpu": peak.limitsCpu,
+                        "limits.memory": peak.limitsMemory,
+                        "requests.ephemeral-storage": peak.requestsEphemeralStorage,
+                        "limits.ephemeral-storage": peak.limitsEphemeralStorage,
+                        persistentvolumeclaims: String(peak.persistentVolumeClaims),
+                        "requests.storage": peak.requestsStorage,
+                    },
+                },
+            },
+            { parent: this },
+        );
+
+        // Defaults only for containers created outside this program (kubectl run during an
+        // incident); ours always set their own.
+        new k8s.core.v1.LimitRange(
+            `${name}-limits`,
+            {
+                metadata: { name: "sapoche-defaults", namespace, labels },
+                spec: {
+                    limits: [{ type: "Container", ...CONTAINER_LIMIT_RANGE }],
+                },
+            },
+            { parent: this },
+        );
     }
 
     /**
@@ -208,20 +225,6 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
                 ports: tcp("redis", "sentinel"),
             },
         ]);
-        if (args.legacyRedis) {
-            // The live pods declare no named port: Redis' own number, as the live redis-sp uses.
-            policy(
-                "allow-redis-legacy",
-                { matchLabels: { "app.kubernetes.io/name": args.legacyRedis } },
-                [
-                    {
-                        from: [{ podSelector: component(["redis", "redis-proxy"]) }],
-                        ports: [{ protocol: "TCP", port: 6379 }],
-                    },
-                ],
-            );
-        }
-
         // Egress: every pod, one policy, so a pod without a rule of its own is still restricted.
         // Everything reached by Service name needs DNS first; the namespace's own pods are
         // reached directly (Redis, php-fpm) and are guarded by the ingress rules above.

@@ -6,6 +6,8 @@
  * reachability").
  */
 import { z } from "zod";
+import { phaseRendering } from "./adoption";
+import type { AdoptionPhase } from "./adoption";
 import type { PlanEntry } from "./plan";
 
 /** The cloud metadata endpoint: credentials of the node's cloud identity. Never reachable. */
@@ -24,7 +26,6 @@ export interface NetworkArgs {
     readonly networkPolicies: boolean;
     readonly egress: readonly EgressDestination[];
     readonly redisClients: readonly string[];
-    readonly legacyRedis?: string;
 }
 
 /** One allowed destination outside the namespace, as the baseline renders it. */
@@ -114,18 +115,17 @@ export function egressDestinations(network: NetworkSettings): EgressDestination[
 }
 
 /**
- * The baseline's network arguments. No NetworkPolicy while adopting: the imported pods keep
- * their live labels and ports, which no rule selects, so a default deny would cut them off
- * (README, "Network reachability"); the reshape creates them with the pods they select.
+ * The baseline's network arguments. No NetworkPolicy before the adoption's `enforce` phase: pods
+ * of the live ReplicaSets keep their live labels and ports, which no rule selects, so a default
+ * deny would cut them off (README, "Network reachability"); by `enforce` every rollout is done.
  */
 export function networkArgs(settings: {
-    readonly adopt: boolean;
+    readonly adoption: { readonly phase: AdoptionPhase };
     readonly network: NetworkSettings;
     readonly plan: readonly PlanEntry[];
 }): NetworkArgs {
-    const redis = settings.plan.find((p) => p.family === "redis");
     return {
-        networkPolicies: !settings.adopt,
+        networkPolicies: phaseRendering(settings.adoption.phase).enforced,
         egress: egressDestinations(settings.network),
         // The data flow's Redis users: the backend families, not php's nginx nor the frontends.
         redisClients: settings.plan.flatMap((p) => {
@@ -141,9 +141,5 @@ export function networkArgs(settings: {
                     return [];
             }
         }),
-        // While its data moves (README, "Redis operations"), the nodes, their Sentinels and the
-        // proxy's legacy backend connect to the live redis-master's pods.
-        legacyRedis:
-            redis?.family === "redis" && redis.settings.legacyMaster ? redis.liveName : undefined,
     };
 }

@@ -6,19 +6,23 @@
  * This file is the entry point (the whole config, node ports, promotion, environment); the
  * building blocks live in `stacks/schema/`: `primitives.ts` (integers, names, quantities, images,
  * review dates, reasons), `resources.ts` (container requests and limits), `workloads.ts` (the
- * `workloads` entries by shape) and `redis.ts`.
+ * `workloads` entries by shape), `redis.ts` and `adoption.ts` (the adoption phase, and its rules
+ * on `redis.legacyMaster`).
  */
 import { z } from "zod";
 import { IMAGE_KEYS, nodePortServices } from "./catalog";
 import { monitoringSchema } from "./monitoring";
 import { networkSchema } from "./network";
 import { STACK_ENVIRONMENTS } from "./ranges";
+import { adoption, withAdoptionRules } from "./schema/adoption";
 import { SchemaContext } from "./schema/context";
 import { REASON_ALLOWED, dnsName, image, int, isReason } from "./schema/primitives";
 import { redis } from "./schema/redis";
 import { resourcesSchema } from "./schema/resources";
 import { workloadsFor } from "./schema/workloads";
 
+export { ADOPTION_PHASES } from "./schema/adoption";
+export type { AdoptionPhase, AdoptionSettings } from "./schema/adoption";
 export type { SchemaContext } from "./schema/context";
 export { reviewHorizon } from "./schema/primitives";
 export type { RedisSettings } from "./schema/redis";
@@ -137,6 +141,9 @@ const environmentFor = ({ stack }: SchemaContext) => {
 
 /** Every key under the project's config namespace, parsed from JSON where it is an object. */
 export const configSchemaFor = (context: SchemaContext) =>
+    withAdoptionRules(configShapeFor(context));
+
+const configShapeFor = (context: SchemaContext) =>
     z.strictObject({
         environment: environmentFor(context),
         namespace: dnsName,
@@ -150,7 +157,7 @@ export const configSchemaFor = (context: SchemaContext) =>
         promotion: promotionFor(context),
         monitoring: monitoringSchema,
         network: networkSchema,
-        adopt: z.boolean({ error: "true or false" }),
+        adoption,
     });
 
 /** The schema without stack-specific rules: its shape lists the allowed keys. */
@@ -168,7 +175,7 @@ export const OBJECT_KEYS = new Set([
     "promotion",
     "monitoring",
     "network",
-    "adopt",
+    "adoption",
 ]);
 
 export type PromotionSettings = z.infer<typeof promotionShape>;

@@ -7,7 +7,13 @@
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { OBJECT_KEYS, PromotionSettings, configSchema, configSchemaFor } from "./schema";
+import {
+    AdoptionSettings,
+    OBJECT_KEYS,
+    PromotionSettings,
+    configSchema,
+    configSchemaFor,
+} from "./schema";
 import { PlanEntry, buildPlan } from "./plan";
 import type { MonitoringSettings } from "./monitoring";
 import type { NetworkSettings } from "./network";
@@ -21,8 +27,8 @@ export interface Settings {
     /** Every workload, in catalog order, paired with its own settings. */
     readonly plan: readonly PlanEntry[];
     readonly promotion: Readonly<PromotionSettings>;
-    /** Import today's live objects instead of creating them (see stacks/adoption.ts). */
-    readonly adopt: boolean;
+    /** The phase of the adoption of the live namespace (stacks/adoption.ts); `done` when over. */
+    readonly adoption: Readonly<AdoptionSettings>;
     /** Alert thresholds and durations (stacks/monitoring.ts). */
     readonly monitoring: MonitoringSettings;
     /** Egress destinations outside the namespace (stacks/network.ts). */
@@ -99,7 +105,7 @@ export function parseSettings(
         namespace: c.namespace,
         plan: buildPlan(c),
         promotion: c.promotion,
-        adopt: c.adopt,
+        adoption: c.adoption,
         monitoring: c.monitoring,
         network: c.network,
         sourceRevision: sourceRevision(),

@@ -1,14 +1,85 @@
+/**
+ * The adoption of the live namespace in phases (stacks/adoption.ts; README, "Adopting the live
+ * namespace"): each phase renders only what it allows. Under mocks an object's props are the
+ * program's whatever its options; what the engine applies is the program's props except the
+ * paths `ignoreChanges` names, which keep their live values. So a phase is compared with the one
+ * before by that effective state.
+ */
 import { strict as assert } from "assert";
-import { evaluateProgram, PROJECT, readStackConfig } from "./support/program";
+import { stackResources } from "./support/program";
+import { RegisteredResource } from "./support/mocks";
+import { ADOPTION_PHASES, AdoptionPhase, kindOf, objectOf, phaseResources } from "./support/phases";
 import { readSeed } from "./support/seed";
 
-describe("adoption of the live namespace", () => {
-    it("imports every live object by namespace/name, leaving its content alone for that update", async () => {
-        const config = { ...readStackConfig("production1"), [`${PROJECT}:adopt`]: true };
-        const rs = await evaluateProgram("production1", config);
-        const imported = rs
+const LIVE = "<live>";
+
+/** What the engine applies: the program's props, with ignored top-level fields left live. */
+function effective(r: RegisteredResource): Record<string, unknown> {
+    const props: Record<string, unknown> = { ...r.props };
+    for (const path of r.ignoreChanges) {
+        if (path in props) props[path] = LIVE;
+    }
+    return props;
+}
+
+/** Kubernetes objects by `Kind/name`. */
+function objects(rs: readonly RegisteredResource[]): Map<string, RegisteredResource> {
+    return new Map(
+        rs.filter((r) => r.custom && r.type.startsWith("kubernetes:")).map((r) => [objectOf(r), r]),
+    );
+}
+
+/** Between two phases: objects added, removed, and changed (with the top-level fields that did). */
+function changes(before: readonly RegisteredResource[], after: readonly RegisteredResource[]) {
+    const a = objects(before);
+    const b = objects(after);
+    const changed: string[] = [];
+    for (const [key, r] of b) {
+        const old = a.get(key);
+        if (!old) continue;
+        const [x, y] = [effective(old), effective(r)];
+        const fields = [...new Set([...Object.keys(x), ...Object.keys(y)])].filter(
+            (f) => JSON.stringify(x[f]) !== JSON.stringify(y[f]),
+        );
+        if (fields.length > 0) changed.push(`${key} ${fields.sort().join(",")}`);
+    }
+    return {
+        added: [...b.keys()].filter((k) => !a.has(k)).sort(),
+        removed: [...a.keys()].filter((k) => !b.has(k)).sort(),
+        changed: changed.sort(),
+    };
+}
+
+/** `Kind` counts of a list of `Kind/name [fields]` lines. */
+function kinds(lines: readonly string[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const line of lines) {
+        const kind = line.split("/")[0];
+        counts[kind] = (counts[kind] ?? 0) + 1;
+    }
+    return counts;
+}
+
+const RESTRICTING = new Set(["NetworkPolicy", "ResourceQuota", "LimitRange"]);
+const PATCH_FORCE = "pulumi.com/patchForce";
+const PSA_ENFORCE = "pod-security.kubernetes.io/enforce";
+const namespaceOf = (rs: readonly RegisteredResource[]) =>
+    rs.find((r) => kindOf(r) === "Namespace") as RegisteredResource;
+const labelsOf = (r: RegisteredResource) =>
+    (r.props as { metadata: { labels: Record<string, string> } }).metadata.labels;
+
+describe("adoption of the live namespace, in phases", function () {
+    // Six evaluations of the whole program, shared with the pack's tests.
+    this.timeout(120_000);
+    const resources = {} as Record<AdoptionPhase, RegisteredResource[]>;
+    before(async () => {
+        for (const phase of ADOPTION_PHASES) resources[phase] = await phaseResources(phase);
+    });
+
+    it("imports every live object by namespace/name in phase import, leaving its content alone", () => {
+        const imported = resources.import
             .filter((r) => r.importId)
-            .map((r) => `${r.type.split(":")[2].split("/").pop()}/${r.importId}`)
+            .map((r) => `${kindOf(r)}/${r.importId}`)
             .sort();
         const seed = readSeed();
         const expected = [
@@ -23,13 +94,146 @@ describe("adoption of the live namespace", () => {
             ...seed.hpas.filter((h) => h.keda).map((h) => `ScaledObject/sapoche/${h.target}`),
         ].sort();
         assert.deepEqual(imported, expected);
+        for (const r of resources.import.filter((x) => x.importId)) {
+            assert.ok(
+                r.ignoreChanges.includes("metadata") && r.ignoreChanges.includes("spec"),
+                `${objectOf(r)} is imported with its content changed: ${r.ignoreChanges}`,
+            );
+        }
     });
 
-    it("imports nothing when adoption is off", async () => {
-        const rs = await evaluateProgram("production1", readStackConfig("production1"));
+    for (const phase of ADOPTION_PHASES.filter((p) => p !== "import")) {
+        it(`imports nothing in phase ${phase}`, () => {
+            assert.deepEqual(resources[phase].filter((r) => r.importId).map(objectOf), []);
+        });
+    }
+
+    for (const phase of ["import", "reshape", "services", "redis-moved"] as const) {
+        it(`creates nothing that restricts admission or traffic in phase ${phase}`, () => {
+            assert.deepEqual(
+                resources[phase].filter((r) => RESTRICTING.has(kindOf(r))).map(objectOf),
+                [],
+            );
+            const ns = namespaceOf(resources[phase]);
+            const labelsApplied = !ns.ignoreChanges.includes("metadata");
+            assert.ok(!labelsApplied || !(PSA_ENFORCE in labelsOf(ns)), "Pod Security enforces");
+        });
+    }
+
+    it("renders the quota, the LimitRange, the NetworkPolicies and Pod Security enforce from phase enforce on, and enforce as done", () => {
+        for (const phase of ["enforce", "done"] as const) {
+            assert.deepEqual(
+                kinds(resources[phase].filter((r) => RESTRICTING.has(kindOf(r))).map(objectOf)),
+                {
+                    ResourceQuota: 1,
+                    LimitRange: 1,
+                    NetworkPolicy: 6,
+                },
+            );
+            assert.equal(labelsOf(namespaceOf(resources[phase]))[PSA_ENFORCE], "restricted");
+        }
+        // done drops only the adoption's patchForce from the live objects that do not carry it
+        // for good (Deployments do).
+        const c = changes(resources.enforce, resources.done);
+        assert.deepEqual([c.added, c.removed], [[], []]);
+        assert.deepEqual(kinds(c.changed), {
+            HorizontalPodAutoscaler: 1,
+            Namespace: 1,
+            ScaledObject: 4,
+            Service: 7,
+        });
+        const unforced = (r: RegisteredResource) => {
+            const metadata = (r.props as { metadata: { annotations?: Record<string, string> } })
+                .metadata;
+            const { [PATCH_FORCE]: force, ...annotations } = metadata.annotations ?? {};
+            return { force, props: { ...r.props, metadata: { ...metadata, annotations } } };
+        };
+        const enforce = objects(resources.enforce);
+        for (const r of objects(resources.done).values()) {
+            const before = unforced(enforce.get(objectOf(r)) as RegisteredResource);
+            const after = unforced(r);
+            assert.deepEqual(before.props, after.props, objectOf(r));
+            if (!["Deployment", "StatefulSet"].includes(kindOf(r))) {
+                assert.equal(after.force, undefined, objectOf(r));
+            }
+        }
+    });
+
+    it("done renders what the stack file renders (the steady state both stacks are in)", async () => {
+        const committed = await stackResources("production1");
         assert.deepEqual(
-            rs.filter((r) => r.importId),
-            [],
+            [...objects(committed).values()].map((r) => [objectOf(r), r.props, r.ignoreChanges]),
+            [...objects(resources.done).values()].map((r) => [
+                objectOf(r),
+                r.props,
+                r.ignoreChanges,
+            ]),
         );
+    });
+
+    it("forces the program's values on every live object from reshape to enforce (another field manager owns them)", () => {
+        for (const phase of ["reshape", "services", "redis-moved", "enforce"] as const) {
+            const live = resources[phase].filter((r) =>
+                resources.import.some((i) => i.importId && objectOf(i) === objectOf(r)),
+            );
+            assert.equal(live.length, 51);
+            for (const r of live) {
+                const a = (r.props as { metadata: { annotations?: Record<string, string> } })
+                    .metadata.annotations;
+                assert.equal(a?.[PATCH_FORCE], "true", `${phase}: ${objectOf(r)}`);
+            }
+        }
+    });
+
+    describe("each phase changes only what it allows, from the phase before", () => {
+        it("reshape: the workloads and autoscalers take the program's shape, the Namespace its labels (Pod Security audit and warn), Services only their labels", () => {
+            const c = changes(resources.import, resources.reshape);
+            assert.deepEqual([c.added, c.removed], [[], []]);
+            assert.deepEqual(kinds(c.changed), {
+                Deployment: 38,
+                HorizontalPodAutoscaler: 1,
+                Namespace: 1,
+                ScaledObject: 4,
+                Service: 7,
+            });
+            for (const line of c.changed.filter((l) => l.startsWith("Service/"))) {
+                assert.match(line, / metadata$/, `a Service spec changes in reshape: ${line}`);
+            }
+            const labels = labelsOf(namespaceOf(resources.reshape));
+            assert.equal(labels["pod-security.kubernetes.io/audit"], "restricted");
+            assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted");
+        });
+
+        it("services: only the 7 live Services, their spec (named ports, redis-sp to the proxy)", () => {
+            const c = changes(resources.reshape, resources.services);
+            assert.deepEqual([c.added, c.removed], [[], []]);
+            assert.deepEqual(kinds(c.changed), { Service: 7 });
+            assert.ok(
+                c.changed.every((l) => / spec$/.test(l)),
+                c.changed.join("\n"),
+            );
+            const redisSp = objects(resources.services).get(
+                "Service/redis-sp",
+            ) as RegisteredResource;
+            assert.deepEqual((redisSp.props as any).spec.selector, {
+                "app.kubernetes.io/name": "redis-proxy",
+            });
+        });
+
+        it("redis-moved: only the Redis tier (the legacy Redis forgotten)", () => {
+            const c = changes(resources.services, resources["redis-moved"]);
+            assert.deepEqual([c.added, c.removed], [[], []]);
+            assert.ok(c.changed.length > 0);
+            for (const line of c.changed) {
+                assert.match(line, /^(ConfigMap|StatefulSet|Deployment)\/redis/, line);
+            }
+        });
+
+        it("enforce: only the quota, the LimitRange, the NetworkPolicies and the Namespace's enforce label", () => {
+            const c = changes(resources["redis-moved"], resources.enforce);
+            assert.deepEqual(kinds(c.added), { ResourceQuota: 1, LimitRange: 1, NetworkPolicy: 6 });
+            assert.deepEqual(c.removed, []);
+            assert.deepEqual(c.changed, ["Namespace/sapoche metadata"]);
+        });
     });
 });

@@ -44,6 +44,7 @@ const REASON = "a short sentence saying why (at least 20 characters and 4 words)
 const LIMIT_RANGE = "(the max of the namespace's LimitRange sapoche-defaults)";
 const IMAGE = "an image reference with a pinned tag or digest, e.g. registry/app:1.2.3";
 const DIGEST = "@sha256:" + "a".repeat(64);
+const PHASES = `one of import, reshape, services, redis-moved, enforce, done (in that order, one release each; README, "Adopting the live namespace")`;
 const HORIZON = reviewHorizon(new Date());
 
 describe("stack config validation", () => {
@@ -148,7 +149,7 @@ describe("stack config validation", () => {
         ["a node port for an unknown port name", (c) => (c.nodePorts["bknd-services-nginx"].https = 30443), [`sapoche-stack:nodePorts.bknd-services-nginx.https: unknown key (did you mean "http"?); allowed keys: http`]],
         ["a missing Redis password Secret name", (c) => delete c.redis.passwordSecretName, [`sapoche-stack:redis.passwordSecretName: missing; expected a Kubernetes name (lowercase letters, digits and '-')`]],
         ["a missing top-level key", (c) => delete c.keda, [`sapoche-stack:keda: missing; expected an object with keys brokerSecretName`]],
-        ["an unknown top-level key", (c) => (c.replicas = 3), [`sapoche-stack:replicas: unknown key; allowed keys: environment, namespace, images, nodePorts, keda, orthanc, redis, scheduler, workloads, promotion, monitoring, network, adopt`]],
+        ["an unknown top-level key", (c) => (c.replicas = 3), [`sapoche-stack:replicas: unknown key; allowed keys: environment, namespace, images, nodePorts, keda, orthanc, redis, scheduler, workloads, promotion, monitoring, network, adoption`]],
         ["zero replicas without a reason", (c) => (c.workloads["worker-sapoche-pdf-en"].replicas = 0), [`${W}.worker-sapoche-pdf-en.scaledToZero: missing; expected {reason, reviewDate} because replicas is 0`]],
         ["a scaled-to-zero note on a running workload", (c) => (c.workloads["consumer-revenue"].replicas = 1), [`${W}.consumer-revenue.scaledToZero: got {"reason":"Revenue processing moved out of this namespace; kept at zero until confirmed unused (seed recommendation).","reviewDate":"2027-02-26"}; expected no scaledToZero while replicas is above 0`]],
         ["a review date that is not a date", (c) => (c.workloads["consumer-revenue"].scaledToZero.reviewDate = "next spring"), [`${W}.consumer-revenue.scaledToZero.reviewDate: got "next spring"; expected a calendar date written YYYY-MM-DD`]],
@@ -164,7 +165,11 @@ describe("stack config validation", () => {
         ["an object key holding plain text", (c) => (c.redis = "three nodes"), [`sapoche-stack:redis: got "three nodes"; expected an object with keys nodes, sentinelQuorum, passwordSecretName, storageClassName, storageSize, resources, sentinelResources, proxyReplicas, proxyResources, exporterResources, maxmemory, legacyMaster`]],
         ["a missing sidecar size on Orthanc", (c) => delete c.workloads["orthanc-read-api"].sidecarResources, [`${W}.orthanc-read-api.sidecarResources: missing; expected an object with keys cpu, memory, cpuLimit, memoryLimit, ephemeralStorage, ephemeralStorageLimit`]],
         ["a promotion source that is not a stack reference", (c) => (c.promotion.fromStack = "staging"), [`sapoche-stack:promotion.fromStack: got "staging"; expected a stack reference such as "organization/sapoche-stack/staging", or ""`]],
-        ["adoption written as a word", (c) => (c.adopt = "yes"), [`sapoche-stack:adopt: got "yes"; expected true or false`]],
+        ["an adoption phase that does not exist", (c) => (c.adoption.phase = "imported"), [`sapoche-stack:adoption.phase: got "imported"; expected ${PHASES}`]],
+        ["the adoption phase written as plain text", (c) => (c.adoption = "import"), [`sapoche-stack:adoption: got "import"; expected an object with keys phase`]],
+        ["the boolean adoption key the phases replaced", (c) => (c.adopt = true), [`sapoche-stack:adopt: unknown key (did you mean "adoption"?); allowed keys: environment, namespace, images, nodePorts, keda, orthanc, redis, scheduler, workloads, promotion, monitoring, network, adoption`]],
+        ["phase services with no live Redis to send clients to", (c) => (c.adoption.phase = "services"), [`sapoche-stack:redis.legacyMaster: got ""; expected the live Redis' address (such as redis-legacy.sapoche.svc.cluster.local) while adoption.phase is services: redis-sp moves to the proxy, which must send clients to the live redis-master until its data has moved`]],
+        ["the live Redis still named once enforced", (c) => { c.adoption.phase = "enforce"; c.redis.legacyMaster = "redis-legacy.sapoche.svc.cluster.local"; }, [`sapoche-stack:redis.legacyMaster: got "redis-legacy.sapoche.svc.cluster.local"; expected "" once adoption.phase is enforce (Redis' data has moved: README, "Redis operations"; phases redis-moved, enforce, done)`]],
         // Upper bounds: a typo must not ask for three billion pods.
         ["replicas far above the ceiling", (c) => (c.workloads["worker-booking"].replicas = 3e9), [`${W}.worker-booking.replicas: got 3000000000; expected an integer from 0 to 50`]],
         ["replicas just above the ceiling", (c) => (c.workloads["worker-sapoche-default"].replicas = 51), [`${W}.worker-sapoche-default.replicas: got 51; expected an integer from 0 to 50`]],
@@ -258,14 +263,14 @@ describe("stack config validation", () => {
             () =>
                 parseSettings(toEngineConfig(production1()), PROJECT, "Pulumi.production1.yaml", {
                     otherKeys: [
-                        "sapoche-stak:adopt",
+                        "sapoche-stak:adoption",
                         "kubernetes:context",
                         "pulumi:disable-default-providers",
                     ],
                 }),
             (e: ConfigError) =>
                 assert.deepEqual(e.problems, [
-                    `sapoche-stak:adopt: unknown project prefix "sapoche-stak" (did you mean "sapoche-stack:adopt"?); this program reads only sapoche-stack: keys`,
+                    `sapoche-stak:adoption: unknown project prefix "sapoche-stak" (did you mean "sapoche-stack:adoption"?); this program reads only sapoche-stack: keys`,
                 ]) === undefined,
         );
     });

@@ -66,7 +66,9 @@ describe("Moving the legacy redis-master into the Sentinel cluster, real process
     const figures: string[] = [];
 
     before(async function () {
+        // The move is adoption phase services' (README, "Adopting the live namespace").
         const rendered = await renderRedis("production1", (c) => {
+            c["sapoche-stack:adoption"] = { phase: "services" };
             c["sapoche-stack:redis"].legacyMaster = LEGACY;
         });
         assert.ok(

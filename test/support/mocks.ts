@@ -83,7 +83,18 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
      * A stack transformation that sees each resource's options before it registers (mocks do
      * not report options). In-process, so it works without an engine.
      */
-    readonly captureOptions: pulumi.ResourceTransformation = (args) => {
+    readonly captureOptions: pulumi.ResourceTransformation = (given) => {
+        // Registered first, so the program's own stack transformations (adoption's import and
+        // ignoreChanges) run after this one: apply them to a copy to record the final options.
+        // They are pure functions of their arguments, so running them twice changes nothing.
+        let args = given;
+        const stack = pulumi.runtime.getStackResource() as
+            { __transformations?: pulumi.ResourceTransformation[] } | undefined;
+        for (const t of stack?.__transformations ?? []) {
+            if (t === this.captureOptions) continue;
+            const r = t(args);
+            if (r) args = { ...args, props: r.props, opts: r.opts };
+        }
         this.options.set(`${args.type}::${args.name}`, {
             protect: args.opts.protect === true,
             ignoreChanges: args.opts.ignoreChanges ?? [],

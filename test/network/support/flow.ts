@@ -17,7 +17,7 @@ export interface Edge {
     readonly src: Endpoint | "any";
     readonly dst: { readonly pod: string };
     readonly protocol: "TCP";
-    /** NaN when a Service's named target port is declared by no container of the pod. */
+    /** NaN when the pod does not serve on the Service's target port (see resolvePort). */
     readonly port: number;
 }
 
@@ -30,10 +30,16 @@ const template = (w: K8sObject) =>
     ((w.spec as { template?: PodTemplate }).template ?? {}) as PodTemplate;
 const podName = (phase: Phase, w: K8sObject) => `${phase.namespace}/${w.metadata.name}`;
 
-/** The port a target port resolves to on a workload's pods. */
+/**
+ * The port a target port resolves to on a workload's pods; NaN when they do not serve on it: a
+ * name no container declares, or a number that pods declaring their ports do not declare (the
+ * live pods declare none, so a number on them cannot be checked).
+ */
 function resolvePort(w: K8sObject, target: string | number): number {
-    if (typeof target === "number") return target;
     const ports = (template(w).spec?.containers ?? []).flatMap((c) => c.ports ?? []);
+    if (typeof target === "number") {
+        return ports.length === 0 || ports.some((p) => p.containerPort === target) ? target : NaN;
+    }
     return ports.find((p) => p.name === target)?.containerPort ?? NaN;
 }
 

@@ -1,0 +1,54 @@
+/**
+ * production1's config at each adoption phase (README, "Adopting the live namespace"), as the
+ * runbook sets it, and the program's resources in each, evaluated once per test run (the unit
+ * tests, the policy-pack tests and the network tests share them).
+ */
+import { ADOPTION_PHASES, AdoptionPhase } from "../../stacks/adoption";
+import { LEGACY_REDIS_REQUIRED, LEGACY_REDIS_GONE } from "../../stacks/schema/adoption";
+import { RegisteredResource } from "./mocks";
+import { evaluateProgram, PROJECT, readStackConfig, StackName } from "./program";
+
+export { ADOPTION_PHASES };
+export type { AdoptionPhase };
+
+/** The live Redis behind the Service the runbook creates with `kubectl expose` (README). */
+export const LEGACY_MASTER = "redis-legacy.sapoche.svc.cluster.local";
+
+/**
+ * A stack's config at a phase. `redis.legacyMaster` is set from the import on (the runbook's
+ * advice: the nodes replicate the live Redis long before `services` sends clients through the
+ * proxy) and empty once Redis has moved.
+ */
+export function phaseConfig(
+    phase: AdoptionPhase,
+    stack: StackName = "production1",
+    config: Record<string, unknown> = readStackConfig(stack),
+): Record<string, unknown> {
+    const redisKey = `${PROJECT}:redis`;
+    const moved = LEGACY_REDIS_GONE.includes(phase);
+    const legacy = LEGACY_REDIS_REQUIRED.includes(phase) || !moved;
+    return {
+        ...config,
+        [`${PROJECT}:adoption`]: { phase },
+        [redisKey]: { ...(config[redisKey] as object), legacyMaster: legacy ? LEGACY_MASTER : "" },
+    };
+}
+
+const evaluated = new Map<AdoptionPhase, Promise<RegisteredResource[]>>();
+
+/** production1's resources at a phase (evaluated once per run). */
+export function phaseResources(phase: AdoptionPhase): Promise<RegisteredResource[]> {
+    let result = evaluated.get(phase);
+    if (!result) {
+        result = evaluateProgram("production1", phaseConfig(phase));
+        evaluated.set(phase, result);
+    }
+    return result;
+}
+
+/** `Kind` of a resource type token (`kubernetes:apps/v1:Deployment` -> `Deployment`). */
+export const kindOf = (r: RegisteredResource) => r.type.split(":")[2];
+
+/** `Kind/name` of a Kubernetes object. */
+export const objectOf = (r: RegisteredResource) =>
+    `${kindOf(r)}/${(r.props as { metadata?: { name?: string } }).metadata?.name}`;
