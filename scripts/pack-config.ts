@@ -2,7 +2,8 @@
  * Generates the policy pack's per-stack config (`policy-pack/config/<stack>.json`) from the
  * catalog and the stack files, so the names the pack protects by name (critical consumers, the
  * scheduler, the sanctioned Redis StatefulSet) and the node-port contract never drift from what
- * the program deploys. `policy-pack/tests/packConfig.test.ts` fails when a committed file differs.
+ * the program deploys, and the pack checks the adoption phase the stack file names.
+ * `policy-pack/tests/packConfig.test.ts` fails when a committed file differs.
  *
  *   node -r ts-node/register/transpile-only scripts/pack-config.ts          # rewrite the files
  *   node -r ts-node/register/transpile-only scripts/pack-config.ts --check  # exit 1 if stale
@@ -10,8 +11,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { AdoptionPhase, liveObjects } from "../stacks/adoption";
 import * as catalog from "../stacks/catalog";
 import { CRITICAL_CONSUMER_FLOOR } from "../stacks/ranges";
+import { parseSettings } from "../stacks/settings";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "sapoche-stack";
@@ -40,7 +43,8 @@ const REDIS_POLICIES = [
 
 type PackConfig = Record<string, string | Record<string, unknown>>;
 
-function stackConfig(stack: PackStack): Record<string, unknown> {
+/** The `config:` map of `Pulumi.<stack>.yaml`, keys with the project prefix. */
+export function stackConfig(stack: string): Record<string, unknown> {
     const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
     // JSON_SCHEMA keeps dates and the like as strings, as the Pulumi CLI reads them.
     const doc = yaml.load(fs.readFileSync(file, "utf8"), { schema: yaml.JSON_SCHEMA }) as {
@@ -57,9 +61,19 @@ function required<T>(config: Record<string, unknown>, key: string, stack: string
     return value as T;
 }
 
-/** The policy config of one stack, as the catalog and the stack file say. */
-export function packConfig(stack: PackStack): PackConfig {
-    const config = stackConfig(stack);
+/**
+ * The policy config of one stack, as the catalog and the stack file say. The adoption phase the
+ * stack file names decides what `enforce-adoption-phase` checks and which rules report instead of
+ * refusing. `config` and `file` default to the stack's own; the adoption e2e passes its sandbox
+ * stack's (production1's numbers under another stack name).
+ */
+export function packConfig(
+    stack: PackStack,
+    config = stackConfig(stack),
+    file = `Pulumi.${stack}.yaml`,
+): PackConfig {
+    const settings = parseSettings(engineConfig(config), PROJECT, file);
+    const { phase } = settings.adoption;
     const nodePorts = required<Record<string, Record<string, number>>>(config, "nodePorts", stack);
     const config_: PackConfig = {
         "enforce-consumer-min-replicas": {
@@ -71,7 +85,7 @@ export function packConfig(stack: PackStack): PackConfig {
             schedulerName: catalog.schedulerName(required<string>(config, "environment", stack)),
         },
         "enforce-hpa-cpu-target": { maxCpuUtilization: 70 },
-        "enforce-namespace": { namespace: required<string>(config, "namespace", stack) },
+        "enforce-namespace": { namespace: settings.namespace },
         "disallow-service-exposure": {
             allowedNodePorts: Object.values(nodePorts)
                 .flatMap((ports) => Object.values(ports))
@@ -84,6 +98,11 @@ export function packConfig(stack: PackStack): PackConfig {
             ]),
         ),
         ...Object.fromEntries(HELD_UNTIL_PROGRAM_RENDERS.map((name) => [name, "advisory"])),
+        "enforce-adoption-phase":
+            phase === "done"
+                ? { phase }
+                : { phase, liveObjects: [...liveObjects(settings)].sort() },
+        ...Object.fromEntries(ADOPTION_RELAXED[phase].map((name) => [name, "advisory"])),
     };
     // Staging runs tags on purpose: its images are what production1 is promoted from.
     if (stack === "staging") {
@@ -92,28 +111,24 @@ export function packConfig(stack: PackStack): PackConfig {
     return config_;
 }
 
-/**
- * The adoption update's config: production1's, except that a Service may still select the
- * unmanaged `redis-master` until its data has moved, and the imported Namespace keeps its live
- * Pod Security labels (the import changes no admission rule; README, "Adopting the live
- * namespace"): both are reported, not refused.
- */
-export function adoptionConfig(): PackConfig {
-    return {
-        ...packConfig("production1"),
-        "missing-service-workload": "advisory",
-        "enforce-pod-security-labels": "advisory",
-        "missing-pod-security-audit-labels": "advisory",
-        ...Object.fromEntries(LIVE_OBJECTS_BREAK.map((name) => [name, "advisory"])),
-    };
+/** Config as the engine hands it to the program: objects as JSON text, no project prefix. */
+function engineConfig(config: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(config)
+            .filter(([key]) => key.startsWith(`${PROJECT}:`))
+            .map(([key, v]) => [
+                key.slice(PROJECT.length + 1),
+                typeof v === "object" && v !== null ? JSON.stringify(v) : String(v),
+            ]),
+    );
 }
 
 /**
  * Rules today's live objects break (the pack rejects the live namespace, by design). The import
- * update must bring those objects under management unchanged, and CLI 3.274 shows the pack the
- * imported (live) object, so during that one update these rules report instead of refusing. The
- * reshape that follows runs with production1's config, which enforces every one of them.
- * Caveat: objects the import update creates are judged by the same relaxed config.
+ * must bring those objects under management unchanged, and CLI 3.274 shows the pack the imported
+ * (live) object, so during that one update these rules report instead of refusing. The reshape
+ * that follows enforces every one of them. Caveat: objects the import creates are judged by the
+ * same relaxed config.
  */
 const LIVE_OBJECTS_BREAK: readonly string[] = [
     "disallow-service-account-token",
@@ -130,13 +145,35 @@ const LIVE_OBJECTS_BREAK: readonly string[] = [
     "missing-scaled-to-zero-reason",
 ];
 
+/**
+ * Rules that report instead of refusing in each adoption phase (README, "Adopting the live
+ * namespace"), each for what that phase deliberately leaves as it is live:
+ * - until `services`, `redis-sp` still selects the unmanaged `redis-master`;
+ * - until `enforce`, the Namespace carries no Pod Security enforce label (`import` keeps every
+ *   live label, so audit and warn are missing too; from `reshape` on they are set), and there is
+ *   no ResourceQuota nor LimitRange (so no ephemeral-storage quota either).
+ */
+const BEFORE_ENFORCE = ["enforce-pod-security-labels", "missing-ephemeral-storage-quota"];
+const ADOPTION_RELAXED: Readonly<Record<AdoptionPhase, readonly string[]>> = {
+    import: [
+        ...LIVE_OBJECTS_BREAK,
+        "missing-service-workload",
+        "missing-pod-security-audit-labels",
+        ...BEFORE_ENFORCE,
+    ],
+    reshape: ["missing-service-workload", ...BEFORE_ENFORCE],
+    services: BEFORE_ENFORCE,
+    "redis-moved": BEFORE_ENFORCE,
+    enforce: [],
+    done: [],
+};
+
 /** Every generated file: path relative to the repo, and its text. */
 export function generatedFiles(): Record<string, string> {
     const text = (config: PackConfig) => `${JSON.stringify(config, null, 4)}\n`;
     return {
         "policy-pack/config/production1.json": text(packConfig("production1")),
         "policy-pack/config/staging.json": text(packConfig("staging")),
-        "policy-pack/config/adoption.json": text(adoptionConfig()),
     };
 }
 

@@ -17,6 +17,11 @@ out="${PREVIEW_OUT:-preview-$stack.txt}"
 # transpiles, which makes each preview about 8 s (40 %) faster.
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 
+# The pack checks the adoption phase its config names: refuse one generated for another phase.
+if [ -f "$ROOT/Pulumi.$stack.yaml" ] && [ -f "$ROOT/policy-pack/config/$stack.json" ]; then
+    node "$ROOT/scripts/adoption-phase.js" "$ROOT/Pulumi.$stack.yaml" "$ROOT/policy-pack/config/$stack.json"
+fi
+
 preview() {
     pulumi preview --stack "$stack" --non-interactive --diff \
         --policy-pack "$ROOT/${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \

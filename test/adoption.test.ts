@@ -6,7 +6,11 @@
  * before by that effective state.
  */
 import { strict as assert } from "assert";
-import { stackResources } from "./support/program";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ROOT, stackResources } from "./support/program";
 import { RegisteredResource } from "./support/mocks";
 import { ADOPTION_PHASES, AdoptionPhase, kindOf, objectOf, phaseResources } from "./support/phases";
 import { readSeed } from "./support/seed";
@@ -235,5 +239,39 @@ describe("adoption of the live namespace, in phases", function () {
             assert.deepEqual(c.removed, []);
             assert.deepEqual(c.changed, ["Namespace/sapoche metadata"]);
         });
+    });
+});
+
+describe("scripts/adoption-phase.js (scripts/preview.sh runs it before every preview)", () => {
+    const script = path.join(ROOT, "scripts", "adoption-phase.js");
+    const run = (stackFile: string, packFile: string) =>
+        spawnSync("node", [script, stackFile, packFile], { encoding: "utf8" });
+
+    for (const stack of ["production1", "staging"]) {
+        it(`accepts ${stack}'s committed stack file and pack config`, () => {
+            const r = run(
+                path.join(ROOT, `Pulumi.${stack}.yaml`),
+                path.join(ROOT, "policy-pack", "config", `${stack}.json`),
+            );
+            assert.equal(r.status, 0, r.stderr);
+        });
+    }
+
+    it("refuses a pack config generated for another phase, saying how to regenerate it", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sapoche-phase-"));
+        const stackFile = path.join(dir, "Pulumi.production1.yaml");
+        fs.writeFileSync(
+            stackFile,
+            fs
+                .readFileSync(path.join(ROOT, "Pulumi.production1.yaml"), "utf8")
+                .replace(/phase: done/, "phase: reshape"),
+        );
+        const r = run(stackFile, path.join(ROOT, "policy-pack", "config", "production1.json"));
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(r.status, 1);
+        assert.equal(
+            r.stderr.trim(),
+            "Pulumi.production1.yaml is in adoption phase reshape, but production1.json makes the pack check phase done: run node -r ts-node/register/transpile-only scripts/pack-config.ts and commit both.",
+        );
     });
 });

@@ -1,4 +1,5 @@
 import { Policies } from "@pulumi/policy";
+import { enforceAdoptionPhase } from "./adoption/enforceAdoptionPhase";
 import { enforceImagePullPolicy } from "./advisory/enforceImagePullPolicy";
 import { missingTopologySpread } from "./advisory/missingTopologySpread";
 import { reportNodePortExposure } from "./advisory/reportNodePortExposure";
@@ -113,6 +114,8 @@ export const policies: Policies = [
     disallowSecretData,
     enforcePodSecurityLabels,
     missingPodSecurityAuditLabels,
+    // Adoption of the live namespace
+    enforceAdoptionPhase,
     // Advisory
     reportOverdueScaleToZeroReview,
     reportNodePortExposure,

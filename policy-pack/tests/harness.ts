@@ -24,11 +24,13 @@ export const UNKNOWN: any = unknownValue;
 /** What the harness records instead of violations when a policy touched an unknown value. */
 export const SKIPPED_UNKNOWN = "skipped: unknown value";
 
-/** A registered resource: type token, logical name and (resolved) props. */
+/** A registered resource: type token, logical name, (resolved) props and its ignoreChanges. */
 export interface FixtureResource {
     type: string;
     name: string;
     props: Record<string, any>;
+    /** The resource option, as the engine hands it to the pack. @default [] */
+    ignoreChanges?: readonly string[];
 }
 
 /** Stands in for the engine's private NotApplicableError. */
@@ -41,6 +43,10 @@ const noOptions = {
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],
 };
+
+function optionsOf(resource: FixtureResource) {
+    return { ...noOptions, ignoreChanges: [...(resource.ignoreChanges ?? [])] };
+}
 
 function urnOf(resource: FixtureResource): string {
     return `urn:pulumi:test::sapoche-stack::${resource.type}::${resource.name}`;
@@ -114,7 +120,7 @@ export async function validateResource(
                     name: resource.name,
                     urn: urnOf(resource),
                     props,
-                    opts: noOptions,
+                    opts: optionsOf(resource),
                     stackTags: new Map(),
                     isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
                     asType: (resourceClass) =>
@@ -143,7 +149,7 @@ export async function validateStack(
                 name: resource.name,
                 urn: urnOf(resource),
                 props,
-                opts: noOptions,
+                opts: optionsOf(resource),
                 dependencies: [],
                 propertyDependencies: {},
                 isType: (resourceClass) => isTypeOf(resource.type, resourceClass),

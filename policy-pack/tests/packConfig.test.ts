@@ -14,7 +14,6 @@ describe("the per-stack policy config", () => {
         const { generatedFiles } = require(path.join(root, "scripts/pack-config")) as Generator;
         const files = generatedFiles();
         assert.deepStrictEqual(Object.keys(files).sort(), [
-            "policy-pack/config/adoption.json",
             "policy-pack/config/production1.json",
             "policy-pack/config/staging.json",
         ]);

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Refuses a policy config generated for another adoption phase than the stack file names: the
+// pack checks the phase its config says (enforce-adoption-phase), so after editing
+// `sapoche-stack:adoption.phase` the config must be regenerated (README, "Adopting the live
+// namespace"). Usage: node scripts/adoption-phase.js <Pulumi.<stack>.yaml> <policy config.json>
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const yaml = require(path.join(__dirname, "..", "node_modules", "js-yaml"));
+
+const [stackFile, packFile] = process.argv.slice(2);
+if (!stackFile || !packFile) {
+    console.error("usage: node scripts/adoption-phase.js <stack file> <policy config>");
+    process.exit(2);
+}
+const config = yaml.load(fs.readFileSync(stackFile, "utf8"), { schema: yaml.JSON_SCHEMA }).config;
+const stack = (config ?? {})["sapoche-stack:adoption"]?.phase;
+const pack = JSON.parse(fs.readFileSync(packFile, "utf8"))["enforce-adoption-phase"]?.phase;
+if (stack !== pack) {
+    console.error(
+        `${path.basename(stackFile)} is in adoption phase ${stack ?? "(none)"}, but ` +
+            `${path.basename(packFile)} makes the pack check phase ${pack ?? "(none)"}: run ` +
+            "node -r ts-node/register/transpile-only scripts/pack-config.ts and commit both.",
+    );
+    process.exit(1);
+}
