@@ -1,21 +1,28 @@
 /**
- * Adoption: objects shaped like today's live namespace, created first with kubectl, are imported
- * into a stack (`sapoche-stack:adopt: true`) and then reshaped in place, with no deletion and no
- * recreation: every object keeps its uid.
+ * Adoption in phases (README, "Adopting the live namespace"): objects shaped like today's live
+ * namespace, created first with kubectl, are brought under a stack one phase per release, as the
+ * runbook walks them: import, reshape, services, redis-moved, enforce, done. Each phase's preview
+ * (`pulumi preview --json`, with the pack and the phase's generated pack config) shows only the
+ * changes that phase allows, and every live object keeps its uid throughout.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { getJson, kubectl, must, Sandbox } from "./support/sandbox";
+import { packConfig } from "../../scripts/pack-config";
+import { getJson, kubectl, must, POLICY_PACK, Sandbox } from "./support/sandbox";
 import { liveNamespace } from "./support/live-namespace";
 
 const NS = "sapoche-adopt";
-/** README, "Adopting the live namespace", step 2. */
+const STACK = "adopt";
+/** The Service the runbook puts in front of the live redis-master before the import. */
+const LEGACY = `redis-legacy.${NS}.svc.cluster.local`;
+/** README, "Adopting the live namespace", before phase reshape. */
 const RECREATE = JSON.stringify([
     { op: "remove", path: "/spec/strategy/rollingUpdate" },
     { op: "replace", path: "/spec/strategy/type", value: "Recreate" },
 ]);
+const RESTRICTING = ["NetworkPolicy", "ResourceQuota", "LimitRange"];
 
 function uids(): Record<string, string> {
     const kinds = "deployments,services,horizontalpodautoscalers,scaledobjects";
@@ -34,19 +41,106 @@ function assertSameUids(live: Record<string, string>): void {
     assert.deepEqual(changed, [], "live objects that were recreated or deleted");
 }
 
-describe("adoption of a live-shaped namespace", function () {
-    this.timeout(30 * 60 * 1000);
-    const sb = new Sandbox("adopt");
-    // The stack's policy configs, for the namespace this test uses.
-    const configFor = (base: string) => {
-        const dir = path.join(sb.work, "policy-pack", "config");
-        const pack = JSON.parse(fs.readFileSync(path.join(dir, `${base}.json`), "utf8"));
-        const name = `${NS}-${base}`;
-        const file = path.join(dir, `${name}.json`);
-        fs.writeFileSync(file, JSON.stringify({ ...pack, "enforce-namespace": { namespace: NS } }));
-        return name;
+/** One step of `pulumi preview --json` that changes something, as `<op> <Kind>/<name>`. */
+interface Step {
+    readonly op: string;
+    readonly kind: string;
+    readonly name: string;
+    /** Top-level fields of the object the step changes (`metadata`, `spec`, ...). */
+    readonly fields: readonly string[];
+}
+
+/** The Kubernetes steps of a preview that change something. */
+function changes(json: string): Step[] {
+    const preview = JSON.parse(json) as {
+        steps: {
+            op: string;
+            urn: string;
+            newState?: { type: string; inputs?: any };
+            oldState?: { type: string; inputs?: any };
+            detailedDiff?: Record<string, unknown>;
+            diffReasons?: string[];
+        }[];
     };
+    return preview.steps
+        .filter((s) => s.op !== "same")
+        .filter((s) => (s.newState ?? s.oldState)?.type.startsWith("kubernetes:") ?? false)
+        .map((s) => {
+            const state = (s.newState ?? s.oldState) as { type: string; inputs?: any };
+            const paths = [...Object.keys(s.detailedDiff ?? {}), ...(s.diffReasons ?? [])];
+            return {
+                op: s.op,
+                kind: state.type.split(":")[2],
+                name: state.inputs?.metadata?.name ?? s.urn.split("::").pop(),
+                fields: [...new Set(paths.map((p) => p.split(/[.[]/)[0]))].sort(),
+            };
+        })
+        .filter((s) => !s.kind.startsWith("providers"));
+}
+
+/** `{ "<op> <Kind>": count }` of a list of steps. */
+function tally(steps: readonly Step[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const s of steps) counts[`${s.op} ${s.kind}`] = (counts[`${s.op} ${s.kind}`] ?? 0) + 1;
+    return counts;
+}
+
+const restricting = () =>
+    (getJson(["get", "networkpolicies,resourcequotas,limitranges", "-n", NS]).items as any[]).map(
+        (i) => `${i.kind}/${i.metadata.name}`,
+    );
+const namespaceLabels = () =>
+    (getJson(["get", "namespace", NS]).metadata.labels ?? {}) as Record<string, string>;
+
+describe("adoption of a live-shaped namespace, phase by phase", function () {
+    this.timeout(45 * 60 * 1000);
+    const sb = new Sandbox("adopt");
     let live: Record<string, string>;
+
+    /**
+     * Sets the phase in the sandbox's stack file (and redis.legacyMaster as the runbook does),
+     * and writes the pack config scripts/pack-config.ts generates for it.
+     */
+    function enter(phase: string, legacyMaster: string): string {
+        sb.editConfig(STACK, (c) => {
+            c["sapoche-stack:adoption"] = { phase };
+            c["sapoche-stack:redis"].legacyMaster = legacyMaster;
+        });
+        const file = path.join(sb.work, `Pulumi.${STACK}.yaml`);
+        const config = (yaml.load(fs.readFileSync(file, "utf8")) as any).config;
+        const name = `${STACK}-${phase}`;
+        fs.writeFileSync(
+            path.join(sb.work, "policy-pack", "config", `${name}.json`),
+            JSON.stringify(packConfig("production1", config, `Pulumi.${STACK}.yaml`), null, 4),
+        );
+        return name;
+    }
+
+    /** `pulumi preview --json` with the pack and a pack config: the steps that change something. */
+    function preview(policyConfig: string, extra: string[] = []): Step[] {
+        const r = must(
+            sb.pulumi([
+                "preview",
+                "--stack",
+                STACK,
+                "--json",
+                "--policy-pack",
+                POLICY_PACK,
+                "--policy-pack-config",
+                `policy-pack/config/${policyConfig}.json`,
+                ...extra,
+            ]),
+        );
+        return changes(r.stdout);
+    }
+
+    /** Preview, assert on it, then apply, and check that no live object was recreated. */
+    function release(policyConfig: string, check: (steps: Step[]) => void): void {
+        check(preview(policyConfig));
+        const r = must(sb.up(STACK, policyConfig));
+        assert.doesNotMatch(r.output, /deleted|replaced/);
+        assertSameUids(live);
+    }
 
     before(() => {
         const manifests = path.join(sb.dir, "live.yaml");
@@ -57,30 +151,56 @@ describe("adoption of a live-shaped namespace", function () {
                 .join("---\n"),
         );
         must(kubectl(["apply", "--server-side", "--field-manager=kubectl-live", "-f", manifests]));
+        // Runbook, before the import: a stable name for the live Redis.
+        must(
+            kubectl([
+                "expose",
+                "deployment",
+                "redis-master",
+                "-n",
+                NS,
+                "--name=redis-legacy",
+                "--port=6379",
+            ]),
+        );
         live = uids();
         // production1's numbers in a namespace of its own, with no promotion source.
-        sb.initStack("adopt", "production1");
-        sb.editConfig("adopt", (c) => {
+        sb.initStack(STACK, "production1");
+        sb.editConfig(STACK, (c) => {
             c["sapoche-stack:namespace"] = NS;
             c["sapoche-stack:promotion"] = { fromStack: "", bypassReason: "" };
-            c["sapoche-stack:adopt"] = true;
         });
     });
 
-    it("imports every live object (53) without touching it", () => {
-        assert.equal(Object.keys(live).length, 1 + 39 + 7 + 1 + 4);
-        // During the import update redis-sp still selects the unmanaged redis-master: the
-        // adoption policy config reports that as advisory (README, "Adopting the live namespace").
-        const r = must(sb.up("adopt", configFor("adoption")));
-        assert.match(r.output, /imported/);
-        assert.doesNotMatch(r.output, /deleted|replaced/);
-        assertSameUids(live);
+    it("import: imports every live object (51) untouched, creates nothing that restricts admission or traffic", () => {
+        // 52 with redis-master, which is not adopted, and redis-legacy, made by hand.
+        assert.equal(Object.keys(live).length, 1 + 39 + 8 + 1 + 4);
+        release(enter("import", LEGACY), (steps) => {
+            assert.deepEqual(
+                steps.filter((s) => s.op !== "import" && s.op !== "create"),
+                [],
+                "import changes nothing that exists",
+            );
+            assert.deepEqual(
+                steps.filter((s) => RESTRICTING.includes(s.kind)),
+                [],
+            );
+            assert.deepEqual(tally(steps.filter((s) => s.op === "import")), {
+                "import Namespace": 1,
+                "import Deployment": 38,
+                "import Service": 7,
+                "import HorizontalPodAutoscaler": 1,
+                "import ScaledObject": 4,
+            });
+        });
+        assert.deepEqual(restricting(), []);
+        assert.ok(!Object.keys(namespaceLabels()).some((l) => l.startsWith("pod-security")));
         assert.equal(getJson(["get", "deployment", "consumer-dicom", "-n", NS]).spec.replicas, 1);
     });
 
-    it("then reshapes them in place: same uids, the program's spec", () => {
-        // Runbook step: server-side apply cannot drop the rollingUpdate block another manager
-        // owns, and Recreate forbids it, so the scheduler's strategy is switched by hand first.
+    it("reshape: workloads and autoscalers take the program's shape in place; Services keep their live spec", () => {
+        // Runbook: server-side apply cannot drop the rollingUpdate block another manager owns,
+        // and Recreate forbids it, so the scheduler's strategy is switched by hand first.
         must(
             kubectl([
                 "patch",
@@ -93,14 +213,24 @@ describe("adoption of a live-shaped namespace", function () {
                 RECREATE,
             ]),
         );
-        sb.editConfig("adopt", (c) => (c["sapoche-stack:adopt"] = false));
-        const r = must(sb.up("adopt", configFor("production1")));
-        assert.doesNotMatch(r.output, /deleted|replaced/);
-        // redis-master is not managed (the Sentinel StatefulSet replaces it): it is left running.
-        assertSameUids(live);
+        release(enter("reshape", LEGACY), (steps) => {
+            assert.deepEqual(tally(steps), {
+                "update Namespace": 1,
+                "update Deployment": 38,
+                "update Service": 7,
+                "update HorizontalPodAutoscaler": 1,
+                "update ScaledObject": 4,
+            });
+            for (const s of steps.filter((x) => x.kind === "Service")) {
+                assert.deepEqual(s.fields, ["metadata"], `Service ${s.name} changes ${s.fields}`);
+            }
+        });
+        assert.deepEqual(restricting(), []);
+        const labels = namespaceLabels();
+        assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted");
+        assert.equal(labels["pod-security.kubernetes.io/enforce"], undefined);
         const dicom = getJson(["get", "deployment", "consumer-dicom", "-n", NS]);
         assert.equal(dicom.spec.replicas, 2);
-        assert.equal(dicom.spec.template.spec.containers.length, 1);
         assert.equal(
             dicom.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem,
             true,
@@ -111,18 +241,66 @@ describe("adoption of a live-shaped namespace", function () {
                 .averageUtilization,
             70,
         );
-        assert.equal(
-            getJson(["get", "service", "redis-sp", "-n", NS]).spec.selector[
-                "app.kubernetes.io/name"
-            ],
-            "redis-proxy",
-        );
-        must(sb.pulumi(["preview", "--stack", "adopt", "--expect-no-changes"]));
+        const redisSp = getJson(["get", "service", "redis-sp", "-n", NS]);
+        assert.equal(redisSp.spec.selector["app.kubernetes.io/name"], "redis-master");
+    });
+
+    it("services: only the live Services switch (named target ports, redis-sp to the proxy)", () => {
+        release(enter("services", LEGACY), (steps) => {
+            assert.deepEqual(tally(steps), { "update Service": 7 });
+            for (const s of steps) {
+                assert.ok(s.fields.includes("spec"), `Service ${s.name} changes ${s.fields}`);
+            }
+        });
+        const redisSp = getJson(["get", "service", "redis-sp", "-n", NS]);
+        assert.equal(redisSp.spec.selector["app.kubernetes.io/name"], "redis-proxy");
+        const web = getJson(["get", "service", "sapoche-frontend-web", "-n", NS]);
+        assert.equal(web.spec.ports[0].targetPort, "http");
+        assert.deepEqual(restricting(), []);
+    });
+
+    it("redis-moved: only the Redis tier's configuration forgets the live Redis", () => {
+        release(enter("redis-moved", ""), (steps) => {
+            assert.deepEqual(tally(steps), { "update ConfigMap": 2 });
+        });
+    });
+
+    it("enforce: only the quota, the LimitRange, the NetworkPolicies and Pod Security enforce", () => {
+        release(enter("enforce", ""), (steps) => {
+            assert.deepEqual(tally(steps), {
+                "create ResourceQuota": 1,
+                "create LimitRange": 1,
+                "create NetworkPolicy": 6,
+                "update Namespace": 1,
+            });
+        });
+        assert.equal(restricting().length, 8);
+        assert.equal(namespaceLabels()["pod-security.kubernetes.io/enforce"], "restricted");
+    });
+
+    it("done: once the legacy objects are deleted by hand, only the adoption's patchForce goes", () => {
+        must(kubectl(["delete", "deployment/redis-master", "service/redis-legacy", "-n", NS]));
+        delete live["Deployment/redis-master"];
+        delete live["Service/redis-legacy"];
+        release(enter("done", ""), (steps) => {
+            assert.deepEqual(tally(steps), {
+                "update Namespace": 1,
+                "update Service": 7,
+                "update HorizontalPodAutoscaler": 1,
+                "update ScaledObject": 4,
+            });
+            for (const s of steps) {
+                assert.deepEqual(s.fields, ["metadata"], `${s.kind} ${s.name} changes ${s.fields}`);
+            }
+        });
+        const hpa = getJson(["get", "hpa", "sp-bnkd-php", "-n", NS]);
+        assert.equal(hpa.metadata.annotations?.["pulumi.com/patchForce"], undefined);
+        must(sb.pulumi(["preview", "--stack", STACK, "--expect-no-changes"]));
     });
 
     after(() => {
-        sb.pulumi(["state", "unprotect", "--stack", "adopt", "--all", "--yes"]);
-        sb.pulumi(["destroy", "--stack", "adopt", "--yes"]);
+        // The namespace holds everything the stack made; its state goes with the sandbox.
         kubectl(["delete", "namespace", NS, "--ignore-not-found", "--wait=false"]);
+        sb.remove();
     });
 });

@@ -255,7 +255,9 @@ function copyCheckout(to: string): void {
         .filter(Boolean);
     for (const f of files) {
         const src = path.join(ROOT, f);
-        if (!fs.existsSync(src)) continue;
+        // Git lists files only; a directory here is a link to one (a worktree's linked
+        // node_modules), linked below rather than copied.
+        if (!fs.existsSync(src) || fs.statSync(src).isDirectory()) continue;
         fs.mkdirSync(path.dirname(path.join(to, f)), { recursive: true });
         fs.copyFileSync(src, path.join(to, f));
     }
