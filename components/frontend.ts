@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FixedScale, ServiceSpec, WorkloadArgs } from "./shared/args";
-import { USERS, httpProbe, resourcesOf } from "./shared/defaults";
+import type { FixedScale, ServerProbeArgs, ServiceSpec, WorkloadArgs } from "./shared/args";
+import { USERS, httpProbe, resourcesOf, serverProbes } from "./shared/defaults";
 import { secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
@@ -9,7 +9,7 @@ import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 export const FRONTEND_TYPE = "sapoche:workloads:Frontend";
 
 /** Arguments of a frontend site; `image` is nginx-unprivileged based, serving on 8080. */
-export interface FrontendArgs extends WorkloadArgs, FixedScale {
+export interface FrontendArgs extends WorkloadArgs, ServerProbeArgs, FixedScale {
     /** Its Service: live name, ports and node ports (named container port `http`). */
     readonly service: ServiceSpec;
     /** Name of its Deployment. @default the component's name */
@@ -35,6 +35,7 @@ export class Frontend extends pulumi.ComponentResource {
             purpose: args.purpose,
             replicas: args.replicas,
             scaledToZero: args.scaledToZero,
+            minReadySeconds: args.minReadySeconds,
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.nginx,
@@ -44,8 +45,10 @@ export class Frontend extends pulumi.ComponentResource {
                         image: args.image,
                         ports: { http: 8080 },
                         resources: resourcesOf(args.resources),
-                        readinessProbe: httpProbe("http", "/"),
-                        livenessProbe: httpProbe("http", "/"),
+                        ...serverProbes(args.probes, {
+                            readiness: httpProbe("http", "/"),
+                            liveness: httpProbe("http", "/"),
+                        }),
                         writable: ["/tmp", "/var/cache/nginx"],
                     }),
                 ],

@@ -1,8 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FixedScale, Resources, ServiceSpec, WorkloadArgs } from "./shared/args";
+import type {
+    FixedScale,
+    Resources,
+    ServerProbeArgs,
+    ServiceSpec,
+    WorkloadArgs,
+} from "./shared/args";
 import { versionedConfigMap } from "./shared/config-map";
-import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
+import { USERS, resourcesOf, serverProbes, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
 import { secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
@@ -11,7 +17,7 @@ import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 export const ORTHANC_TYPE = "sapoche:workloads:Orthanc";
 
 /** Arguments of the Orthanc read API; `image` is Orthanc's. */
-export interface OrthancArgs extends WorkloadArgs, FixedScale {
+export interface OrthancArgs extends WorkloadArgs, ServerProbeArgs, FixedScale {
     /** Image reference of the read-only proxy sidecar (nginx-unprivileged). */
     readonly proxyImage: string;
     /** Requests and limits of the sidecar. */
@@ -66,6 +72,7 @@ export class Orthanc extends pulumi.ComponentResource {
             purpose: args.purpose,
             replicas: args.replicas,
             scaledToZero: args.scaledToZero,
+            minReadySeconds: args.minReadySeconds,
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.orthanc,
@@ -83,8 +90,10 @@ export class Orthanc extends pulumi.ComponentResource {
                         ports: { orthanc: 8042 },
                         env: { ORTHANC__CONFIGURATION_FILE: "/etc/orthanc/orthanc.json" },
                         resources: resourcesOf(args.resources),
-                        readinessProbe: tcpProbe("orthanc"),
-                        livenessProbe: tcpProbe("orthanc", 20),
+                        ...serverProbes(args.probes, {
+                            readiness: tcpProbe("orthanc"),
+                            liveness: tcpProbe("orthanc", 20),
+                        }),
                         volumeMounts: [
                             { name: "orthanc-config", mountPath: "/etc/orthanc", readOnly: true },
                         ],

@@ -1,8 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Autoscaled, FixedScale, ServiceSpec, WorkloadArgs } from "./shared/args";
+import type {
+    Autoscaled,
+    FixedScale,
+    ServerProbeArgs,
+    ServiceSpec,
+    WorkloadArgs,
+} from "./shared/args";
 import { childOf } from "./shared/child";
-import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
+import { USERS, resourcesOf, serverProbes, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
 import { secureContainer } from "./shared/pod";
 import { service } from "./shared/service";
@@ -23,12 +29,13 @@ export interface HpaScaling {
 }
 
 /** One tier of the backend: its live Deployment name, image, purpose, size and Service. */
-export type PhpTierArgs = Omit<WorkloadArgs, "namespace" | "serviceAccountName"> & {
-    /** Live name of the tier's Deployment. */
-    readonly name: string;
-    /** The tier's Service: live name, ports and node ports. */
-    readonly service: ServiceSpec;
-};
+export type PhpTierArgs = Omit<WorkloadArgs, "namespace" | "serviceAccountName"> &
+    ServerProbeArgs & {
+        /** Live name of the tier's Deployment. */
+        readonly name: string;
+        /** The tier's Service: live name, ports and node ports. */
+        readonly service: ServiceSpec;
+    };
 
 /** Arguments of the PHP backend (php-fpm and its nginx tier). */
 export interface PhpBackendArgs {
@@ -69,6 +76,7 @@ export class PhpBackend extends pulumi.ComponentResource {
             component: "php-backend",
             purpose: fpm.purpose,
             replicas: "autoscaled",
+            minReadySeconds: fpm.minReadySeconds,
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.backend,
@@ -79,8 +87,10 @@ export class PhpBackend extends pulumi.ComponentResource {
                         env: { SAPOCHE_ROLE: "fpm" },
                         ports: { fpm: 9000, http: 8080 },
                         resources: resourcesOf(fpm.resources),
-                        readinessProbe: tcpProbe("fpm"),
-                        livenessProbe: tcpProbe("fpm", 20),
+                        ...serverProbes(fpm.probes, {
+                            readiness: tcpProbe("fpm"),
+                            liveness: tcpProbe("fpm", 20),
+                        }),
                         writable: ["/tmp", "/var/run/php"],
                     }),
                 ],
@@ -143,6 +153,7 @@ export class PhpBackend extends pulumi.ComponentResource {
             purpose: nginx.purpose,
             replicas: nginx.replicas,
             scaledToZero: nginx.scaledToZero,
+            minReadySeconds: nginx.minReadySeconds,
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.nginx,
@@ -152,8 +163,10 @@ export class PhpBackend extends pulumi.ComponentResource {
                         image: nginx.image,
                         ports: { http: 8080 },
                         resources: resourcesOf(nginx.resources),
-                        readinessProbe: tcpProbe("http"),
-                        livenessProbe: tcpProbe("http", 20),
+                        ...serverProbes(nginx.probes, {
+                            readiness: tcpProbe("http"),
+                            liveness: tcpProbe("http", 20),
+                        }),
                         writable: ["/tmp", "/var/cache/nginx"],
                     }),
                 ],

@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
 import type { ITriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
-import type { Scale, WorkloadArgs } from "./shared/args";
+import type { QueueProcessArgs, Scale, WorkloadArgs } from "./shared/args";
 import { childOf } from "./shared/child";
-import { USERS, heartbeatProbe, resourcesOf } from "./shared/defaults";
+import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor } from "./shared/labels";
 import { metricsPortFields } from "./shared/metrics";
 import { secureContainer } from "./shared/pod";
@@ -36,6 +36,7 @@ export interface KedaScaling {
 
 /** Arguments of a queue consumer: fixed replicas, or KEDA scaling on its queue's depth. */
 export type QueueConsumerArgs = WorkloadArgs &
+    QueueProcessArgs &
     Scale<KedaScaling> & {
         /** Broker queue it consumes (also the KEDA trigger's queue). */
         readonly queue: string;
@@ -82,6 +83,7 @@ export class QueueConsumer extends pulumi.ComponentResource {
             purpose: args.purpose,
             replicas: replicasOf(args),
             scaledToZero: args.scaledToZero,
+            minReadySeconds: args.minReadySeconds,
             annotations,
             pod: {
                 serviceAccountName: args.serviceAccountName,
@@ -91,9 +93,9 @@ export class QueueConsumer extends pulumi.ComponentResource {
                         name: "consumer",
                         image: args.image,
                         env: { SAPOCHE_ROLE: "consumer", QUEUE_NAME: args.queue },
-                        ...metricsPortFields(`QueueConsumer ${name}`, args.metricsPort),
+                        ...metricsPortFields(`QueueConsumer ${name}`, args.metricsPort, args.probes),
                         resources: resourcesOf(args.resources),
-                        livenessProbe: heartbeatProbe,
+                        ...containerProbes(args.probes),
                         writable: ["/tmp"],
                     }),
                 ],

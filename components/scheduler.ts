@@ -1,14 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { WorkloadArgs } from "./shared/args";
-import { USERS, heartbeatProbe, resourcesOf } from "./shared/defaults";
+import type { QueueProcessArgs, WorkloadArgs } from "./shared/args";
+import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { secureContainer } from "./shared/pod";
 import { deployment } from "./shared/workload";
 
 export const SCHEDULER_TYPE = "sapoche:workloads:Scheduler";
 
 /** Arguments of the task scheduler (always exactly one pod). */
-export interface SchedulerArgs extends WorkloadArgs {
+export interface SchedulerArgs extends WorkloadArgs, QueueProcessArgs {
     /**
      * Name of its Deployment. The live name carries the environment, while the component's
      * logical name stays the same in every stack. @default the component's name
@@ -35,6 +35,7 @@ export class Scheduler extends pulumi.ComponentResource {
             component: "scheduler",
             purpose: args.purpose,
             replicas: 1,
+            minReadySeconds: args.minReadySeconds,
             strategy: "Recreate",
             pod: {
                 serviceAccountName: args.serviceAccountName,
@@ -45,7 +46,7 @@ export class Scheduler extends pulumi.ComponentResource {
                         image: args.image,
                         env: { SAPOCHE_ROLE: "scheduler" },
                         resources: resourcesOf(args.resources),
-                        livenessProbe: heartbeatProbe,
+                        ...containerProbes(args.probes),
                         writable: ["/tmp"],
                     }),
                 ],

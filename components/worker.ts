@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FixedScale, WorkloadArgs } from "./shared/args";
-import { USERS, heartbeatProbe, resourcesOf } from "./shared/defaults";
+import type { FixedScale, QueueProcessArgs, WorkloadArgs } from "./shared/args";
+import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS } from "./shared/labels";
 import { metricsPortFields } from "./shared/metrics";
 import { secureContainer } from "./shared/pod";
@@ -10,7 +10,7 @@ import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 export const WORKER_TYPE = "sapoche:workloads:Worker";
 
 /** Arguments of a background worker (always a fixed replica count). */
-export interface WorkerArgs extends WorkloadArgs, FixedScale {
+export interface WorkerArgs extends WorkloadArgs, QueueProcessArgs, FixedScale {
     /** Redis-backed job queue it works. */
     readonly queue: string;
     /** Name of its Deployment. @default the component's name */
@@ -40,6 +40,7 @@ export class Worker extends pulumi.ComponentResource {
             purpose: args.purpose,
             replicas: args.replicas,
             scaledToZero: args.scaledToZero,
+            minReadySeconds: args.minReadySeconds,
             annotations: { [ANNOTATIONS.queue]: args.queue },
             pod: {
                 serviceAccountName: args.serviceAccountName,
@@ -49,9 +50,9 @@ export class Worker extends pulumi.ComponentResource {
                         name: "worker",
                         image: args.image,
                         env: { SAPOCHE_ROLE: "worker", QUEUE_NAME: args.queue },
-                        ...metricsPortFields(`Worker ${name}`, args.metricsPort),
+                        ...metricsPortFields(`Worker ${name}`, args.metricsPort, args.probes),
                         resources: resourcesOf(args.resources),
-                        livenessProbe: heartbeatProbe,
+                        ...containerProbes(args.probes),
                         writable: ["/tmp"],
                     }),
                 ],

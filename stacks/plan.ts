@@ -18,7 +18,8 @@ import {
     producesPdfs,
     schedulerName,
 } from "./catalog";
-import type { Config, RedisSettings, Resources, WorkloadSettings } from "./schema";
+import { Queue, Server, queue, server } from "./containers";
+import type { Config, ProbesSettings, RedisSettings, Resources, WorkloadSettings } from "./schema";
 
 /** Pods of one kind at the namespace's peak. */
 export interface PodShape {
@@ -65,6 +66,7 @@ export interface KedaSettings {
         readonly brokerSecretName: string;
     };
     readonly resources: Resources;
+    readonly probes?: ProbesSettings;
 }
 
 /**
@@ -77,18 +79,18 @@ export interface MetricsPort {
 
 /** The settings slice of each family. */
 export interface SettingsByFamily {
-    "queue-consumer": (Fixed | KedaSettings) & MetricsPort;
-    worker: Fixed & MetricsPort;
-    frontend: WithService<Fixed>;
+    "queue-consumer": Queue<Fixed & MetricsPort> | Queue<KedaSettings & MetricsPort>;
+    worker: Queue<Fixed & MetricsPort>;
+    frontend: WithService<Server<Fixed>>;
     "php-backend": {
-        readonly fpm: WithService<WorkloadSettings<"hpa">>;
-        readonly nginx: WithService<Fixed>;
+        readonly fpm: WithService<Server<WorkloadSettings<"hpa">>>;
+        readonly nginx: WithService<Server<Fixed>>;
     };
-    orthanc: WithService<WorkloadSettings<"fixed-with-sidecar">> & {
+    orthanc: WithService<Server<WorkloadSettings<"fixed-with-sidecar">>> & {
         readonly configSecretName: string;
     };
     redis: RedisSettings;
-    scheduler: { readonly liveName: string; readonly resources: Resources };
+    scheduler: Queue<{ readonly liveName: string; readonly resources: Resources }>;
 }
 
 /** The plan entry of one family. */
@@ -106,12 +108,15 @@ export function buildPlan(c: Config): PlanEntry[] {
 function planEntry(e: CatalogEntry, c: Config): PlanEntry {
     switch (e.family) {
         case "queue-consumer": {
-            const settings: SettingsByFamily["queue-consumer"] = {
-                ...(e.keda
-                    ? keda(workload(c, e.name, "keda"), c.keda.brokerSecretName)
-                    : workload(c, e.name, "fixed")),
-                ...metricsPortOf(e, c),
-            };
+            const settings: SettingsByFamily["queue-consumer"] = e.keda
+                ? queue(
+                      {
+                          ...keda(workload(c, e.name, "keda"), c.keda.brokerSecretName),
+                          ...metricsPortOf(e, c),
+                      },
+                      c,
+                  )
+                : queue({ ...workload(c, e.name, "fixed"), ...metricsPortOf(e, c) }, c);
             const [min, max] =
                 "autoscaling" in settings
                     ? [settings.autoscaling.minReplicas, settings.autoscaling.maxReplicas]
@@ -142,14 +147,14 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
                 return {
                     ...e,
                     ...common,
-                    settings: { ...w, ...metricsPortOf(e, c) },
+                    settings: queue({ ...w, ...metricsPortOf(e, c) }, c),
                     liveObjects: [`Deployment/${e.name}`],
                 };
             }
             return {
                 ...e,
                 ...common,
-                settings: { ...w, service: withNodePorts(e.service, c) },
+                settings: { ...server(w), service: withNodePorts(e.service, c) },
                 liveObjects: [`Deployment/${e.name}`, `Service/${e.service.name}`],
             };
         }
@@ -160,8 +165,8 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
             return {
                 ...e,
                 settings: {
-                    fpm: { ...fpm, service: withNodePorts(e.fpm.service, c) },
-                    nginx: { ...nginx, service: withNodePorts(e.nginx.service, c) },
+                    fpm: { ...server(fpm), service: withNodePorts(e.fpm.service, c) },
+                    nginx: { ...server(nginx), service: withNodePorts(e.nginx.service, c) },
                 },
                 images,
                 promoted: [
@@ -190,7 +195,7 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
             return {
                 ...e,
                 settings: {
-                    ...w,
+                    ...server(w),
                     configSecretName: c.orthanc.configSecretName,
                     service: withNodePorts(e.service, c),
                 },
@@ -245,7 +250,7 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
             const images = imagesOf(e, c);
             return {
                 ...e,
-                settings: { liveName, resources: c.scheduler.resources },
+                settings: queue({ liveName, ...c.scheduler }, c),
                 images,
                 promoted: [{ key: SCHEDULER_KEY, workload: liveName, image: images.main }],
                 // Recreate: the old pod is gone before the new one starts, so no surge.

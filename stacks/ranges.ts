@@ -38,6 +38,17 @@ export const RANGES = {
     redisNodes: { min: 3, max: 9 },
     /** HAProxy pods in front of Redis. */
     proxyReplicas: { min: 1, max: 10 },
+    /**
+     * Seconds a new pod must stay ready before it counts as available: below the Deployment's
+     * progress deadline (600 s), or every rollout would be reported as failed.
+     */
+    minReadySeconds: { min: 0, max: 300 },
+    /** A probe's initial delay, in seconds. */
+    probeSeconds: { min: 0, max: 3600 },
+    /** A probe's period, timeout and termination grace, in seconds (Kubernetes: at least 1). */
+    probePeriod: { min: 1, max: 3600 },
+    /** A probe's failure and success thresholds. */
+    probeThreshold: { min: 1, max: 100 },
 } as const satisfies Record<string, Range>;
 
 /** Replica floor of critical consumers per stack (production runs two, staging one). */

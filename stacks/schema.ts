@@ -5,9 +5,9 @@
  *
  * This file is the entry point (the whole config, node ports, promotion, environment); the
  * building blocks live in `stacks/schema/`: `primitives.ts` (integers, names, quantities, images,
- * review dates, reasons), `resources.ts` (container requests and limits), `workloads.ts` (the
- * `workloads` entries by shape), `redis.ts` and `adoption.ts` (the adoption phase, and its rules
- * on `redis.legacyMaster`).
+ * review dates, reasons), `resources.ts` (container requests and limits), `probes.ts` (probes and
+ * minReadySeconds), `workloads.ts` (the `workloads` entries by shape), `redis.ts` and
+ * `adoption.ts` (the adoption phase, and its rules on `redis.legacyMaster`).
  */
 import { z } from "zod";
 import { IMAGE_KEYS, nodePortServices } from "./catalog";
@@ -17,6 +17,7 @@ import { STACK_ENVIRONMENTS } from "./ranges";
 import { adoption, withAdoptionRules } from "./schema/adoption";
 import { SchemaContext } from "./schema/context";
 import { REASON_ALLOWED, dnsName, image, int, isReason } from "./schema/primitives";
+import { probesSchema, queueProcessSchema } from "./schema/probes";
 import { redis } from "./schema/redis";
 import { resourcesSchema } from "./schema/resources";
 import { workloadsFor } from "./schema/workloads";
@@ -26,6 +27,7 @@ export type { AdoptionPhase, AdoptionSettings } from "./schema/adoption";
 export type { SchemaContext } from "./schema/context";
 export { reviewHorizon } from "./schema/primitives";
 export type { RedisSettings } from "./schema/redis";
+export type { ProbeSettings, ProbesSettings, QueueProcessSettings } from "./schema/probes";
 export { EPHEMERAL_STORAGE_DEFAULTS, resourcesSchema } from "./schema/resources";
 export type { Resources } from "./schema/resources";
 export type { HpaScaling, KedaScaling, WorkloadSettings } from "./schema/workloads";
@@ -152,7 +154,8 @@ const configShapeFor = (context: SchemaContext) =>
         keda: z.strictObject({ brokerSecretName: dnsName }),
         orthanc: z.strictObject({ configSecretName: dnsName }),
         redis,
-        scheduler: z.strictObject({ resources: resourcesSchema }),
+        queueProcess: queueProcessSchema,
+        scheduler: z.strictObject({ resources: resourcesSchema, probes: probesSchema.optional() }),
         workloads: workloadsFor(context),
         promotion: promotionFor(context),
         monitoring: monitoringSchema,
@@ -170,6 +173,7 @@ export const OBJECT_KEYS = new Set([
     "keda",
     "orthanc",
     "redis",
+    "queueProcess",
     "scheduler",
     "workloads",
     "promotion",

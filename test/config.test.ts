@@ -46,6 +46,8 @@ const IMAGE = "an image reference with a pinned tag or digest, e.g. registry/app
 const DIGEST = "@sha256:" + "a".repeat(64);
 const PHASES = `one of import, reshape, services, redis-moved, enforce, done (in that order, one release each; README, "Adopting the live namespace")`;
 const HORIZON = reviewHorizon(new Date());
+/** The keys a fixed-size workload entry allows, as the unknown-key report lists them. */
+const FIXED_KEYS = "replicas, scaledToZero, resources, probes";
 
 describe("stack config validation", () => {
     it("accepts both stack files as they are", () => {
@@ -103,7 +105,7 @@ describe("stack config validation", () => {
                 delete c.workloads["consumer-dicom"];
             },
             [
-                `${W}.consumer-dicom: missing; expected an object with keys replicas, scaledToZero, resources`,
+                `${W}.consumer-dicom: missing; expected an object with keys ${FIXED_KEYS}`,
                 `${W}.consumer-dicomm: unknown key (did you mean "consumer-dicom"?); allowed keys: ${Object.keys(production1().workloads).join(", ")}`,
             ],
         ],
@@ -115,7 +117,7 @@ describe("stack config validation", () => {
             },
             [
                 `${W}.consumer-ecg.replicas: missing; expected an integer from 0 to 50`,
-                `${W}.consumer-ecg.replica: unknown key (did you mean "replicas"?); allowed keys: replicas, scaledToZero, resources`,
+                `${W}.consumer-ecg.replica: unknown key (did you mean "replicas"?); allowed keys: ${FIXED_KEYS}`,
             ],
         ],
         [
@@ -126,7 +128,7 @@ describe("stack config validation", () => {
             },
             [
                 `${W}.consumer-ecg.replicas: missing; expected an integer from 0 to 50`,
-                `${W}.consumer-ecg.autoscaling: unknown key; allowed keys: replicas, scaledToZero, resources`,
+                `${W}.consumer-ecg.autoscaling: unknown key; allowed keys: ${FIXED_KEYS}`,
             ],
         ],
         ["KEDA minReplicas above maxReplicas", (c) => (c.workloads["consumer-lis-testresult"].autoscaling.minReplicas = 5), [`${W}.consumer-lis-testresult.autoscaling.minReplicas: got 5; expected at most maxReplicas (4)`]],
@@ -149,7 +151,7 @@ describe("stack config validation", () => {
         ["a node port for an unknown port name", (c) => (c.nodePorts["bknd-services-nginx"].https = 30443), [`sapoche-stack:nodePorts.bknd-services-nginx.https: unknown key (did you mean "http"?); allowed keys: http`]],
         ["a missing Redis password Secret name", (c) => delete c.redis.passwordSecretName, [`sapoche-stack:redis.passwordSecretName: missing; expected a Kubernetes name (lowercase letters, digits and '-')`]],
         ["a missing top-level key", (c) => delete c.keda, [`sapoche-stack:keda: missing; expected an object with keys brokerSecretName`]],
-        ["an unknown top-level key", (c) => (c.replicas = 3), [`sapoche-stack:replicas: unknown key; allowed keys: environment, namespace, images, nodePorts, keda, orthanc, redis, scheduler, workloads, promotion, monitoring, network, adoption`]],
+        ["an unknown top-level key", (c) => (c.replicas = 3), [`sapoche-stack:replicas: unknown key; allowed keys: environment, namespace, images, nodePorts, keda, orthanc, redis, queueProcess, scheduler, workloads, promotion, monitoring, network, adoption`]],
         ["zero replicas without a reason", (c) => (c.workloads["worker-sapoche-pdf-en"].replicas = 0), [`${W}.worker-sapoche-pdf-en.scaledToZero: missing; expected {reason, reviewDate} because replicas is 0`]],
         ["a scaled-to-zero note on a running workload", (c) => (c.workloads["consumer-revenue"].replicas = 1), [`${W}.consumer-revenue.scaledToZero: got {"reason":"Revenue processing moved out of this namespace; kept at zero until confirmed unused (seed recommendation).","reviewDate":"2027-02-26"}; expected no scaledToZero while replicas is above 0`]],
         ["a review date that is not a date", (c) => (c.workloads["consumer-revenue"].scaledToZero.reviewDate = "next spring"), [`${W}.consumer-revenue.scaledToZero.reviewDate: got "next spring"; expected a calendar date written YYYY-MM-DD`]],
@@ -167,7 +169,7 @@ describe("stack config validation", () => {
         ["a promotion source that is not a stack reference", (c) => (c.promotion.fromStack = "staging"), [`sapoche-stack:promotion.fromStack: got "staging"; expected a stack reference such as "organization/sapoche-stack/staging", or ""`]],
         ["an adoption phase that does not exist", (c) => (c.adoption.phase = "imported"), [`sapoche-stack:adoption.phase: got "imported"; expected ${PHASES}`]],
         ["the adoption phase written as plain text", (c) => (c.adoption = "import"), [`sapoche-stack:adoption: got "import"; expected an object with keys phase`]],
-        ["the boolean adoption key the phases replaced", (c) => (c.adopt = true), [`sapoche-stack:adopt: unknown key (did you mean "adoption"?); allowed keys: environment, namespace, images, nodePorts, keda, orthanc, redis, scheduler, workloads, promotion, monitoring, network, adoption`]],
+        ["the boolean adoption key the phases replaced", (c) => (c.adopt = true), [`sapoche-stack:adopt: unknown key (did you mean "adoption"?); allowed keys: environment, namespace, images, nodePorts, keda, orthanc, redis, queueProcess, scheduler, workloads, promotion, monitoring, network, adoption`]],
         ["phase services with no live Redis to send clients to", (c) => (c.adoption.phase = "services"), [`sapoche-stack:redis.legacyMaster: got ""; expected the live Redis' address (such as redis-legacy.sapoche.svc.cluster.local) while adoption.phase is services: redis-sp moves to the proxy, which must send clients to the live redis-master until its data has moved`]],
         ["the live Redis still named once enforced", (c) => { c.adoption.phase = "enforce"; c.redis.legacyMaster = "redis-legacy.sapoche.svc.cluster.local"; }, [`sapoche-stack:redis.legacyMaster: got "redis-legacy.sapoche.svc.cluster.local"; expected "" once adoption.phase is enforce (Redis' data has moved: README, "Redis operations"; phases redis-moved, enforce, done)`]],
         // Upper bounds: a typo must not ask for three billion pods.
@@ -339,7 +341,9 @@ describe("stack files", () => {
                     .replace(/^(sapoche-stack:nodePorts)\.[^.]+\.[^.]+/, "$1.<service>.<port>")
                     .replace(/^(sapoche-stack:images)\.[^.]+/, "$1.<image>")
                     .replace(/^(sapoche-stack:network\.egress)\.[^.]+/, "$1.<name>")
-                    .replace(/(\.[a-zA-Z]*[rR]esources)\.[a-zA-Z]+$/, "$1"),
+                    .replace(/(\.[a-zA-Z]*[rR]esources)\.[a-zA-Z]+$/, "$1")
+                    // A probe is one value, documented once ("a probe").
+                    .replace(/(\.(liveness|readiness))\..+$/, "$1"),
             ),
         );
         const undocumented = [...generic].filter((k) => !readme.includes(`\`${k}\``));

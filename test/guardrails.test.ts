@@ -157,6 +157,8 @@ describe("the scheduler", () => {
                 image: "registry/app:1",
                 purpose: "test",
                 resources,
+                probes: { liveness: { exec: { command: ["true"] } } },
+                minReadySeconds: 0,
                 liveName: "sapoche-be--scheduler--prod",
             },
             { transformations: [capture] },

@@ -68,6 +68,12 @@ describe("components without the config layer", () => {
         },
     };
 
+    // A queue process's probes always come from the caller.
+    const probing = {
+        probes: { liveness: { exec: { command: ["true"] } } },
+        minReadySeconds: 5,
+    };
+
     async function registered(create: () => void) {
         const mocks = new RecordingMocks();
         await pulumi.runtime.setMocks(mocks, PROJECT, "unit", false);
@@ -78,7 +84,14 @@ describe("components without the config layer", () => {
 
     it("build a worker from plain Args, named `${name}-<role>`", async () => {
         const rs = await registered(
-            () => new Worker("w", { ...common, queue: "q", replicas: 2, liveName: "live-w" }),
+            () =>
+                new Worker("w", {
+                    ...common,
+                    ...probing,
+                    queue: "q",
+                    replicas: 2,
+                    liveName: "live-w",
+                }),
         );
         assert.deepEqual(
             rs
@@ -92,21 +105,31 @@ describe("components without the config layer", () => {
         );
     });
 
-    it("declare a metrics port, with the heartbeat as readiness, only when given one", async () => {
+    it("declare a metrics port only when given one, and refuse one without a readiness probe", async () => {
+        const ready = {
+            probes: { ...probing.probes, readiness: { exec: { command: ["test", "-f", "/tmp/up"] } } },
+            minReadySeconds: 5,
+        };
         const rs = await registered(() => {
-            new Worker("pdf", { ...common, queue: "q", replicas: 1, metricsPort: 9464 });
-            new QueueConsumer("plain", { ...common, queue: "q", replicas: 1 });
+            new Worker("pdf", { ...common, ...ready, queue: "q", replicas: 1, metricsPort: 9464 });
+            new QueueConsumer("plain", { ...common, ...probing, queue: "q", replicas: 1 });
         });
         const container = (name: string) =>
             (rs.find((r) => r.name === `${name}-deployment`)!.props as Any).spec.template.spec
                 .containers[0];
         assert.deepEqual(container("pdf").ports, [{ name: "metrics", containerPort: 9464 }]);
-        assert.deepEqual(container("pdf").readinessProbe.exec, container("pdf").livenessProbe.exec);
+        assert.deepEqual(container("pdf").readinessProbe, ready.probes.readiness);
         assert.equal(container("plain").ports, undefined);
         assert.equal(container("plain").readinessProbe, undefined);
         assert.throws(
-            () => new Worker("bad", { ...common, queue: "q", replicas: 1, metricsPort: 70000 }),
+            () =>
+                new Worker("bad", { ...common, ...ready, queue: "q", replicas: 1, metricsPort: 70000 }),
             /Worker bad: `metricsPort` \(70000\) must be a port number \(1-65535\)/,
+        );
+        assert.throws(
+            () =>
+                new Worker("blind", { ...common, ...probing, queue: "q", replicas: 1, metricsPort: 9464 }),
+            /Worker blind: serves metrics on port 9464 but has no readiness probe/,
         );
     });
 

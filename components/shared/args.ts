@@ -3,6 +3,7 @@
  * components own these types, and the stack layer's validated settings satisfy them structurally,
  * so a component can be read, reused and tested without the config layer.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** Requests and limits of one container, in the canonical form the API server echoes back. */
@@ -44,6 +45,42 @@ export interface WorkloadArgs {
     readonly purpose: string;
     /** Requests and limits of the main container. */
     readonly resources: Resources;
+}
+
+/** A container probe, in Kubernetes' shape. */
+export type Probe = k8s.types.input.core.v1.Probe;
+
+/** The probes of a workload's main container. */
+export interface Probes {
+    /** Restarts the container when it fails. */
+    readonly liveness: Probe;
+    /** Takes the pod out of Service endpoints and rollouts while it fails. @default none */
+    readonly readiness?: Probe;
+}
+
+/**
+ * A queue process (consumer, worker, scheduler): it serves no port the component could probe,
+ * so what proves it alive and working comes from the caller (the stack config), never from code.
+ */
+export interface QueueProcessArgs {
+    /** Liveness and readiness of the process. */
+    readonly probes: Probes;
+    /**
+     * Seconds a new pod must stay ready before it counts as available: a rollout is done only
+     * once the new processes have lived that long.
+     */
+    readonly minReadySeconds: number;
+}
+
+/**
+ * A server (php-fpm, nginx, Orthanc, a frontend): the component probes the port it declares,
+ * unless the caller gives the probes (read from the live namespace).
+ */
+export interface ServerProbeArgs {
+    /** Probes replacing the component's own. @default the component's port probes */
+    readonly probes?: Partial<Probes>;
+    /** Seconds a new pod must stay ready before it counts as available. @default none (0) */
+    readonly minReadySeconds?: number;
 }
 
 /** A workload with a fixed number of pods. */

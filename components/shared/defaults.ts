@@ -4,9 +4,7 @@
  * programs through every policy).
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type { Resources } from "./args";
-
-type Probe = k8s.types.input.core.v1.Probe;
+import type { Probe, Probes, Resources } from "./args";
 
 /** Pod-level security: never root, default seccomp, no service-account token. */
 export function podSecurity(runAsUser: number): k8s.types.input.core.v1.PodSecurityContext {
@@ -50,31 +48,28 @@ export function httpProbe(port: string, path: string): Probe {
     return { httpGet: { port, path }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
 }
 
-/**
- * Liveness of a queue process without a port: the backend image's queue runner touches
- * /tmp/heartbeat after every poll; no touch for 2 minutes means it is stuck.
- */
-export const heartbeatProbe: Probe = {
-    exec: { command: ["/bin/sh", "-c", "find /tmp/heartbeat -mmin -2 | grep -q ."] },
-    initialDelaySeconds: 60,
-    periodSeconds: 30,
-    timeoutSeconds: 5,
-    failureThreshold: 3,
-};
+/** A container's probe fields; no `readinessProbe` key at all when there is none. */
+export function containerProbes(p: Probes): { livenessProbe: Probe; readinessProbe?: Probe } {
+    return {
+        livenessProbe: p.liveness,
+        ...(p.readiness === undefined ? {} : { readinessProbe: p.readiness }),
+    };
+}
 
 /**
- * Readiness of a queue process that serves a port (its metrics): the same heartbeat, from the
- * first poll on. The pack requires a readiness probe of every container with ports
- * (`missing-container-probes`); the heartbeat says the process works its queue, which is what
- * "ready" means for a consumer, and unlike a probe of the metrics port it does not depend on the
- * application serving metrics (an assumption until confirmed).
+ * A server's probes: the caller's where given (read from the live namespace), else the
+ * component's own port probes. Queue processes have no default: their probes always come from
+ * the caller (`QueueProcessArgs`).
  */
-export const heartbeatReadinessProbe: Probe = {
-    exec: heartbeatProbe.exec,
-    periodSeconds: 10,
-    timeoutSeconds: 5,
-    failureThreshold: 3,
-};
+export function serverProbes(
+    given: Partial<Probes> | undefined,
+    own: Probes,
+): { livenessProbe: Probe; readinessProbe?: Probe } {
+    return containerProbes({
+        liveness: given?.liveness ?? own.liveness,
+        readiness: given?.readiness ?? own.readiness,
+    });
+}
 
 /** Numeric users of the images we run (runAsNonRoot needs a numeric user to verify). */
 export const USERS = {

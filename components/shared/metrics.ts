@@ -5,8 +5,7 @@
  * PodMonitor scrapes exists on every pod it selects.
  */
 
-import type * as k8s from "@pulumi/kubernetes";
-import { heartbeatReadinessProbe } from "./defaults";
+import type { Probes } from "./args";
 
 /** Names of the container ports Prometheus scrapes. */
 export const METRICS_PORTS = {
@@ -31,16 +30,23 @@ export const EXPORTER_PORTS = {
 } as const;
 
 /**
- * The container fields of a queue process that serves its metrics on `port`: the named port and
- * the readiness probe every container with a port needs. Nothing when `port` is undefined.
+ * The container fields of a queue process that serves its metrics on `port`: the named port.
+ * Nothing when `port` is undefined. A container with a port needs a readiness probe (the pack's
+ * `missing-container-probes`), so one without is refused here, before any preview.
  */
 export function metricsPortFields(
     who: string,
     port: number | undefined,
-): { ports?: Record<string, number>; readinessProbe?: k8s.types.input.core.v1.Probe } {
+    probes: Probes,
+): { ports?: Record<string, number> } {
     if (port === undefined) return {};
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
         throw new Error(`${who}: \`metricsPort\` (${port}) must be a port number (1-65535)`);
     }
-    return { ports: { [METRICS_PORTS.metrics]: port }, readinessProbe: heartbeatReadinessProbe };
+    if (probes.readiness === undefined) {
+        throw new Error(
+            `${who}: serves metrics on port ${port} but has no readiness probe; a container with a port needs one`,
+        );
+    }
+    return { ports: { [METRICS_PORTS.metrics]: port } };
 }

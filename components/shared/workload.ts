@@ -28,6 +28,11 @@ export interface DeploymentArgs {
     readonly scaledToZero?: ScaledToZero;
     /** Extra annotations. @default none */
     readonly annotations?: Readonly<Record<string, string>>;
+    /**
+     * Seconds a new pod must stay ready before it counts as available (and the rollout moves
+     * on). @default none (Kubernetes: 0)
+     */
+    readonly minReadySeconds?: number;
     /** @default "RollingUpdate" with no unavailable pod; the scheduler uses "Recreate". */
     readonly strategy?: "RollingUpdate" | "Recreate";
     /** The pod template's inputs (its name and component are the Deployment's). */
@@ -72,6 +77,9 @@ export function deployment(
             },
             spec: {
                 ...(args.replicas === "autoscaled" ? {} : { replicas: args.replicas }),
+                ...(args.minReadySeconds === undefined
+                    ? {}
+                    : { minReadySeconds: args.minReadySeconds }),
                 revisionHistoryLimit: 5,
                 selector: { matchLabels: selectorFor(name) },
                 strategy,

@@ -8,13 +8,23 @@ import { mebibytes, memoryProblem } from "../quantity";
 import { CRITICAL_CONSUMER_FLOOR, RANGES } from "../ranges";
 import { SchemaContext } from "./context";
 import { memory, range, reason, reviewDate } from "./primitives";
+import { probesSchema } from "./probes";
 import { resourcesSchema } from "./resources";
+
+/**
+ * What every workload entry may carry besides its numbers: probes that replace the stack-level
+ * ones (queue processes) or the component's own (servers).
+ */
+const containerShape = {
+    probes: probesSchema.optional(),
+};
 
 /** A fixed-size workload; `replicas: 0` must say why and when it will be reviewed. */
 const fixedShapeFor = (today: Date) => ({
     replicas: range(RANGES.replicas),
     scaledToZero: z.strictObject({ reason, reviewDate: reviewDate(today) }).optional(),
     resources: resourcesSchema,
+    ...containerShape,
 });
 function checkScaledToZero(
     w: { replicas: number; scaledToZero?: unknown },
@@ -69,7 +79,7 @@ const hpaScaling = z
 
 /** php-fpm: a memory target at or above the memory limit is never reached (pods die first). */
 const hpaWorkload = z
-    .strictObject({ autoscaling: hpaScaling, resources: resourcesSchema })
+    .strictObject({ autoscaling: hpaScaling, resources: resourcesSchema, ...containerShape })
     .superRefine((w, ctx) => {
         // Refinements run even when a field failed: read defensively.
         const target: unknown = w.autoscaling?.memoryAverage;
@@ -94,7 +104,11 @@ function workloadShapesFor(today: Date) {
     const fixedShape = fixedShapeFor(today);
     return {
         fixed: z.strictObject(fixedShape).superRefine(checkScaledToZero),
-        keda: z.strictObject({ autoscaling: kedaScaling, resources: resourcesSchema }),
+        keda: z.strictObject({
+            autoscaling: kedaScaling,
+            resources: resourcesSchema,
+            ...containerShape,
+        }),
         hpa: hpaWorkload,
         "fixed-with-sidecar": z
             .strictObject({ ...fixedShape, sidecarResources: resourcesSchema })

@@ -1,0 +1,116 @@
+/**
+ * Probes and `minReadySeconds`, in Kubernetes' own shape (`exec`, `httpGet`, `tcpSocket` or
+ * `grpc`, plus timings), so a probe `npm run import-live` reads from the live namespace is
+ * written and rendered unchanged. `sapoche-stack:queueProcess` holds the queue processes' probes
+ * (consumers, workers, the scheduler); `workloads.<name>.probes` and `scheduler.probes` override
+ * them per workload.
+ */
+import { z } from "zod";
+import { RANGES } from "../ranges";
+import { int, range } from "./primitives";
+
+/** A container port name as Kubernetes allows it (IANA service name: at most 15 characters). */
+export const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
+const PORT_ALLOWED =
+    "a port number from 1 to 65535 or a container port name (at most 15 characters)";
+export const portRef = z.union(
+    [
+        z
+            .number({ error: PORT_ALLOWED })
+            .int({ error: PORT_ALLOWED })
+            .min(1, { error: PORT_ALLOWED })
+            .max(65535, { error: PORT_ALLOWED }),
+        z.string({ error: PORT_ALLOWED }).regex(PORT_NAME, { error: PORT_ALLOWED }),
+    ],
+    { error: PORT_ALLOWED },
+);
+
+const HANDLERS = ["exec", "httpGet", "tcpSocket", "grpc"] as const;
+const text = (what: string) => z.string({ error: what }).min(1, { error: what });
+
+const probeShape = {
+    exec: z
+        .strictObject({
+            command: z
+                .array(text("a non-empty string"), {
+                    error: "a list of strings: the program and its arguments",
+                })
+                .min(1, { error: "a list of strings: the program and its arguments" }),
+        })
+        .optional(),
+    httpGet: z
+        .strictObject({
+            path: z
+                .string({ error: "a path starting with /" })
+                .regex(/^\//, { error: "a path starting with /" }),
+            port: portRef,
+            scheme: z.enum(["HTTP", "HTTPS"], { error: "HTTP or HTTPS" }).optional(),
+            httpHeaders: z
+                .array(z.strictObject({ name: text("a header name"), value: z.string() }))
+                .optional(),
+        })
+        .optional(),
+    tcpSocket: z.strictObject({ port: portRef }).optional(),
+    grpc: z.strictObject({ port: int(1, 65535), service: z.string().optional() }).optional(),
+    initialDelaySeconds: range(RANGES.probeSeconds).optional(),
+    periodSeconds: range(RANGES.probePeriod).optional(),
+    timeoutSeconds: range(RANGES.probePeriod).optional(),
+    failureThreshold: range(RANGES.probeThreshold).optional(),
+    successThreshold: range(RANGES.probeThreshold).optional(),
+    terminationGracePeriodSeconds: range(RANGES.probePeriod).optional(),
+};
+
+type ProbeInput = { [K in (typeof HANDLERS)[number]]?: unknown } & { successThreshold?: number };
+
+/** Exactly one handler: Kubernetes refuses a probe with none or with two. */
+function oneHandler(p: ProbeInput, ctx: z.RefinementCtx): void {
+    const set = HANDLERS.filter((h) => p[h] !== undefined);
+    if (set.length !== 1) {
+        ctx.addIssue({
+            code: "custom",
+            message:
+                `exactly one of ${HANDLERS.join(", ")}` +
+                (set.length > 1 ? ` (got ${set.join(" and ")})` : ""),
+        });
+    }
+}
+
+/** A readiness probe. */
+export const probeSchema = z.strictObject(probeShape).superRefine(oneHandler);
+
+/** A liveness probe: Kubernetes requires `successThreshold` 1. */
+export const livenessSchema = z.strictObject(probeShape).superRefine((p, ctx) => {
+    oneHandler(p, ctx);
+    if (p.successThreshold !== undefined && p.successThreshold !== 1) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["successThreshold"],
+            message: "1 (Kubernetes requires 1 for a liveness probe)",
+        });
+    }
+});
+
+const minReadySeconds = range(RANGES.minReadySeconds);
+
+/**
+ * `sapoche-stack:queueProcess`: how the backend image's queue runner shows it is alive and
+ * working, for every consumer, worker and the scheduler. Readiness is optional in the schema,
+ * but both stack files configure it: without it a rollout counts as done once the container
+ * starts.
+ */
+export const queueProcessSchema = z.strictObject({
+    liveness: livenessSchema,
+    readiness: probeSchema.optional(),
+    minReadySeconds,
+});
+
+/** `workloads.<name>.probes` / `scheduler.probes`: per-workload overrides, each optional. */
+export const probesSchema = z.strictObject({
+    liveness: livenessSchema.optional(),
+    readiness: probeSchema.optional(),
+    minReadySeconds: minReadySeconds.optional(),
+});
+
+export type ProbeSettings = z.infer<typeof probeSchema>;
+export type QueueProcessSettings = z.infer<typeof queueProcessSchema>;
+export type ProbesSettings = z.infer<typeof probesSchema>;

@@ -1,0 +1,123 @@
+/**
+ * Probes and minReadySeconds from stack config: `sapoche-stack:queueProcess` for every queue
+ * process, `workloads.<name>.probes` and `scheduler.probes` per workload; the schema's messages
+ * and what the components render.
+ */
+import { strict as assert } from "assert";
+import { RegisteredResource } from "./support/mocks";
+import { evaluateProgram, stackResources, StackName } from "./support/program";
+import { Config, configOf, problemsAfter, settingsAfter, stackConfigAfter } from "./support/config";
+import { consumers, schedulerName, workers } from "../stacks/catalog";
+
+type Any = Record<string, any>;
+const Q = "sapoche-stack:queueProcess";
+const W = "sapoche-stack:workloads";
+const ONE_HANDLER = "exactly one of exec, httpGet, tcpSocket, grpc";
+const HTTP_PROBE = { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 5 };
+
+const deploymentOf = (rs: readonly RegisteredResource[], name: string) =>
+    rs.find(
+        (r) =>
+            r.type === "kubernetes:apps/v1:Deployment" && (r.props as Any).metadata.name === name,
+    )?.props as Any;
+
+describe("probes in stack config", () => {
+    // One row per bad input.
+    // prettier-ignore
+    const cases: [string, (c: Config) => void, string[]][] = [
+        ["no queueProcess key", (c) => delete c.queueProcess, [`${Q}: missing; expected an object with keys liveness, readiness, minReadySeconds`]],
+        ["a queue process without liveness", (c) => delete c.queueProcess.liveness, [`${Q}.liveness: missing; expected an object with keys exec, httpGet, tcpSocket, grpc, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold, successThreshold, terminationGracePeriodSeconds`]],
+        ["a probe with two handlers", (c) => (c.queueProcess.liveness.tcpSocket = { port: 9000 }), [`${Q}.liveness: got {"exec":{"command":["/bin/sh","-c","find /tmp/heartbeat -mmin -2 | grep -q ."]},"initialDelaySeconds":60,"periodSeconds":30,"timeoutSeconds":5,"failureThreshold":3,"tcpSocket":{"port":9000}}; expected ${ONE_HANDLER} (got exec and tcpSocket)`]],
+        ["a probe without a handler", (c) => delete c.queueProcess.readiness.exec, [`${Q}.readiness: got {"initialDelaySeconds":5,"periodSeconds":10,"timeoutSeconds":5,"failureThreshold":3}; expected ${ONE_HANDLER}`]],
+        ["an empty command", (c) => (c.queueProcess.readiness.exec.command = []), [`${Q}.readiness.exec.command: got []; expected a list of strings: the program and its arguments`]],
+        ["a command written as one string", (c) => (c.queueProcess.liveness.exec.command = "true"), [`${Q}.liveness.exec.command: got "true"; expected a list of strings: the program and its arguments`]],
+        ["a liveness probe that needs two successes", (c) => (c.queueProcess.liveness.successThreshold = 2), [`${Q}.liveness.successThreshold: got 2; expected 1 (Kubernetes requires 1 for a liveness probe)`]],
+        ["a period of zero", (c) => (c.queueProcess.readiness.periodSeconds = 0), [`${Q}.readiness.periodSeconds: got 0; expected an integer from 1 to 3600`]],
+        ["a misspelt timing", (c) => (c.queueProcess.readiness.periodSecond = 10), [`${Q}.readiness.periodSecond: unknown key (did you mean "periodSeconds"?); allowed keys: exec, httpGet, tcpSocket, grpc, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold, successThreshold, terminationGracePeriodSeconds`]],
+        ["minReadySeconds beyond the progress deadline", (c) => (c.queueProcess.minReadySeconds = 900), [`${Q}.minReadySeconds: got 900; expected an integer from 0 to 300`]],
+        ["minReadySeconds written as a duration", (c) => (c.queueProcess.minReadySeconds = "30s"), [`${Q}.minReadySeconds: got "30s"; expected an integer from 0 to 300`]],
+        ["a startup probe per workload", (c) => (c.workloads["worker-booking"].probes = { startup: HTTP_PROBE }), [`${W}.worker-booking.probes.startup: unknown key; allowed keys: liveness, readiness, minReadySeconds`]],
+        ["an HTTP probe on a port name too long", (c) => (c.workloads["sp-bknd-nginx"].probes = { readiness: { httpGet: { path: "/", port: "http-for-the-clinics" } } }), [`${W}.sp-bknd-nginx.probes.readiness.httpGet.port: got "http-for-the-clinics"; expected a port number from 1 to 65535 or a container port name (at most 15 characters)`]],
+        ["an HTTP path without a slash", (c) => (c.workloads["sp-bknd-nginx"].probes = { readiness: { httpGet: { path: "healthz", port: 8080 } } }), [`${W}.sp-bknd-nginx.probes.readiness.httpGet.path: got "healthz"; expected a path starting with /`]],
+        ["scheduler probes with a negative delay", (c) => (c.scheduler.probes = { liveness: { exec: { command: ["true"] }, initialDelaySeconds: -1 } }), [`sapoche-stack:scheduler.probes.liveness.initialDelaySeconds: got -1; expected an integer from 0 to 3600`]],
+    ];
+    for (const [what, breakIt, expected] of cases) {
+        it(`rejects ${what}`, () => assert.deepEqual(problemsAfter(breakIt), expected));
+    }
+
+    it("accepts a queue process without readiness (optional, though both stack files set it)", () => {
+        const s = settingsAfter((c) => delete c.queueProcess.readiness);
+        const booking = s.plan.find((p) => p.name === "worker-booking");
+        assert.ok(booking?.family === "worker");
+        assert.equal(booking.settings.probes.readiness, undefined);
+    });
+
+    it("resolves a queue process's probes field by field: its own, else queueProcess", () => {
+        const q = configOf("production1").queueProcess;
+        const s = settingsAfter((c) => {
+            c.workloads["worker-booking"].probes = { readiness: HTTP_PROBE };
+            c.workloads["consumer-lis-testresult"].probes = { minReadySeconds: 60 };
+            c.scheduler.probes = { liveness: { exec: { command: ["/bin/true"] } } };
+        });
+        const find = (name: string) => s.plan.find((p) => p.name === name) as Any;
+        assert.deepEqual(find("worker-booking").settings.probes, {
+            liveness: q.liveness,
+            readiness: HTTP_PROBE,
+        });
+        assert.equal(find("worker-booking").settings.minReadySeconds, q.minReadySeconds);
+        assert.equal(find("consumer-lis-testresult").settings.minReadySeconds, 60);
+        assert.deepEqual(find("scheduler").settings.probes, {
+            liveness: { exec: { command: ["/bin/true"] } },
+            readiness: q.readiness,
+        });
+    });
+});
+
+for (const stack of ["production1", "staging"] as StackName[]) {
+    describe(`queue processes of ${stack}`, () => {
+        it("render the stack's liveness, readiness and minReadySeconds, none of them from code", async () => {
+            const rs = await stackResources(stack);
+            const q = configOf(stack).queueProcess;
+            const env = configOf(stack).environment;
+            const names = [...consumers, ...workers].map((e) => e.name);
+            for (const name of [...names, schedulerName(env)]) {
+                const spec = deploymentOf(rs, name).spec;
+                const [container] = spec.template.spec.containers;
+                assert.deepEqual(container.livenessProbe, q.liveness, name);
+                assert.deepEqual(container.readinessProbe, q.readiness, name);
+                assert.equal(spec.minReadySeconds, q.minReadySeconds, name);
+            }
+        });
+    });
+}
+
+describe("queue-process probes rendered from config", () => {
+    it("a workload's own probes replace the stack's, and a server's replace the component's", async () => {
+        const rs = await evaluateProgram(
+            "staging",
+            stackConfigAfter((c) => {
+                c.workloads["worker-booking"].probes = {
+                    liveness: HTTP_PROBE,
+                    minReadySeconds: 45,
+                };
+                c.workloads["sapoche-frontend-web"].probes = {
+                    readiness: HTTP_PROBE,
+                    minReadySeconds: 5,
+                };
+            }, "staging"),
+        );
+        const booking = deploymentOf(rs, "worker-booking").spec;
+        assert.deepEqual(booking.template.spec.containers[0].livenessProbe, HTTP_PROBE);
+        assert.equal(booking.minReadySeconds, 45);
+        const web = deploymentOf(rs, "sapoche-frontend-web").spec;
+        assert.deepEqual(web.template.spec.containers[0].readinessProbe, HTTP_PROBE);
+        // The liveness it did not replace stays the component's own port probe.
+        assert.deepEqual(web.template.spec.containers[0].livenessProbe.httpGet, {
+            port: "http",
+            path: "/",
+        });
+        assert.equal(web.minReadySeconds, 5);
+        // A server without probes in config keeps its own, and no minReadySeconds.
+        assert.equal(deploymentOf(rs, "sp-bknd-nginx").spec.minReadySeconds, undefined);
+    });
+});
