@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FixedScale, ServerProbeArgs, ServiceSpec, WorkloadArgs } from "./shared/args";
 import { USERS, httpProbe, resourcesOf, serverProbes } from "./shared/defaults";
-import { secureContainer } from "./shared/pod";
+import { secureContainer, withContainerFacts } from "./shared/pod";
 import { service } from "./shared/service";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 
@@ -39,18 +39,22 @@ export class Frontend extends pulumi.ComponentResource {
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.nginx,
+                facts: args.pod,
                 containers: [
-                    secureContainer({
-                        name: "nginx",
-                        image: args.image,
-                        ports: { http: 8080 },
-                        resources: resourcesOf(args.resources),
-                        ...serverProbes(args.probes, {
-                            readiness: httpProbe("http", "/"),
-                            liveness: httpProbe("http", "/"),
+                    withContainerFacts(
+                        secureContainer({
+                            name: "nginx",
+                            image: args.image,
+                            ports: { http: 8080 },
+                            resources: resourcesOf(args.resources),
+                            ...serverProbes(args.probes, {
+                                readiness: httpProbe("http", "/"),
+                                liveness: httpProbe("http", "/"),
+                            }),
+                            writable: ["/tmp", "/var/cache/nginx"],
                         }),
-                        writable: ["/tmp", "/var/cache/nginx"],
-                    }),
+                        args.container,
+                    ),
                 ],
             },
             // Logical name before children were named `${name}-<role>`: the live name.
@@ -61,6 +65,7 @@ export class Frontend extends pulumi.ComponentResource {
                 name: liveName,
                 namespace: args.namespace,
                 component: "frontend",
+                selector: args.pod?.selector,
             });
         }
         this.service = service(this, `${name}-service`, {

@@ -10,7 +10,7 @@ import type {
 import { versionedConfigMap } from "./shared/config-map";
 import { USERS, resourcesOf, serverProbes, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
-import { secureContainer } from "./shared/pod";
+import { secureContainer, withContainerFacts } from "./shared/pod";
 import { service } from "./shared/service";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 
@@ -83,22 +83,30 @@ export class Orthanc extends pulumi.ComponentResource {
                     },
                     { name: "proxy-config", configMap: { name: proxyConfig.metadata.name } },
                 ],
+                facts: args.pod,
                 containers: [
-                    secureContainer({
-                        name: "orthanc",
-                        image: args.image,
-                        ports: { orthanc: 8042 },
-                        env: { ORTHANC__CONFIGURATION_FILE: "/etc/orthanc/orthanc.json" },
-                        resources: resourcesOf(args.resources),
-                        ...serverProbes(args.probes, {
-                            readiness: tcpProbe("orthanc"),
-                            liveness: tcpProbe("orthanc", 20),
+                    withContainerFacts(
+                        secureContainer({
+                            name: "orthanc",
+                            image: args.image,
+                            ports: { orthanc: 8042 },
+                            env: { ORTHANC__CONFIGURATION_FILE: "/etc/orthanc/orthanc.json" },
+                            resources: resourcesOf(args.resources),
+                            ...serverProbes(args.probes, {
+                                readiness: tcpProbe("orthanc"),
+                                liveness: tcpProbe("orthanc", 20),
+                            }),
+                            volumeMounts: [
+                                {
+                                    name: "orthanc-config",
+                                    mountPath: "/etc/orthanc",
+                                    readOnly: true,
+                                },
+                            ],
+                            writable: ["/tmp"],
                         }),
-                        volumeMounts: [
-                            { name: "orthanc-config", mountPath: "/etc/orthanc", readOnly: true },
-                        ],
-                        writable: ["/tmp"],
-                    }),
+                        args.container,
+                    ),
                     secureContainer({
                         name: "read-proxy",
                         image: args.proxyImage,
@@ -125,6 +133,7 @@ export class Orthanc extends pulumi.ComponentResource {
                 name: liveName,
                 namespace: args.namespace,
                 component: "orthanc",
+                selector: args.pod?.selector,
             });
         }
         this.service = service(this, `${name}-service`, {

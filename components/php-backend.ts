@@ -10,7 +10,7 @@ import type {
 import { childOf } from "./shared/child";
 import { USERS, resourcesOf, serverProbes, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
-import { secureContainer } from "./shared/pod";
+import { secureContainer, withContainerFacts } from "./shared/pod";
 import { service } from "./shared/service";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 
@@ -80,19 +80,22 @@ export class PhpBackend extends pulumi.ComponentResource {
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.backend,
+                facts: fpm.pod,
                 containers: [
-                    secureContainer({
-                        name: "php-fpm",
-                        image: fpm.image,
-                        env: { SAPOCHE_ROLE: "fpm" },
-                        ports: { fpm: 9000, http: 8080 },
-                        resources: resourcesOf(fpm.resources),
-                        ...serverProbes(fpm.probes, {
-                            readiness: tcpProbe("fpm"),
-                            liveness: tcpProbe("fpm", 20),
+                    withContainerFacts(
+                        secureContainer({
+                            name: "php-fpm",
+                            image: fpm.image,
+                            ports: { fpm: 9000, http: 8080 },
+                            resources: resourcesOf(fpm.resources),
+                            ...serverProbes(fpm.probes, {
+                                readiness: tcpProbe("fpm"),
+                                liveness: tcpProbe("fpm", 20),
+                            }),
+                            writable: ["/tmp", "/var/run/php"],
                         }),
-                        writable: ["/tmp", "/var/run/php"],
-                    }),
+                        fpm.container,
+                    ),
                 ],
             },
             aliases: [fpm.name],
@@ -142,6 +145,7 @@ export class PhpBackend extends pulumi.ComponentResource {
                     namespace: args.namespace,
                     component: "php-backend",
                     aliases: [`${fpm.name}-pdb`],
+                    selector: fpm.pod?.selector,
                 }),
             );
         }
@@ -157,18 +161,22 @@ export class PhpBackend extends pulumi.ComponentResource {
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.nginx,
+                facts: nginx.pod,
                 containers: [
-                    secureContainer({
-                        name: "nginx",
-                        image: nginx.image,
-                        ports: { http: 8080 },
-                        resources: resourcesOf(nginx.resources),
-                        ...serverProbes(nginx.probes, {
-                            readiness: tcpProbe("http"),
-                            liveness: tcpProbe("http", 20),
+                    withContainerFacts(
+                        secureContainer({
+                            name: "nginx",
+                            image: nginx.image,
+                            ports: { http: 8080 },
+                            resources: resourcesOf(nginx.resources),
+                            ...serverProbes(nginx.probes, {
+                                readiness: tcpProbe("http"),
+                                liveness: tcpProbe("http", 20),
+                            }),
+                            writable: ["/tmp", "/var/cache/nginx"],
                         }),
-                        writable: ["/tmp", "/var/cache/nginx"],
-                    }),
+                        nginx.container,
+                    ),
                 ],
             },
             aliases: [nginx.name],
@@ -180,6 +188,7 @@ export class PhpBackend extends pulumi.ComponentResource {
                     namespace: args.namespace,
                     component: "php-backend",
                     aliases: [`${nginx.name}-pdb`],
+                    selector: nginx.pod?.selector,
                 }),
             );
         }

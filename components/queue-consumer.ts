@@ -7,7 +7,7 @@ import { childOf } from "./shared/child";
 import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor } from "./shared/labels";
 import { metricsPortFields } from "./shared/metrics";
-import { secureContainer } from "./shared/pod";
+import { secureContainer, withContainerFacts } from "./shared/pod";
 import {
     deployment,
     disruptionBudget,
@@ -32,6 +32,29 @@ export interface KedaScaling {
     readonly cooldownPeriod: number;
     /** Secret (managed outside the stack) whose `host` key is the broker URL KEDA reads. */
     readonly brokerSecretName: string;
+    /**
+     * The triggers, as the live ScaledObject has them (read by `npm run import-live`): rendered as
+     * given, with `metadata.value` set to `queueThreshold`, and no TriggerAuthentication of ours
+     * (theirs is named by `authenticationRef`). @default one RabbitMQ `QueueLength` trigger on
+     * `queue`, authenticated by a TriggerAuthentication reading `brokerSecretName`
+     */
+    readonly triggers?: readonly KedaTrigger[];
+}
+
+/** A KEDA trigger as the live ScaledObject has it; its threshold is the scaling's. */
+export interface KedaTrigger {
+    /** Scaler type (`rabbitmq`, `redis`, ...). */
+    readonly type: string;
+    /** Trigger name. @default none */
+    readonly name?: string;
+    /** Scaler settings, without the threshold `value`. */
+    readonly metadata: Readonly<Record<string, string>>;
+    /** The TriggerAuthentication (or ClusterTriggerAuthentication) it reads credentials from. */
+    readonly authenticationRef?: { readonly name: string; readonly kind?: string };
+    /** How the metric is compared. @default KEDA's (AverageValue) */
+    readonly metricType?: string;
+    /** Whether KEDA may answer from its cache. @default KEDA's */
+    readonly useCachedMetrics?: boolean;
 }
 
 /** Arguments of a queue consumer: fixed replicas, or KEDA scaling on its queue's depth. */
@@ -88,16 +111,19 @@ export class QueueConsumer extends pulumi.ComponentResource {
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.backend,
+                facts: args.pod,
                 containers: [
-                    secureContainer({
-                        name: "consumer",
-                        image: args.image,
-                        env: { SAPOCHE_ROLE: "consumer", QUEUE_NAME: args.queue },
-                        ...metricsPortFields(`QueueConsumer ${name}`, args.metricsPort, args.probes),
-                        resources: resourcesOf(args.resources),
-                        ...containerProbes(args.probes),
-                        writable: ["/tmp"],
-                    }),
+                    withContainerFacts(
+                        secureContainer({
+                            name: "consumer",
+                            image: args.image,
+                            ...metricsPortFields(`QueueConsumer ${name}`, args.metricsPort, args.probes),
+                            resources: resourcesOf(args.resources),
+                            ...containerProbes(args.probes),
+                            writable: ["/tmp"],
+                        }),
+                        args.container,
+                    ),
                 ],
             },
             // Logical name before children were named `${name}-<role>`: the live name.
@@ -112,6 +138,7 @@ export class QueueConsumer extends pulumi.ComponentResource {
                 name: liveName,
                 namespace: args.namespace,
                 component: "queue-consumer",
+                selector: args.pod?.selector,
             });
         }
         this.workloads = [this.deployment];
@@ -126,6 +153,31 @@ export class QueueConsumer extends pulumi.ComponentResource {
     ): k8s.apiextensions.CustomResource {
         const keda = args.autoscaling;
         const labels = labelsFor(liveName, "queue-consumer");
+        const spec = (triggers: IScaledObject["spec"]["triggers"]): IScaledObject["spec"] => ({
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: liveName },
+            minReplicaCount: keda.minReplicas,
+            maxReplicaCount: keda.maxReplicas,
+            pollingInterval: keda.pollingInterval,
+            cooldownPeriod: keda.cooldownPeriod,
+            triggers,
+        });
+        const scaledObject = (s: IScaledObject["spec"], dependsOn: pulumi.Resource[]) =>
+            new k8s.apiextensions.CustomResource(
+                `${name}-scaledobject`,
+                {
+                    apiVersion: "keda.sh/v1alpha1",
+                    kind: "ScaledObject",
+                    metadata: { name: liveName, namespace: args.namespace, labels, annotations },
+                    spec: s,
+                },
+                // KEDA's webhook rejects a ScaledObject whose target or auth does not exist yet.
+                { ...childOf(this), dependsOn },
+            );
+        if (keda.triggers !== undefined) {
+            const value = String(keda.queueThreshold);
+            const given = keda.triggers.map((t) => ({ ...t, metadata: { ...t.metadata, value } }));
+            return scaledObject(spec(given), [this.deployment]);
+        }
         const authSpec: ITriggerAuthentication["spec"] = {
             secretTargetRef: [{ parameter: "host", name: keda.brokerSecretName, key: "host" }],
         };
@@ -140,34 +192,17 @@ export class QueueConsumer extends pulumi.ComponentResource {
             childOf(this),
         );
         // KEDA names the HPA it creates `keda-hpa-<name>`, which keeps today's HPA names.
-        const spec: IScaledObject["spec"] = {
-            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: liveName },
-            minReplicaCount: keda.minReplicas,
-            maxReplicaCount: keda.maxReplicas,
-            pollingInterval: keda.pollingInterval,
-            cooldownPeriod: keda.cooldownPeriod,
-            triggers: [
-                {
-                    type: "rabbitmq",
-                    metadata: {
-                        mode: "QueueLength",
-                        value: String(keda.queueThreshold),
-                        queueName: args.queue,
-                    },
-                    authenticationRef: { name: `${liveName}-broker` },
-                },
-            ],
-        };
-        return new k8s.apiextensions.CustomResource(
-            `${name}-scaledobject`,
+        const assumed = [
             {
-                apiVersion: "keda.sh/v1alpha1",
-                kind: "ScaledObject",
-                metadata: { name: liveName, namespace: args.namespace, labels, annotations },
-                spec,
+                type: "rabbitmq",
+                metadata: {
+                    mode: "QueueLength",
+                    value: String(keda.queueThreshold),
+                    queueName: args.queue,
+                },
+                authenticationRef: { name: `${liveName}-broker` },
             },
-            // KEDA's webhook rejects a ScaledObject whose target or auth does not exist yet.
-            { ...childOf(this), dependsOn: [this.deployment, auth] },
-        );
+        ];
+        return scaledObject(spec(assumed), [this.deployment, auth]);
     }
 }

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { QueueProcessArgs, WorkloadArgs } from "./shared/args";
 import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
-import { secureContainer } from "./shared/pod";
+import { secureContainer, withContainerFacts } from "./shared/pod";
 import { deployment } from "./shared/workload";
 
 export const SCHEDULER_TYPE = "sapoche:workloads:Scheduler";
@@ -40,15 +40,18 @@ export class Scheduler extends pulumi.ComponentResource {
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.backend,
+                facts: args.pod,
                 containers: [
-                    secureContainer({
-                        name: "scheduler",
-                        image: args.image,
-                        env: { SAPOCHE_ROLE: "scheduler" },
-                        resources: resourcesOf(args.resources),
-                        ...containerProbes(args.probes),
-                        writable: ["/tmp"],
-                    }),
+                    withContainerFacts(
+                        secureContainer({
+                            name: "scheduler",
+                            image: args.image,
+                            resources: resourcesOf(args.resources),
+                            ...containerProbes(args.probes),
+                            writable: ["/tmp"],
+                        }),
+                        args.container,
+                    ),
                 ],
             },
             // Logical name before children were named `${name}-<role>`: the live name.

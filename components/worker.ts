@@ -4,7 +4,7 @@ import type { FixedScale, QueueProcessArgs, WorkloadArgs } from "./shared/args";
 import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS } from "./shared/labels";
 import { metricsPortFields } from "./shared/metrics";
-import { secureContainer } from "./shared/pod";
+import { secureContainer, withContainerFacts } from "./shared/pod";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 
 export const WORKER_TYPE = "sapoche:workloads:Worker";
@@ -45,16 +45,19 @@ export class Worker extends pulumi.ComponentResource {
             pod: {
                 serviceAccountName: args.serviceAccountName,
                 runAsUser: USERS.backend,
+                facts: args.pod,
                 containers: [
-                    secureContainer({
-                        name: "worker",
-                        image: args.image,
-                        env: { SAPOCHE_ROLE: "worker", QUEUE_NAME: args.queue },
-                        ...metricsPortFields(`Worker ${name}`, args.metricsPort, args.probes),
-                        resources: resourcesOf(args.resources),
-                        ...containerProbes(args.probes),
-                        writable: ["/tmp"],
-                    }),
+                    withContainerFacts(
+                        secureContainer({
+                            name: "worker",
+                            image: args.image,
+                            ...metricsPortFields(`Worker ${name}`, args.metricsPort, args.probes),
+                            resources: resourcesOf(args.resources),
+                            ...containerProbes(args.probes),
+                            writable: ["/tmp"],
+                        }),
+                        args.container,
+                    ),
                 ],
             },
             // Logical name before children were named `${name}-<role>`: the live name.
@@ -65,6 +68,7 @@ export class Worker extends pulumi.ComponentResource {
                 name: liveName,
                 namespace: args.namespace,
                 component: "worker",
+                selector: args.pod?.selector,
             });
         }
         this.workloads = [this.deployment];

@@ -19,7 +19,7 @@ import {
     schedulerName,
 } from "./catalog";
 import { Queue, Server, queue, server } from "./containers";
-import type { Config, ProbesSettings, RedisSettings, Resources, WorkloadSettings } from "./schema";
+import type { Config, RedisSettings, Resources, WorkloadSettings } from "./schema";
 
 /** Pods of one kind at the namespace's peak. */
 export interface PodShape {
@@ -61,12 +61,12 @@ type Fixed = WorkloadSettings<"fixed">;
 type WithService<S> = S & { readonly service: ServiceSpec };
 
 /** A KEDA consumer's slice: its scaling, plus the Secret KEDA reads the broker URL from. */
-export interface KedaSettings {
+export interface KedaSettings extends Omit<WorkloadSettings<"keda">, "autoscaling" | "triggers"> {
     readonly autoscaling: WorkloadSettings<"keda">["autoscaling"] & {
         readonly brokerSecretName: string;
+        /** The live triggers (`workloads.<name>.triggers`), when config has them. */
+        readonly triggers?: WorkloadSettings<"keda">["triggers"];
     };
-    readonly resources: Resources;
-    readonly probes?: ProbesSettings;
 }
 
 /**
@@ -280,7 +280,15 @@ function metricsPortOf(e: CatalogEntry, c: Config): MetricsPort {
 }
 
 function keda(w: WorkloadSettings<"keda">, brokerSecretName: string): KedaSettings {
-    return { ...w, autoscaling: { ...w.autoscaling, brokerSecretName } };
+    const { triggers, ...rest } = w;
+    return {
+        ...rest,
+        autoscaling: {
+            ...w.autoscaling,
+            brokerSecretName,
+            ...(triggers === undefined ? {} : { triggers }),
+        },
+    };
 }
 
 function imagesOf<E extends CatalogEntry>(e: E, c: Config): Derived<E>["images"] {

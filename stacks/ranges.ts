@@ -63,6 +63,20 @@ export const STACK_ENVIRONMENTS: Readonly<Record<string, string>> = {
     staging: "staging",
 };
 
+/**
+ * Environment variable names that carry a credential: a literal value under one is refused (the
+ * pack's `disallow-literal-credential-env` list, held equal by test/guardrails.test.ts) and never
+ * written by `npm run import-live`.
+ */
+export const CREDENTIAL_ENV_NAME =
+    /(PASSW(OR)?D|PASSPHRASE|PWD$|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|DSN$|CONNECTION_?STRING)/i;
+
+/**
+ * A literal value that carries a credential whatever its name: a URL with a password
+ * (`amqp://user:secret@broker`). Refused and never imported, like a credential-looking name.
+ */
+export const CREDENTIAL_VALUE = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i;
+
 /** A scaled-to-zero review date may be at most this many days ahead. */
 export const REVIEW_HORIZON_DAYS = 180;
 

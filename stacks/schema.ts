@@ -10,13 +10,14 @@
  * `adoption.ts` (the adoption phase, and its rules on `redis.legacyMaster`).
  */
 import { z } from "zod";
-import { IMAGE_KEYS, nodePortServices } from "./catalog";
+import { IMAGE_KEYS, nodePortServices, schedulerName } from "./catalog";
 import { monitoringSchema } from "./monitoring";
 import { networkSchema } from "./network";
 import { STACK_ENVIRONMENTS } from "./ranges";
 import { adoption, withAdoptionRules } from "./schema/adoption";
 import { SchemaContext } from "./schema/context";
 import { REASON_ALLOWED, dnsName, image, int, isReason } from "./schema/primitives";
+import { checkLive, containerSchema, podSchema } from "./schema/live";
 import { probesSchema, queueProcessSchema } from "./schema/probes";
 import { redis } from "./schema/redis";
 import { resourcesSchema } from "./schema/resources";
@@ -146,22 +147,35 @@ export const configSchemaFor = (context: SchemaContext) =>
     withAdoptionRules(configShapeFor(context));
 
 const configShapeFor = (context: SchemaContext) =>
-    z.strictObject({
-        environment: environmentFor(context),
-        namespace: dnsName,
-        images: z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, image]))),
-        nodePorts,
-        keda: z.strictObject({ brokerSecretName: dnsName }),
-        orthanc: z.strictObject({ configSecretName: dnsName }),
-        redis,
-        queueProcess: queueProcessSchema,
-        scheduler: z.strictObject({ resources: resourcesSchema, probes: probesSchema.optional() }),
-        workloads: workloadsFor(context),
-        promotion: promotionFor(context),
-        monitoring: monitoringSchema,
-        network: networkSchema,
-        adoption,
-    });
+    z
+        .strictObject({
+            environment: environmentFor(context),
+            namespace: dnsName,
+            images: z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, image]))),
+            nodePorts,
+            keda: z.strictObject({ brokerSecretName: dnsName }),
+            orthanc: z.strictObject({ configSecretName: dnsName }),
+            redis,
+            queueProcess: queueProcessSchema,
+            scheduler: z.strictObject({
+                resources: resourcesSchema,
+                probes: probesSchema.optional(),
+                container: containerSchema.optional(),
+                pod: podSchema.optional(),
+            }),
+            workloads: workloadsFor(context),
+            promotion: promotionFor(context),
+            monitoring: monitoringSchema,
+            network: networkSchema,
+            adoption,
+        })
+        .superRefine((c, ctx) => {
+            // The scheduler's live name (its pods' app.kubernetes.io/name) carries the environment.
+            if (typeof c.environment === "string" && c.scheduler !== undefined) {
+                const name = schedulerName(c.environment);
+                checkLive(c.scheduler, ctx, { name, component: "scheduler" }, ["scheduler"]);
+            }
+        });
 
 /** The schema without stack-specific rules: its shape lists the allowed keys. */
 export const configSchema = configSchemaFor({});

@@ -175,7 +175,13 @@ function describe(issue: z.core.$ZodIssue, input: unknown, project: string): str
         });
     }
     const value = lookup(input, path);
-    const got = value === undefined ? "missing" : `got ${JSON.stringify(value)}`;
+    // A value that looks like a credential is named, never printed (stacks/schema/live.ts).
+    const redacted = (issue as { params?: { redact?: boolean } }).params?.redact === true;
+    const got = redacted
+        ? "got a literal (not shown)"
+        : value === undefined
+          ? "missing"
+          : `got ${JSON.stringify(value)}`;
     const expected =
         issue.code === "invalid_type" && issue.expected === "object"
             ? `an object with keys ${allowedKeys(path).join(", ")}`

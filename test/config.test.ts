@@ -47,7 +47,7 @@ const DIGEST = "@sha256:" + "a".repeat(64);
 const PHASES = `one of import, reshape, services, redis-moved, enforce, done (in that order, one release each; README, "Adopting the live namespace")`;
 const HORIZON = reviewHorizon(new Date());
 /** The keys a fixed-size workload entry allows, as the unknown-key report lists them. */
-const FIXED_KEYS = "replicas, scaledToZero, resources, probes";
+const FIXED_KEYS = "replicas, scaledToZero, resources, probes, container, pod";
 
 describe("stack config validation", () => {
     it("accepts both stack files as they are", () => {
@@ -342,8 +342,9 @@ describe("stack files", () => {
                     .replace(/^(sapoche-stack:images)\.[^.]+/, "$1.<image>")
                     .replace(/^(sapoche-stack:network\.egress)\.[^.]+/, "$1.<name>")
                     .replace(/(\.[a-zA-Z]*[rR]esources)\.[a-zA-Z]+$/, "$1")
-                    // A probe is one value, documented once ("a probe").
-                    .replace(/(\.(liveness|readiness))\..+$/, "$1"),
+                    // A probe is one value, documented once ("a probe"); so are the live facts.
+                    .replace(/(\.(liveness|readiness))\..+$/, "$1")
+                    .replace(/(\.(container|pod|triggers))\..+$/, "$1"),
             ),
         );
         const undocumented = [...generic].filter((k) => !readme.includes(`\`${k}\``));

@@ -10,12 +10,14 @@ import { Scheduler } from "../components";
 import { CONTAINER_LIMIT_RANGE } from "../components/shared/limit-range";
 import { namespacePeak } from "../stacks/capacity";
 import {
+    CREDENTIAL_ENV_NAME,
     CRITICAL_CONSUMER_FLOOR,
     FLOATING_TAGS,
     RANGES,
     STACK_ENVIRONMENTS,
 } from "../stacks/ranges";
 import { defaultFloatingTags } from "../policy-pack/policies/lib/images";
+import { credentialName } from "../policy-pack/policies/lib/credentials";
 import { enforceHpaCpuTarget } from "../policy-pack/policies/autoscaling/enforceHpaCpuTarget";
 import { enforceKedaCooldownPeriod } from "../policy-pack/policies/autoscaling/enforceKedaCooldownPeriod";
 import { enforceKedaPollingInterval } from "../policy-pack/policies/autoscaling/enforceKedaPollingInterval";
@@ -78,6 +80,11 @@ describe("the config schema's ranges lie inside the policy pack's", () => {
 
     it("refuses every floating tag the pack refuses", () => {
         assert.deepEqual([...FLOATING_TAGS].sort(), [...defaultFloatingTags].sort());
+    });
+
+    it("refuses, and never imports, a literal under every name the pack calls a credential", () => {
+        assert.equal(CREDENTIAL_ENV_NAME.source, credentialName.source);
+        assert.equal(CREDENTIAL_ENV_NAME.flags, credentialName.flags);
     });
 });
 

@@ -33,6 +33,46 @@ export interface ScaledToZero {
     readonly reviewDate: string;
 }
 
+/**
+ * What a workload's main container runs and sees, as the live namespace has it (read by
+ * `npm run import-live`) or as config says. Each field given replaces what the component would
+ * render; env and mounts are merged with the component's own (the given entry wins on the same
+ * name or path).
+ */
+export interface ContainerFacts {
+    /** Entrypoint. @default the image's */
+    readonly command?: readonly string[];
+    /** Arguments. @default the image's */
+    readonly args?: readonly string[];
+    /** Environment: literal values (never credentials) and references to Secrets and ConfigMaps. */
+    readonly env?: readonly k8s.types.input.core.v1.EnvVar[];
+    /** Whole ConfigMaps and Secrets as environment. */
+    readonly envFrom?: readonly k8s.types.input.core.v1.EnvFromSource[];
+    /** Mounts of the pod's volumes ({@link PodFacts.volumes}). */
+    readonly volumeMounts?: readonly k8s.types.input.core.v1.VolumeMount[];
+    /** Ports, replacing the component's (a Service's named target port must stay among them). */
+    readonly ports?: readonly k8s.types.input.core.v1.ContainerPort[];
+}
+
+/** Pod-level facts of a workload, as the live namespace has them or as config says. */
+export interface PodFacts {
+    /** Labels the pods carry besides the program's own (`app.kubernetes.io/*` wins). */
+    readonly labels?: Readonly<Record<string, string>>;
+    /**
+     * The Deployment's selector (immutable: the live one must be kept to adopt in place); also the
+     * PDB's and the spread's. @default `app.kubernetes.io/name: <name>`
+     */
+    readonly selector?: Readonly<Record<string, string>>;
+    /** The user, group and filesystem group the pod runs as. @default the image's known user */
+    readonly securityContext?: {
+        readonly runAsUser?: number;
+        readonly runAsGroup?: number;
+        readonly fsGroup?: number;
+    };
+    /** Volumes, besides the component's own. */
+    readonly volumes?: readonly k8s.types.input.core.v1.Volume[];
+}
+
 /** The fields every workload has, whatever its family. */
 export interface WorkloadArgs {
     /** Namespace to run in. */
@@ -45,6 +85,10 @@ export interface WorkloadArgs {
     readonly purpose: string;
     /** Requests and limits of the main container. */
     readonly resources: Resources;
+    /** What the main container runs and sees. @default the image's entrypoint, no env */
+    readonly container?: ContainerFacts;
+    /** Labels, selector, user and volumes of the pod. @default the component's */
+    readonly pod?: PodFacts;
 }
 
 /** A container probe, in Kubernetes' shape. */

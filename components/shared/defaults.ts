@@ -4,15 +4,23 @@
  * programs through every policy).
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type { Probe, Probes, Resources } from "./args";
+import type { PodFacts, Probe, Probes, Resources } from "./args";
 
-/** Pod-level security: never root, default seccomp, no service-account token. */
-export function podSecurity(runAsUser: number): k8s.types.input.core.v1.PodSecurityContext {
+/**
+ * Pod-level security: never root, default seccomp, no service-account token. The user is the
+ * image's known one unless config gives the live pod's (group and filesystem group follow it).
+ */
+export function podSecurity(
+    runAsUser: number,
+    given?: PodFacts["securityContext"],
+): k8s.types.input.core.v1.PodSecurityContext {
+    const user = given?.runAsUser ?? runAsUser;
+    const group = given?.runAsGroup ?? user;
     return {
         runAsNonRoot: true,
-        runAsUser,
-        runAsGroup: runAsUser,
-        fsGroup: runAsUser,
+        runAsUser: user,
+        runAsGroup: group,
+        fsGroup: given?.fsGroup ?? group,
         seccompProfile: { type: "RuntimeDefault" },
     };
 }

@@ -6,8 +6,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
+import type { ContainerFacts, PodFacts } from "./args";
 import { Component, labelsFor, selectorFor } from "./labels";
 import { containerSecurity, podSecurity } from "./defaults";
+
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+type ContainerPort = k8s.types.input.core.v1.ContainerPort;
 
 /** A container: kubernetesx's shape (env and ports as maps) plus its writable directories. */
 export type ContainerArgs = kx.types.Container & {
@@ -24,6 +30,76 @@ export function secureContainer(
     c: Omit<ContainerArgs, "securityContext" | "imagePullPolicy">,
 ): ContainerArgs {
     return { imagePullPolicy: "IfNotPresent", securityContext: containerSecurity, ...c };
+}
+
+/**
+ * A container with the facts config gives (read from the live namespace): its command, args and
+ * envFrom replace the component's; its env, ports and mounts are merged with the component's
+ * (the given entry wins on the same variable name, port name or number, or mount path, and a
+ * writable scratch directory a given mount covers is not added). Without facts the container is returned as it is.
+ */
+export function withContainerFacts(c: ContainerArgs, f: ContainerFacts | undefined): ContainerArgs {
+    if (f === undefined) return c;
+    const mounted = new Set((f.volumeMounts ?? []).map((m) => m.mountPath as string));
+    const own = ((c.volumeMounts as VolumeMount[] | undefined) ?? []).filter(
+        (m) => !mounted.has(m.mountPath as string),
+    );
+    const env = mergeEnv(c.env, f.env);
+    return {
+        ...c,
+        ...(f.command === undefined ? {} : { command: [...f.command] }),
+        ...(f.args === undefined ? {} : { args: [...f.args] }),
+        ...(env === undefined ? {} : { env }),
+        ...(f.envFrom === undefined ? {} : { envFrom: [...f.envFrom] }),
+        ...(f.ports === undefined ? {} : { ports: mergePorts(c.ports, f.ports) }),
+        volumeMounts: [...(f.volumeMounts ?? []), ...own],
+        writable: c.writable?.filter((path) => !mounted.has(path)),
+    };
+}
+
+/** The component's env (a map or a list) and the given list: the given entry wins by name. */
+function mergeEnv(
+    own: kx.types.Container["env"],
+    given: readonly EnvVar[] | undefined,
+): EnvVar[] | undefined {
+    if (given === undefined) return undefined;
+    const names = new Set(given.map((e) => e.name as string));
+    const ownList: EnvVar[] =
+        own === undefined
+            ? []
+            : Array.isArray(own)
+              ? (own as EnvVar[])
+              : Object.entries(own as Record<string, unknown>).map(([name, value]) =>
+                    typeof value === "string"
+                        ? { name, value }
+                        : { name, valueFrom: value as EnvVar["valueFrom"] },
+                );
+    return [...ownList.filter((e) => !names.has(e.name as string)), ...given];
+}
+
+/**
+ * The given (live) ports, plus the component's own ports the live container does not have under
+ * the same name or number: the metrics port a PDF producer gains for Prometheus.
+ */
+function mergePorts(
+    own: kx.types.Container["ports"],
+    given: readonly ContainerPort[],
+): ContainerPort[] {
+    const ownList: ContainerPort[] =
+        own === undefined
+            ? []
+            : Array.isArray(own)
+              ? (own as ContainerPort[])
+              : Object.entries(own as Record<string, number>).map(([name, containerPort]) => ({
+                    name,
+                    containerPort,
+                }));
+    const names = new Set(given.map((p) => p.name));
+    const numbers = new Set(given.map((p) => p.containerPort));
+    return [
+        ...given,
+        ...ownList.filter((p) => !names.has(p.name) && !numbers.has(p.containerPort)),
+    ];
 }
 
 /** A pod template's inputs. */
@@ -45,10 +121,20 @@ export interface PodArgs {
      * node failure from taking every replica, without blocking scheduling in a small cluster).
      */
     readonly spread?: "ScheduleAnyway" | "DoNotSchedule";
+    /**
+     * Labels, selector, user and volumes config gives (read from the live namespace). Its volumes
+     * come first; a component volume of the same name, or one no container mounts any more, is
+     * left out; an emptyDir without a `sizeLimit` gets the first container's ephemeral-storage
+     * limit. @default none
+     */
+    readonly facts?: PodFacts;
 }
 
 /** A pod template with the recommended labels, pod security and a spread over nodes. */
-export function podTemplate(args: PodArgs): k8s.types.input.core.v1.PodTemplateSpec {
+export function podTemplate(args: PodArgs): {
+    metadata: { labels: Record<string, string> };
+    spec: k8s.types.input.core.v1.PodTemplateSpec["spec"];
+} {
     const containers = args.containers.map(({ writable, ...c }) => {
         // The kubelet evicts a pod whose emptyDir outgrows its sizeLimit; without one, a scratch
         // volume may fill the node's disk. The container's own limit is the natural bound.
@@ -68,10 +154,11 @@ export function podTemplate(args: PodArgs): k8s.types.input.core.v1.PodTemplateS
             ],
         };
     });
+    const facts = args.facts;
     const spec = new kx.PodBuilder({
         serviceAccountName: args.serviceAccountName,
         automountServiceAccountToken: false,
-        securityContext: podSecurity(args.runAsUser),
+        securityContext: podSecurity(args.runAsUser, facts?.securityContext),
         enableServiceLinks: false,
         terminationGracePeriodSeconds: 30,
         topologySpreadConstraints: [
@@ -79,13 +166,41 @@ export function podTemplate(args: PodArgs): k8s.types.input.core.v1.PodTemplateS
                 maxSkew: 1,
                 topologyKey: "kubernetes.io/hostname",
                 whenUnsatisfiable: args.spread ?? "ScheduleAnyway",
-                labelSelector: { matchLabels: selectorFor(args.name) },
+                labelSelector: { matchLabels: { ...(facts?.selector ?? selectorFor(args.name)) } },
             },
         ],
-        volumes: [...(args.volumes ?? [])],
+        volumes: volumesOf(args, containers),
         containers,
     }).podSpec.apply(dropEmptyLists);
-    return { metadata: { labels: labelsFor(args.name, args.component) }, spec };
+    const labels = { ...facts?.labels, ...labelsFor(args.name, args.component) };
+    return { metadata: { labels }, spec };
+}
+
+/** The pod's volumes: the given ones (sized), then the component's that are still mounted. */
+function volumesOf(args: PodArgs, containers: readonly kx.types.Container[]): Volume[] {
+    const own = [...(args.volumes ?? [])];
+    const given = args.facts?.volumes;
+    if (given === undefined) return own;
+    const names = new Set(given.map((v) => v.name as string));
+    const mounted = new Set(
+        containers.flatMap((c) =>
+            ((c.volumeMounts ?? []) as { name?: string }[]).flatMap((m) =>
+                m.name === undefined ? [] : [m.name],
+            ),
+        ),
+    );
+    const limit = (containers[0]?.resources as k8s.types.input.core.v1.ResourceRequirements)
+        ?.limits as Record<string, pulumi.Input<string>> | undefined;
+    const sized = given.map((v) => {
+        const emptyDir = v.emptyDir as k8s.types.input.core.v1.EmptyDirVolumeSource | undefined;
+        return emptyDir !== undefined && emptyDir.sizeLimit === undefined && limit
+            ? { ...v, emptyDir: { ...emptyDir, sizeLimit: limit["ephemeral-storage"] } }
+            : v;
+    });
+    return [
+        ...sized,
+        ...own.filter((v) => !names.has(v.name as string) && mounted.has(v.name as string)),
+    ];
 }
 
 function scratchName(container: string, path: string): string {

@@ -62,6 +62,18 @@ export function deployment(
         annotations[ANNOTATIONS.scaledToZeroReason] = args.scaledToZero.reason;
         annotations[ANNOTATIONS.reviewDate] = args.scaledToZero.reviewDate;
     }
+    // The live selector where config gives it: a selector is immutable, so adopting in place keeps it.
+    const selector = { ...(args.pod.facts?.selector ?? selectorFor(name)) };
+    const template = podTemplate({ ...args.pod, name, component: args.component });
+    const unmatched = Object.entries(selector).filter(
+        ([k, v]) => template.metadata.labels[k] !== v,
+    );
+    if (unmatched.length > 0) {
+        throw new Error(
+            `Deployment ${name}: its selector (${unmatched.map(([k, v]) => `${k}=${v}`).join(", ")}) ` +
+                `does not match its pod labels`,
+        );
+    }
     const strategy =
         args.strategy === "Recreate"
             ? { type: "Recreate" }
@@ -81,9 +93,9 @@ export function deployment(
                     ? {}
                     : { minReadySeconds: args.minReadySeconds }),
                 revisionHistoryLimit: 5,
-                selector: { matchLabels: selectorFor(name) },
+                selector: { matchLabels: selector },
                 strategy,
-                template: podTemplate({ ...args.pod, name, component: args.component }),
+                template,
             },
         },
         args.deleteBeforeReplace
@@ -102,6 +114,8 @@ export interface DisruptionBudgetArgs {
     readonly component: Component;
     /** Logical names the PDB had before. @default none */
     readonly aliases?: readonly string[];
+    /** The workload's selector. @default `app.kubernetes.io/name: <name>` */
+    readonly selector?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -121,7 +135,10 @@ export function disruptionBudget(
                 namespace: args.namespace,
                 labels: labelsFor(args.name, args.component),
             },
-            spec: { maxUnavailable: 1, selector: { matchLabels: selectorFor(args.name) } },
+            spec: {
+                maxUnavailable: 1,
+                selector: { matchLabels: { ...(args.selector ?? selectorFor(args.name)) } },
+            },
         },
         childOf(parent, args.aliases),
     );

@@ -44,13 +44,14 @@ const probeShape = {
                 .string({ error: "a path starting with /" })
                 .regex(/^\//, { error: "a path starting with /" }),
             port: portRef,
+            host: z.string().optional(),
             scheme: z.enum(["HTTP", "HTTPS"], { error: "HTTP or HTTPS" }).optional(),
             httpHeaders: z
                 .array(z.strictObject({ name: text("a header name"), value: z.string() }))
                 .optional(),
         })
         .optional(),
-    tcpSocket: z.strictObject({ port: portRef }).optional(),
+    tcpSocket: z.strictObject({ port: portRef, host: z.string().optional() }).optional(),
     grpc: z.strictObject({ port: int(1, 65535), service: z.string().optional() }).optional(),
     initialDelaySeconds: range(RANGES.probeSeconds).optional(),
     periodSeconds: range(RANGES.probePeriod).optional(),

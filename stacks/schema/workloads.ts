@@ -3,20 +3,24 @@
  * (fixed, KEDA, HPA, fixed with a sidecar), with the scaled-to-zero and critical-consumer rules.
  */
 import { z } from "zod";
-import { SettingsShape, catalog, workloadKeys } from "../catalog";
+import { CatalogEntry, SettingsShape, catalog, nodePortServicesOf, workloadKeys } from "../catalog";
 import { mebibytes, memoryProblem } from "../quantity";
 import { CRITICAL_CONSUMER_FLOOR, RANGES } from "../ranges";
 import { SchemaContext } from "./context";
 import { memory, range, reason, reviewDate } from "./primitives";
+import { checkLive, containerSchema, podSchema, triggersSchema } from "./live";
 import { probesSchema } from "./probes";
 import { resourcesSchema } from "./resources";
 
 /**
  * What every workload entry may carry besides its numbers: probes that replace the stack-level
- * ones (queue processes) or the component's own (servers).
+ * ones (queue processes) or the component's own (servers), and the main container's and the
+ * pod's live facts (`npm run import-live` writes them; stacks/schema/live.ts).
  */
 const containerShape = {
     probes: probesSchema.optional(),
+    container: containerSchema.optional(),
+    pod: podSchema.optional(),
 };
 
 /** A fixed-size workload; `replicas: 0` must say why and when it will be reviewed. */
@@ -108,6 +112,7 @@ function workloadShapesFor(today: Date) {
             autoscaling: kedaScaling,
             resources: resourcesSchema,
             ...containerShape,
+            triggers: triggersSchema.optional(),
         }),
         hpa: hpaWorkload,
         "fixed-with-sidecar": z
@@ -126,13 +131,38 @@ const CRITICAL = new Set(
     catalog.flatMap((e) => (e.family === "queue-consumer" && e.critical ? [e.name] : [])),
 );
 
+/**
+ * Each workload key with what its facts must agree with: its family (the program's pod labels)
+ * and the port names its Service targets on its main container (Orthanc's Service targets the
+ * program's proxy sidecar, not the container whose facts these are).
+ */
+const LIVE_CHECKS = new Map(
+    catalog.flatMap((e: CatalogEntry) => {
+        const services = nodePortServicesOf(e);
+        return workloadKeys(e).map((k) => {
+            const targets = services
+                .filter((s) => s.selects === k.name && e.family !== "orthanc")
+                .flatMap((s) => s.ports.map((p) => p.targetPort));
+            return [
+                k.name,
+                {
+                    name: k.name,
+                    component: e.family,
+                    servicePorts: targets.length ? targets : undefined,
+                },
+            ] as const;
+        });
+    }),
+);
+
 export function workloadsFor(context: SchemaContext) {
     const shapes = workloadShapesFor(context.today ?? new Date());
     const floor = context.stack === undefined ? undefined : CRITICAL_CONSUMER_FLOOR[context.stack];
     return z.strictObject(
         Object.fromEntries(
             catalog.flatMap(workloadKeys).map((k) => {
-                const shape = shapes[k.shape];
+                const where = LIVE_CHECKS.get(k.name)!;
+                const shape = shapes[k.shape].superRefine((w, ctx) => checkLive(w, ctx, where));
                 if (floor === undefined || !CRITICAL.has(k.name)) return [k.name, shape];
                 // The same floor the pack enforces (scripts/pack-config.ts), named by config key.
                 return [

@@ -1,9 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { credentialName } from "../lib/credentials";
 import { allContainers, describe, podSpecOf } from "../lib/kube";
-
-/** Names that carry a credential: PASSWORD, TOKEN, SECRET, API_KEY, PRIVATE_KEY, ... */
-const credentialName =
-    /(PASSW(OR)?D|PASSPHRASE|PWD$|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|DSN$|CONNECTION_?STRING)/i;
 
 /** A literal credential in a pod spec lands in the state file, every preview and `kubectl get -o yaml`. */
 export const disallowLiteralCredentialEnv: ResourceValidationPolicy = {

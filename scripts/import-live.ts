@@ -1,0 +1,159 @@
+/**
+ * `npm run import-live -- --stack <stack> --context <kube-context> [--namespace <ns>] [--dry-run]`
+ *
+ * Reads the live namespace's Deployments, Services, HorizontalPodAutoscalers and ScaledObjects
+ * through `kubectl get -o json` (never a Secret) and writes into `Pulumi.<stack>.yaml` what the
+ * inventory lacks, per workload: the main container's command, args, env (literal values only
+ * when they are not credentials; Secret and ConfigMap references as references), envFrom, mounts
+ * and ports, its probes, the pod's labels, selector, user and volumes, and a KEDA consumer's
+ * triggers (scripts/lib/live-config.ts). Numbers (replicas, autoscaler bounds, resources) stay
+ * config's decisions and are not touched. Every other line of the stack file, comments
+ * included, is kept; the result is validated by the stack schema before it is written.
+ *
+ * Exit codes: 0 written (or, with --dry-run, would be written), 1 failure (nothing written),
+ * 2 usage, 3 written but a credential-like literal of the live namespace was left out (listed:
+ * move it to a Secret and reference it in the stack file, or the reshape runs without it).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT, ROOT, readStackConfig, toEngineConfig } from "../test/support/program";
+import { ConfigError, parseSettings } from "../stacks/settings";
+import { STACKS, UsageError, flagArg, runMain } from "./lib/cli";
+import { LiveImport, LiveObject, liveToConfig } from "./lib/live-config";
+import { importEdits } from "./lib/live-edits";
+import { applyEdits } from "./lib/yaml-edit";
+
+const USAGE =
+    "npm run import-live -- --stack <stack> --context <kube-context> [--namespace <ns>] [--dry-run]";
+
+/** What is read from the cluster; Secrets are not, ever. */
+export const KINDS = [
+    "deployments.apps",
+    "services",
+    "horizontalpodautoscalers.autoscaling",
+    "scaledobjects.keda.sh",
+] as const;
+
+/** `kubectl get <kind> -o json` in the namespace; KEDA's kind may be missing from a cluster. */
+function kubectlGet(
+    kind: (typeof KINDS)[number],
+    context: string,
+    namespace: string,
+): LiveObject[] {
+    if (/secret/i.test(kind)) throw new Error("import-live never reads Secrets");
+    const r = spawnSync(
+        "kubectl",
+        ["--context", context, "--namespace", namespace, "get", kind, "--output", "json"],
+        { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+    );
+    if (r.error) throw new Error(`kubectl: ${r.error.message}`);
+    if (r.status !== 0) {
+        if (kind === "scaledobjects.keda.sh" && /doesn't have a resource type/.test(r.stderr)) {
+            return [];
+        }
+        throw new Error(`kubectl get ${kind} failed: ${r.stderr.trim()}`);
+    }
+    const list = JSON.parse(r.stdout) as { items: LiveObject[] };
+    const kindName = {
+        "deployments.apps": "Deployment",
+        services: "Service",
+        "horizontalpodautoscalers.autoscaling": "HorizontalPodAutoscaler",
+        "scaledobjects.keda.sh": "ScaledObject",
+    }[kind];
+    return list.items.map((i) => ({ ...i, kind: i.kind ?? kindName }));
+}
+
+/** Reads the live objects of a namespace through a kube context. */
+export function readLive(context: string, namespace: string): LiveObject[] {
+    return KINDS.flatMap((k) => kubectlGet(k, context, namespace));
+}
+
+/** The stack file's text after importing `live`, validated; throws ConfigError when invalid. */
+export function importedText(
+    stack: string,
+    text: string,
+    live: LiveImport,
+    provenance: string,
+): string {
+    const out = applyEdits(text, importEdits(live, readStackConfig(stack, text), provenance));
+    const raw = Object.fromEntries(
+        Object.entries(toEngineConfig(readStackConfig(stack, out))).map(([k, v]) => [
+            k.slice(PROJECT.length + 1),
+            v,
+        ]),
+    );
+    parseSettings(raw, PROJECT, `Pulumi.${stack}.yaml`);
+    return out;
+}
+
+function report(live: LiveImport): void {
+    for (const n of live.notes) console.log(`note: ${n}`);
+    for (const d of live.dropped) {
+        console.log(
+            `NOT IMPORTED: ${d.workload} ${d.where} ${d.name} is a literal that looks like a credential ` +
+                `(value not read into config): put it in a Secret and reference it (valueFrom.secretKeyRef), ` +
+                `or the reshaped pods run without it.`,
+        );
+    }
+}
+
+function diff(before: string, after: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "import-live-"));
+    const [a, b] = [path.join(dir, "before.yaml"), path.join(dir, "after.yaml")];
+    fs.writeFileSync(a, before);
+    fs.writeFileSync(b, after);
+    const r = spawnSync("diff", ["-u", "--label", "stack file", "--label", "after import", a, b], {
+        encoding: "utf8",
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+    return r.stdout;
+}
+
+async function main(argv: string[]): Promise<number> {
+    const stack = flagArg(argv, "--stack");
+    const context = flagArg(argv, "--context");
+    if (!stack || !(STACKS as readonly string[]).includes(stack) || !context) {
+        throw new UsageError(`usage: ${USAGE}\n  <stack>: one of ${STACKS.join(", ")}`);
+    }
+    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    const text = fs.readFileSync(file, "utf8");
+    const config = readStackConfig(stack, text);
+    const namespace = flagArg(argv, "--namespace") ?? String(config[`${PROJECT}:namespace`]);
+    const environment = String(config[`${PROJECT}:environment`]);
+    const live = liveToConfig(readLive(context, namespace), environment);
+    const day = new Date().toISOString().slice(0, 10);
+    let out: string;
+    try {
+        out = importedText(
+            stack,
+            text,
+            live,
+            `--context ${context}, namespace ${namespace}, ${day}`,
+        );
+    } catch (e) {
+        report(live);
+        if (e instanceof ConfigError) {
+            console.error(
+                `import-live: the imported config would be invalid; nothing was written.\n${e.message}`,
+            );
+            return 1;
+        }
+        throw e;
+    }
+    report(live);
+    if (argv.includes("--dry-run")) {
+        process.stdout.write(diff(text, out));
+        console.log(`import-live: dry run, ${path.basename(file)} not written.`);
+    } else {
+        fs.writeFileSync(file, out);
+        console.log(
+            `import-live: ${live.entries.length} workloads of ${namespace} written to ${path.basename(file)}; ` +
+                `review the diff and run a preview before committing.`,
+        );
+    }
+    return live.dropped.length > 0 ? 3 : 0;
+}
+
+if (require.main === module) runMain(main);
