@@ -191,8 +191,16 @@ function describe(issue: z.core.$ZodIssue, input: unknown, project: string): str
 
 function allowedKeys(path: string[]): string[] {
     let schema: unknown = configSchema;
-    for (const segment of path) schema = shapeOf(schema)?.[segment];
+    for (const segment of path) schema = childOf(schema, segment);
     return Object.keys(shapeOf(schema) ?? {});
+}
+
+/** The schema of one path segment: a field of an object, or the element of a list. */
+function childOf(schema: unknown, segment: string): unknown {
+    let s = schema as { def?: { type?: string; innerType?: unknown; element?: unknown } };
+    while (s?.def?.innerType) s = s.def.innerType as typeof s;
+    if (s?.def?.type === "array") return s.def.element;
+    return shapeOf(s)?.[segment];
 }
 
 function shapeOf(schema: unknown): Record<string, unknown> | undefined {

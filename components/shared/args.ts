@@ -35,9 +35,9 @@ export interface ScaledToZero {
 
 /**
  * What a workload's main container runs and sees, as the live namespace has it (read by
- * `npm run import-live`) or as config says. Each field given replaces what the component would
- * render; env and mounts are merged with the component's own (the given entry wins on the same
- * name or path).
+ * `npm run import-live`) or as config says. Each field replaces what the component would render
+ * (given facts, the env is theirs alone); mounts are merged with the component's own (the given
+ * one wins on the same path).
  */
 export interface ContainerFacts {
     /** Entrypoint. @default the image's */

@@ -12,7 +12,6 @@ import { containerSecurity, podSecurity } from "./defaults";
 
 type Volume = k8s.types.input.core.v1.Volume;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
-type EnvVar = k8s.types.input.core.v1.EnvVar;
 type ContainerPort = k8s.types.input.core.v1.ContainerPort;
 
 /** A container: kubernetesx's shape (env and ports as maps) plus its writable directories. */
@@ -33,10 +32,12 @@ export function secureContainer(
 }
 
 /**
- * A container with the facts config gives (read from the live namespace): its command, args and
- * envFrom replace the component's; its env, ports and mounts are merged with the component's
- * (the given entry wins on the same variable name, port name or number, or mount path, and a
- * writable scratch directory a given mount covers is not added). Without facts the container is returned as it is.
+ * A container with the facts config gives (read from the live namespace): its command, args,
+ * env and envFrom replace the component's (given facts, the env is theirs alone: none if they
+ * hold none); its ports and mounts are merged with the component's (the given one wins on the
+ * same port name or number, or mount path, so a PDF producer keeps the metrics port it gains,
+ * and a writable scratch directory a given mount covers is not added). Without facts the
+ * container is returned as it is.
  */
 export function withContainerFacts(c: ContainerArgs, f: ContainerFacts | undefined): ContainerArgs {
     if (f === undefined) return c;
@@ -44,37 +45,17 @@ export function withContainerFacts(c: ContainerArgs, f: ContainerFacts | undefin
     const own = ((c.volumeMounts as VolumeMount[] | undefined) ?? []).filter(
         (m) => !mounted.has(m.mountPath as string),
     );
-    const env = mergeEnv(c.env, f.env);
+    const { env: _componentEnv, ...rest } = c;
     return {
-        ...c,
+        ...rest,
         ...(f.command === undefined ? {} : { command: [...f.command] }),
         ...(f.args === undefined ? {} : { args: [...f.args] }),
-        ...(env === undefined ? {} : { env }),
+        ...(f.env === undefined ? {} : { env: [...f.env] }),
         ...(f.envFrom === undefined ? {} : { envFrom: [...f.envFrom] }),
         ...(f.ports === undefined ? {} : { ports: mergePorts(c.ports, f.ports) }),
         volumeMounts: [...(f.volumeMounts ?? []), ...own],
         writable: c.writable?.filter((path) => !mounted.has(path)),
     };
-}
-
-/** The component's env (a map or a list) and the given list: the given entry wins by name. */
-function mergeEnv(
-    own: kx.types.Container["env"],
-    given: readonly EnvVar[] | undefined,
-): EnvVar[] | undefined {
-    if (given === undefined) return undefined;
-    const names = new Set(given.map((e) => e.name as string));
-    const ownList: EnvVar[] =
-        own === undefined
-            ? []
-            : Array.isArray(own)
-              ? (own as EnvVar[])
-              : Object.entries(own as Record<string, unknown>).map(([name, value]) =>
-                    typeof value === "string"
-                        ? { name, value }
-                        : { name, valueFrom: value as EnvVar["valueFrom"] },
-                );
-    return [...ownList.filter((e) => !names.has(e.name as string)), ...given];
 }
 
 /**

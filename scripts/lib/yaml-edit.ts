@@ -140,7 +140,13 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
     for (const e of edits) lines = applyOne(lines, e);
     const out = lines.join("\n");
     const expected = editedDocument(load(text), edits);
-    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(load(out))), expected)) {
+    let read: unknown;
+    try {
+        read = JSON.parse(JSON.stringify(load(out)));
+    } catch {
+        read = undefined;
+    }
+    if (!isDeepStrictEqual(read, expected)) {
         throw new Error(
             "could not edit the stack file safely (the edited text does not read back as intended); nothing was written",
         );

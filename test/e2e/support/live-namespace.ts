@@ -1,7 +1,15 @@
 /**
  * Manifests shaped like today's live namespace, from docs/live-namespace.txt: every Deployment
- * at its live replica count (no security context, no probes, no resources), the 7 Services with
+ * at its live replica count (no resources, no container security context), the 7 Services with
  * their node ports, the PHP HPA at 85 % CPU and the 4 KEDA ScaledObjects at minimum 1.
+ *
+ * What the inventory does not give is made up here in a live namespace's shape, so that
+ * `npm run import-live` has something to read back (issue 12): each container's command, args,
+ * env (literals, a Secret and a ConfigMap reference, a field reference, and a broker URL with a
+ * password in it, which must never reach config), envFrom, volumes and mounts, probes, and the
+ * pods' live labels (`app.kubernetes.io/name`, `app`, `tier`); php-fpm runs as a user of its own.
+ * Containers declare no ports (the Services target numbers). Exported pieces let tests compare.
+ *
  * Assumptions the seed does not state, and that adoption relies on (README, "Adopting the live
  * namespace"): selectors are `app.kubernetes.io/name: <name>`, and containers carry the names
  * this program gives them (an immutable selector or a renamed container cannot be adopted in
@@ -21,6 +29,121 @@ const CONTAINER: Record<string, string> = Object.fromEntries([
     [catalog.schedulerName("prod"), "scheduler"],
 ]);
 
+type Any = Record<string, unknown>;
+
+/** A credential-looking literal of the live namespace: a URL with a password in it. */
+export const LIVE_BROKER_URL = "amqp://sapoche:live-broker-pass@rabbitmq.internal:5672/sapoche";
+
+const QUEUE = new Map<string, string>([
+    ...catalog.consumers.map((c) => [c.name, c.queue] as const),
+    ...catalog.workers.map((w) => [w.name, w.queue] as const),
+]);
+const BACKEND = new Set([
+    ...QUEUE.keys(),
+    catalog.phpBackend.fpm.name,
+    catalog.schedulerName("prod"),
+]);
+
+const exec = (command: string[], periodSeconds: number) => ({
+    exec: { command },
+    periodSeconds,
+    timeoutSeconds: 5,
+    failureThreshold: 3,
+});
+const http = (port: number, path = "/") => ({
+    httpGet: { path, port, scheme: "HTTP" },
+    periodSeconds: 10,
+    timeoutSeconds: 2,
+    failureThreshold: 3,
+});
+
+/** The `tier` label the live pods carry, by workload. */
+export function liveTier(name: string): string {
+    if (BACKEND.has(name)) return "backend";
+    if (name === catalog.orthanc.name) return "imaging";
+    if (name === catalog.redis.liveName) return "cache";
+    return "web";
+}
+
+/** What the live container of a workload runs and sees, and the pod's volumes and user. */
+export function liveContainer(name: string): { container: Any; pod: Any } {
+    const queue = QUEUE.get(name);
+    const backendEnv = [
+        { name: "APP_ENV", value: "prod" },
+        { name: "DB_HOST", value: "mysql.internal" },
+        {
+            name: "DB_PASSWORD",
+            valueFrom: { secretKeyRef: { name: "sapoche-db", key: "password" } },
+        },
+        {
+            name: "APP_LOCALE",
+            valueFrom: { configMapKeyRef: { name: "sapoche-app", key: "locale" } },
+        },
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+        { name: "BROKER_URL", value: LIVE_BROKER_URL },
+    ];
+    const appConfig = {
+        volumes: [
+            { name: "app-config", configMap: { name: "sapoche-app" } },
+            { name: "tmp", emptyDir: {} },
+        ],
+        mounts: [
+            { name: "app-config", mountPath: "/app/config/live", readOnly: true },
+            { name: "tmp", mountPath: "/tmp" },
+        ],
+    };
+    const alive = ["/bin/sh", "-c", "pgrep -f 'bin/console|artisan' >/dev/null"];
+    if (queue !== undefined || name === catalog.schedulerName("prod")) {
+        const consumer = catalog.consumers.some((c) => c.name === name);
+        const args =
+            queue === undefined
+                ? ["artisan", "schedule:work"]
+                : consumer
+                  ? ["bin/console", "messenger:consume", queue, "--time-limit=3600"]
+                  : ["artisan", "queue:work", "redis", `--queue=${queue}`];
+        return {
+            container: {
+                command: ["php"],
+                args,
+                env: [...backendEnv, ...(queue ? [{ name: "QUEUE", value: queue }] : [])],
+                envFrom: [{ configMapRef: { name: "sapoche-app" } }],
+                volumeMounts: appConfig.mounts,
+                livenessProbe: exec(alive, 30),
+                readinessProbe: exec(alive, 10),
+            },
+            pod: { volumes: appConfig.volumes },
+        };
+    }
+    if (name === catalog.phpBackend.fpm.name) {
+        return {
+            container: {
+                env: backendEnv,
+                envFrom: [{ configMapRef: { name: "sapoche-app" } }],
+                volumeMounts: appConfig.mounts,
+                livenessProbe: { tcpSocket: { port: 9000 }, periodSeconds: 20, timeoutSeconds: 3 },
+                readinessProbe: { tcpSocket: { port: 9000 }, periodSeconds: 10, timeoutSeconds: 3 },
+            },
+            pod: {
+                volumes: appConfig.volumes,
+                securityContext: { runAsUser: 33, runAsGroup: 33, fsGroup: 33 },
+            },
+        };
+    }
+    if (name === catalog.orthanc.name) {
+        return {
+            container: {
+                env: [{ name: "ORTHANC__NAME", value: "sapoche-read" }],
+                volumeMounts: [{ name: "config", mountPath: "/etc/orthanc", readOnly: true }],
+                livenessProbe: http(8042, "/system"),
+                readinessProbe: http(8042, "/system"),
+            },
+            pod: { volumes: [{ name: "config", secret: { secretName: "orthanc-config" } }] },
+        };
+    }
+    if (name === catalog.redis.liveName) return { container: {}, pod: {} };
+    return { container: { livenessProbe: http(80), readinessProbe: http(80) }, pod: {} };
+}
+
 export function liveNamespace(namespace: string): object[] {
     const seed = readSeed();
     const selector = (name: string) => ({ "app.kubernetes.io/name": name });
@@ -36,12 +159,16 @@ export function liveNamespace(namespace: string): object[] {
                 replicas: d.replicas,
                 selector: { matchLabels: selector(d.name) },
                 template: {
-                    metadata: { labels: { ...selector(d.name), app: d.name } },
+                    metadata: {
+                        labels: { ...selector(d.name), app: d.name, tier: liveTier(d.name) },
+                    },
                     spec: {
+                        ...liveContainer(d.name).pod,
                         containers: [
                             {
                                 name: CONTAINER[d.name],
                                 image: "registry.sapoche.internal/sapoche/live:2022.1",
+                                ...liveContainer(d.name).container,
                             },
                         ],
                     },
@@ -91,7 +218,9 @@ export function liveNamespace(namespace: string): object[] {
                                       mode: "QueueLength",
                                       value: "20",
                                       queueName: h.target,
+                                      vhostName: "sapoche",
                                   },
+                                  authenticationRef: { name: "keda-trigger-auth-rabbitmq" },
                               },
                           ],
                       },
