@@ -252,7 +252,8 @@ export function must(r: Run): Run {
 function copyCheckout(to: string): void {
     const files = must(run("git", ["ls-files", "-co", "--exclude-standard"], { cwd: ROOT }))
         .stdout.split("\n")
-        .filter(Boolean);
+        // A worktree whose node_modules is a symlink lists it as an untracked file: linked below.
+        .filter((f) => f && !/(^|\/)node_modules$/.test(f));
     for (const f of files) {
         const src = path.join(ROOT, f);
         // Git lists files only; a directory here is a link to one (a worktree's linked
