@@ -1,17 +1,20 @@
 /**
  * Adoption in phases (README, "Adopting the live namespace"): objects shaped like today's live
- * namespace, created first with kubectl, are brought under a stack one phase per release, as the
- * runbook walks them: import, reshape, services, redis-moved, enforce, done. Each phase's preview
- * (`pulumi preview --json`, with the pack and the phase's generated pack config) shows only the
- * changes that phase allows, and every live object keeps its uid throughout.
+ * namespace (commands, env, volumes, probes, live pod labels), created first with kubectl, are
+ * read back into the stack file by `npm run import-live`, then brought under the stack one phase
+ * per release, as the runbook walks them: import, reshape, services, redis-moved, enforce, done.
+ * Each phase's preview (`pulumi preview --json`, with the pack and the phase's generated pack
+ * config) shows only the changes that phase allows, every live object keeps its uid throughout,
+ * and the reshape leaves every live container's command, args, env, envFrom, probes and mounts
+ * as they were.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { packConfig } from "../../scripts/pack-config";
-import { getJson, kubectl, must, POLICY_PACK, Sandbox } from "./support/sandbox";
-import { liveNamespace } from "./support/live-namespace";
+import { getJson, kubectl, must, POLICY_PACK, run, Sandbox } from "./support/sandbox";
+import { LIVE_BROKER_URL, liveNamespace } from "./support/live-namespace";
 
 const NS = "sapoche-adopt";
 const STACK = "adopt";
@@ -23,6 +26,25 @@ const RECREATE = JSON.stringify([
     { op: "replace", path: "/spec/strategy/type", value: "Recreate" },
 ]);
 const RESTRICTING = ["NetworkPolicy", "ResourceQuota", "LimitRange"];
+/** Container facts import-live writes; the reshape must leave them as they run. */
+const FACTS = ["command", "args", "env", "envFrom", "livenessProbe", "readinessProbe"] as const;
+
+/** Per live Deployment (but redis-master), its main container's facts and mounts. */
+function containerFacts(): Record<string, unknown> {
+    const items = getJson(["get", "deployments", "-n", NS]).items as any[];
+    return Object.fromEntries(
+        items
+            .filter((d) => d.metadata.name !== "redis-master")
+            .map((d) => {
+                const c = d.spec.template.spec.containers[0];
+                const mounts = ((c.volumeMounts ?? []) as any[]).map((m) => `${m.name}:${m.mountPath}`);
+                return [
+                    d.metadata.name,
+                    { ...Object.fromEntries(FACTS.map((k) => [k, c[k]])), mounts },
+                ];
+            }),
+    );
+}
 
 function uids(): Record<string, string> {
     const kinds = "deployments,services,horizontalpodautoscalers,scaledobjects";
@@ -149,6 +171,21 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
         assertSameUids(live);
     }
 
+    const importLive = () =>
+        run(
+            "node",
+            [
+                "-r",
+                "ts-node/register/transpile-only",
+                "scripts/import-live.ts",
+                "--stack",
+                STACK,
+                "--context",
+                must(kubectl(["config", "current-context"])).stdout.trim(),
+            ],
+            { cwd: sb.work, env: sb.env },
+        );
+
     before(() => {
         const manifests = path.join(sb.dir, "live.yaml");
         fs.writeFileSync(
@@ -177,6 +214,35 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
             c["sapoche-stack:namespace"] = NS;
             c["sapoche-stack:promotion"] = { fromStack: "", bypassReason: "" };
         });
+    });
+
+    it("import-live: writes the live facts into the stack file, names the credential it leaves out", () => {
+        const r = importLive();
+        assert.equal(r.code, 3, r.output);
+        assert.match(r.output, /NOT IMPORTED: consumer-dicom env BROKER_URL/);
+        const text = fs.readFileSync(path.join(sb.work, `Pulumi.${STACK}.yaml`), "utf8");
+        assert.match(text, /messenger:consume/);
+        assert.doesNotMatch(text, /live-broker-pass/);
+    });
+
+    it("import-live: once the credential is a Secret reference in the live namespace, imports everything", () => {
+        // The operator's fix, as the NOT IMPORTED line says: the broker URL moves into a Secret.
+        const fixed = JSON.stringify(liveNamespace(NS)).replaceAll(
+            JSON.stringify({ name: "BROKER_URL", value: LIVE_BROKER_URL }),
+            JSON.stringify({
+                name: "BROKER_URL",
+                valueFrom: { secretKeyRef: { name: "sapoche-broker", key: "url" } },
+            }),
+        );
+        const file = path.join(sb.dir, "live-fixed.yaml");
+        fs.writeFileSync(
+            file,
+            (JSON.parse(fixed) as object[]).map((o) => yaml.dump(o)).join("---\n"),
+        );
+        must(kubectl(["apply", "--server-side", "--field-manager=kubectl-live", "-f", file]));
+        const r = importLive();
+        assert.equal(r.code, 0, r.output);
+        live = uids();
     });
 
     it("import: imports every live object (51) untouched, creates nothing that restricts admission or traffic", () => {
@@ -220,6 +286,8 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
                 RECREATE,
             ]),
         );
+        const before = containerFacts();
+        assert.equal(Object.keys(before).length, 38);
         release(enter("reshape", LEGACY), (steps) => {
             assert.deepEqual(tally(steps), {
                 "update Namespace": 1,
@@ -250,6 +318,16 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
         );
         const redisSp = getJson(["get", "service", "redis-sp", "-n", NS]);
         assert.equal(redisSp.spec.selector["app.kubernetes.io/name"], "redis-master");
+        // The facts import-live read from the live namespace run unchanged after the reshape;
+        // the program may add mounts (scratch directories), never drop a live one.
+        const after = containerFacts() as Record<string, { mounts: string[] }>;
+        const lost: string[] = [];
+        for (const [name, was] of Object.entries(before as Record<string, { mounts: string[] }>)) {
+            const now = after[name];
+            assert.deepEqual({ ...now, mounts: [] }, { ...was, mounts: [] }, name);
+            lost.push(...was.mounts.filter((m) => !now.mounts.includes(m)).map((m) => `${name} ${m}`));
+        }
+        assert.deepEqual(lost, []);
     });
 
     it("services: only the live Services switch (named target ports, redis-sp to the proxy)", () => {
