@@ -117,7 +117,11 @@ export class QueueConsumer extends pulumi.ComponentResource {
                         secureContainer({
                             name: "consumer",
                             image: args.image,
-                            ...metricsPortFields(`QueueConsumer ${name}`, args.metricsPort, args.probes),
+                            ...metricsPortFields(
+                                `QueueConsumer ${name}`,
+                                args.metricsPort,
+                                args.probes,
+                            ),
                             resources: resourcesOf(args.resources),
                             ...containerProbes(args.probes),
                             writable: ["/tmp"],

@@ -107,7 +107,10 @@ describe("components without the config layer", () => {
 
     it("declare a metrics port only when given one, and refuse one without a readiness probe", async () => {
         const ready = {
-            probes: { ...probing.probes, readiness: { exec: { command: ["test", "-f", "/tmp/up"] } } },
+            probes: {
+                ...probing.probes,
+                readiness: { exec: { command: ["test", "-f", "/tmp/up"] } },
+            },
             minReadySeconds: 5,
         };
         const rs = await registered(() => {
@@ -123,12 +126,24 @@ describe("components without the config layer", () => {
         assert.equal(container("plain").readinessProbe, undefined);
         assert.throws(
             () =>
-                new Worker("bad", { ...common, ...ready, queue: "q", replicas: 1, metricsPort: 70000 }),
+                new Worker("bad", {
+                    ...common,
+                    ...ready,
+                    queue: "q",
+                    replicas: 1,
+                    metricsPort: 70000,
+                }),
             /Worker bad: `metricsPort` \(70000\) must be a port number \(1-65535\)/,
         );
         assert.throws(
             () =>
-                new Worker("blind", { ...common, ...probing, queue: "q", replicas: 1, metricsPort: 9464 }),
+                new Worker("blind", {
+                    ...common,
+                    ...probing,
+                    queue: "q",
+                    replicas: 1,
+                    metricsPort: 9464,
+                }),
             /Worker blind: serves metrics on port 9464 but has no readiness probe/,
         );
     });

@@ -37,7 +37,9 @@ function containerFacts(): Record<string, unknown> {
             .filter((d) => d.metadata.name !== "redis-master")
             .map((d) => {
                 const c = d.spec.template.spec.containers[0];
-                const mounts = ((c.volumeMounts ?? []) as any[]).map((m) => `${m.name}:${m.mountPath}`);
+                const mounts = ((c.volumeMounts ?? []) as any[]).map(
+                    (m) => `${m.name}:${m.mountPath}`,
+                );
                 return [
                     d.metadata.name,
                     { ...Object.fromEntries(FACTS.map((k) => [k, c[k]])), mounts },
@@ -325,7 +327,9 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
         for (const [name, was] of Object.entries(before as Record<string, { mounts: string[] }>)) {
             const now = after[name];
             assert.deepEqual({ ...now, mounts: [] }, { ...was, mounts: [] }, name);
-            lost.push(...was.mounts.filter((m) => !now.mounts.includes(m)).map((m) => `${name} ${m}`));
+            lost.push(
+                ...was.mounts.filter((m) => !now.mounts.includes(m)).map((m) => `${name} ${m}`),
+            );
         }
         assert.deepEqual(lost, []);
     });
