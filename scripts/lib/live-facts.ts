@@ -5,6 +5,7 @@
  */
 import type { ContainerSettings, PodSettings, TriggerSettings } from "../../stacks/schema/live";
 import { isCredentialLiteral } from "../../stacks/schema/live";
+import { VOLUME_SOURCES } from "../../stacks/schema/pod";
 import type { Dropped, LiveObject, Target } from "./live-config";
 
 type Any = Record<string, any>;
@@ -27,15 +28,6 @@ export const PROBE_FIELDS = [
     "failureThreshold",
     "successThreshold",
     "terminationGracePeriodSeconds",
-] as const;
-
-const KNOWN_SOURCES = [
-    "configMap",
-    "secret",
-    "emptyDir",
-    "persistentVolumeClaim",
-    "projected",
-    "downwardAPI",
 ] as const;
 
 export function containerOf(
@@ -143,12 +135,12 @@ export function volumesOf(
 ): Map<string, Any> {
     const out = new Map<string, Any>();
     for (const v of list) {
-        const source = KNOWN_SOURCES.find((s) => v[s] !== undefined);
+        const source = VOLUME_SOURCES.find((s) => v[s] !== undefined);
         if (source === undefined) {
             const kind = Object.keys(v).find((k) => k !== "name") ?? "unknown";
             notes.push(
                 at(
-                    `volume ${v.name} (${kind}) not imported, nor its mounts: the program renders ${KNOWN_SOURCES.join(", ")} only` +
+                    `volume ${v.name} (${kind}) not imported, nor its mounts: the program renders ${VOLUME_SOURCES.join(", ")} only` +
                         (kind === "hostPath" ? " (the pack refuses hostPath)" : "") +
                         ".",
                 ),

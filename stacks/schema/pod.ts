@@ -16,7 +16,8 @@ const labels = z.record(
         .regex(LABEL_VALUE, { error: "a label value (at most 63 letters, digits, '-', '_', '.')" }),
 );
 
-const SOURCES = [
+/** The volume sources the program renders (and import-live reads). */
+export const VOLUME_SOURCES = [
     "configMap",
     "secret",
     "emptyDir",
@@ -67,7 +68,7 @@ const volume = z
             .strictObject({ items: z.array(z.record(z.string(), z.unknown())), defaultMode: mode })
             .optional(),
     })
-    .superRefine(oneOf(SOURCES));
+    .superRefine(oneOf(VOLUME_SOURCES));
 
 const NON_ROOT =
     "a user id from 1 (never root: the namespace enforces the restricted Pod Security profile)";
