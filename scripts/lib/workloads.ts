@@ -138,33 +138,45 @@ export interface LabelSelector {
 }
 
 /**
- * Whether `labels` match a non-empty label selector, with the API server's semantics for
- * `matchLabels` and the four `matchExpressions` operators. An empty selector matches nothing
- * here: in a NetworkPolicy it means "every pod", which is not an edge worth drawing.
+ * Whether a label selector selects `labels`, with the API server's semantics: every
+ * `matchLabels` pair and every `matchExpressions` term (the four operators) must hold, so an
+ * empty selector selects every pod.
  */
-export function matchesSelector(
-    selector: LabelSelector | undefined,
+export function labelSelectorMatches(
+    selector: LabelSelector,
     labels: Record<string, string>,
 ): boolean {
-    const matchLabels = Object.entries(selector?.matchLabels ?? {});
-    const expressions = selector?.matchExpressions ?? [];
-    if (matchLabels.length === 0 && expressions.length === 0) return false;
+    const has = (key: string) => Object.prototype.hasOwnProperty.call(labels, key);
     return (
-        matchLabels.every(([k, v]) => labels[k] === v) &&
-        expressions.every((e) => {
-            const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+        Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+        (selector.matchExpressions ?? []).every((e) => {
             switch (e.operator) {
                 case "In":
-                    return has && (e.values ?? []).includes(labels[e.key]);
+                    return has(e.key) && (e.values ?? []).includes(labels[e.key]);
                 case "NotIn":
-                    return !has || !(e.values ?? []).includes(labels[e.key]);
+                    return !has(e.key) || !(e.values ?? []).includes(labels[e.key]);
                 case "Exists":
-                    return has;
+                    return has(e.key);
                 case "DoesNotExist":
-                    return !has;
+                    return !has(e.key);
                 default:
                     return false;
             }
         })
     );
+}
+
+/**
+ * Whether a non-empty label selector selects `labels` (see labelSelectorMatches). An empty
+ * selector matches nothing here: in a NetworkPolicy it means "every pod", which is not an edge
+ * worth drawing.
+ */
+export function matchesSelector(
+    selector: LabelSelector | undefined,
+    labels: Record<string, string>,
+): boolean {
+    const empty =
+        Object.keys(selector?.matchLabels ?? {}).length === 0 &&
+        (selector?.matchExpressions ?? []).length === 0;
+    return !empty && labelSelectorMatches(selector!, labels);
 }

@@ -6,6 +6,7 @@
  * nothing, silently: its alerts never fire. Checked on what the program registers for each stack.
  */
 import { strict as assert } from "assert";
+import { labelSelectorMatches } from "../../scripts/lib/workloads";
 import type { RegisteredResource } from "../support/mocks";
 import { stackResources, StackName } from "../support/program";
 
@@ -17,34 +18,6 @@ interface Obj {
     readonly metadata: { readonly name: string; readonly namespace?: string };
     /** Absent on kinds without one (ConfigMap): read defensively. */
     readonly spec: Any;
-}
-
-interface LabelSelector {
-    readonly matchLabels?: Record<string, string>;
-    readonly matchExpressions?: readonly {
-        key: string;
-        operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-        values?: string[];
-    }[];
-}
-
-/** Whether a label selector (matchLabels and matchExpressions, as the API server reads them) selects `labels`. */
-export function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
-    const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-    const byExpressions = (selector.matchExpressions ?? []).every((e) => {
-        const has = e.key in labels;
-        switch (e.operator) {
-            case "In":
-                return has && (e.values ?? []).includes(labels[e.key]);
-            case "NotIn":
-                return !has || !(e.values ?? []).includes(labels[e.key]);
-            case "Exists":
-                return has;
-            case "DoesNotExist":
-                return !has;
-        }
-    });
-    return byLabels && byExpressions;
 }
 
 const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet"];
@@ -70,7 +43,7 @@ export function scrapeProblems(objects: readonly Obj[], policy?: string): string
         const selected = workloads.filter(
             (w) =>
                 inNamespace(w, monitor.metadata.namespace) &&
-                selects(monitor.spec.selector, podLabels(w)),
+                labelSelectorMatches(monitor.spec.selector, podLabels(w)),
         );
         if (selected.length === 0) found.push(`${where(monitor)} selects no pod`);
         const ports = (monitor.spec.podMetricsEndpoints ?? []).map((e: Any) => e.port as string);
@@ -86,7 +59,7 @@ export function scrapeProblems(objects: readonly Obj[], policy?: string): string
                 }
                 if (!scrapePolicy) continue;
                 const admitted =
-                    selects(scrapePolicy.spec.podSelector, podLabels(w)) &&
+                    labelSelectorMatches(scrapePolicy.spec.podSelector, podLabels(w)) &&
                     (scrapePolicy.spec.ingress ?? []).some((rule: Any) =>
                         (rule.ports ?? []).some(
                             (p: Any) => p.port === port || p.port === declared.containerPort,
@@ -105,14 +78,14 @@ export function scrapeProblems(objects: readonly Obj[], policy?: string): string
         const services = ofKind("Service").filter(
             (s) =>
                 inNamespace(s, monitor.metadata.namespace) &&
-                selects(monitor.spec.selector, (s.metadata as Any).labels ?? {}),
+                labelSelectorMatches(monitor.spec.selector, (s.metadata as Any).labels ?? {}),
         );
         if (services.length === 0) found.push(`${where(monitor)} selects no Service`);
         for (const svc of services) {
             const pods = workloads.filter(
                 (w) =>
                     inNamespace(w, svc.metadata.namespace) &&
-                    selects({ matchLabels: svc.spec.selector }, podLabels(w)),
+                    labelSelectorMatches({ matchLabels: svc.spec.selector }, podLabels(w)),
             );
             for (const e of monitor.spec.endpoints ?? []) {
                 const port = (svc.spec.ports ?? []).find((p: Any) => p.name === e.port);
