@@ -19,7 +19,7 @@ import {
     schedulerName,
 } from "./catalog";
 import { Queue, Server, queue, server } from "./containers";
-import type { Config, RedisSettings, Resources, WorkloadSettings } from "./schema";
+import type { Config, ProbesSettings, RedisSettings, Resources, WorkloadSettings } from "./schema";
 
 /** Pods of one kind at the namespace's peak. */
 export interface PodShape {
@@ -109,14 +109,8 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
     switch (e.family) {
         case "queue-consumer": {
             const settings: SettingsByFamily["queue-consumer"] = e.keda
-                ? queue(
-                      {
-                          ...keda(workload(c, e.name, "keda"), c.keda.brokerSecretName),
-                          ...metricsPortOf(e, c),
-                      },
-                      c,
-                  )
-                : queue({ ...workload(c, e.name, "fixed"), ...metricsPortOf(e, c) }, c);
+                ? queueProcess(e, c, keda(workload(c, e.name, "keda"), c.keda.brokerSecretName))
+                : queueProcess(e, c, workload(c, e.name, "fixed"));
             const [min, max] =
                 "autoscaling" in settings
                     ? [settings.autoscaling.minReplicas, settings.autoscaling.maxReplicas]
@@ -147,7 +141,7 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
                 return {
                     ...e,
                     ...common,
-                    settings: queue({ ...w, ...metricsPortOf(e, c) }, c),
+                    settings: queueProcess(e, c, w),
                     liveObjects: [`Deployment/${e.name}`],
                 };
             }
@@ -274,9 +268,19 @@ function workload<S extends SettingsShape>(
     return (c.workloads as Record<string, unknown>)[name] as WorkloadSettings<S>;
 }
 
-/** The PDF producers' metrics port; nothing for every other row. */
-function metricsPortOf(e: CatalogEntry, c: Config): MetricsPort {
-    return producesPdfs(e) ? { metricsPort: c.monitoring.pdfMetricsPort } : {};
+/**
+ * A consumer's or worker's slice: its probes resolved (containers.ts), plus the metrics port
+ * the PDF producers serve.
+ */
+function queueProcess<S extends { readonly probes?: ProbesSettings }>(
+    e: CatalogEntry,
+    c: Config,
+    w: S,
+): Queue<S & MetricsPort> {
+    const metrics: MetricsPort = producesPdfs(e)
+        ? { metricsPort: c.monitoring.pdfMetricsPort }
+        : {};
+    return queue({ ...w, ...metrics }, c);
 }
 
 function keda(w: WorkloadSettings<"keda">, brokerSecretName: string): KedaSettings {
