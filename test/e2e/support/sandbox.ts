@@ -252,12 +252,11 @@ export function must(r: Run): Run {
 function copyCheckout(to: string): void {
     const files = must(run("git", ["ls-files", "-co", "--exclude-standard"], { cwd: ROOT }))
         .stdout.split("\n")
-        // A worktree whose node_modules is a symlink lists it as an untracked file: linked below.
-        .filter((f) => f && !/(^|\/)node_modules$/.test(f));
+        .filter(Boolean);
     for (const f of files) {
         const src = path.join(ROOT, f);
         // Git lists files only; a directory here is a link to one (a worktree's linked
-        // node_modules), linked below rather than copied.
+        // node_modules, listed as untracked), linked below rather than copied.
         if (!fs.existsSync(src) || fs.statSync(src).isDirectory()) continue;
         fs.mkdirSync(path.dirname(path.join(to, f)), { recursive: true });
         fs.copyFileSync(src, path.join(to, f));
