@@ -333,7 +333,10 @@ describe("stack files", () => {
     });
 
     it("documents every key in docs/reference/configuration.md", () => {
-        const readme = fs.readFileSync(path.join(ROOT, "docs", "reference", "configuration.md"), "utf8");
+        const readme = fs.readFileSync(
+            path.join(ROOT, "docs", "reference", "configuration.md"),
+            "utf8",
+        );
         const generic = new Set(
             keyPaths(readStackConfig("production1")).map((p) =>
                 p

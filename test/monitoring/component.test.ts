@@ -98,12 +98,12 @@ for (const stack of ["production1", "staging"] as StackName[]) {
         });
 
         it("links every alert to its section of docs/operations/alerts.md", () => {
-            const readme = fs.readFileSync(path.join(ROOT, "docs", "operations", "alerts.md"), "utf8");
+            const readme = fs.readFileSync(
+                path.join(ROOT, "docs", "operations", "alerts.md"),
+                "utf8",
+            );
             for (const rule of m.groups.flatMap((g) => g.rules ?? [])) {
-                assert.ok(
-                    readme.includes(`\n### ${rule.alert}\n`),
-                    `README section ${rule.alert}`,
-                );
+                assert.ok(readme.includes(`\n### ${rule.alert}\n`), `README section ${rule.alert}`);
                 assert.equal(
                     rule.annotations?.runbook_url,
                     `${m.targets.runbookBaseUrl}#${rule.alert?.toLowerCase()}`,
