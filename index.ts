@@ -3,6 +3,7 @@ import { NamespaceBaseline } from "./components";
 import { Monitoring } from "./components/monitoring";
 import { adoptLiveObjects, phaseRendering } from "./stacks/adoption";
 import { capacityOutput, namespacePeak } from "./stacks/capacity";
+import { bindToCluster } from "./stacks/cluster";
 import { createWorkload } from "./stacks/families";
 import { monitoringArgs } from "./stacks/monitoring";
 import { networkArgs } from "./stacks/network";
@@ -16,10 +17,11 @@ export = async () => {
     annotateBypass(settings, await checkPromotion(settings));
     // Read before anything is registered: the outputs of the last update that completed.
     const previous = await previousRun();
-    adoptLiveObjects(settings);
-
     // An explicit provider, so no resource can fall back to an ambient default provider.
     const provider = new k8s.Provider("sapoche", { enableServerSideApply: true });
+    // Before any object: refuse a kubeconfig that reaches another cluster than the stack's.
+    await bindToCluster(settings, provider);
+    adoptLiveObjects(settings);
     const opts = { providers: [provider] };
 
     // Before the adoption's enforce phase, nothing restricts admission or traffic yet.

@@ -1,32 +1,70 @@
 #!/usr/bin/env bash
-# Runs the real Pulumi CLI against the local control plane on a local file backend, from this
-# checkout, installing what is missing first (pinned toolchain, node modules) and starting the
-# control plane if it is not running. The stacks live in a sandbox copy under .local/ (ignored by
-# git), so `pulumi stack init` never writes into the committed stack files.
+# Runs the real Pulumi CLI against a local control plane on a local file backend, from this
+# checkout, installing what is missing first (pinned toolchain, node modules). Each stack has its
+# own control plane (staging and production1 never share objects, as their real clusters do not),
+# started when it is not running, and each stack is bound to it: its kube-system uid is written
+# into the sandbox's stack file (stacks/cluster.ts). The stacks live in a sandbox copy under
+# .local/ (ignored by git), so neither `pulumi stack init` nor a release ever writes into the
+# committed stack files. One backend serves both stacks: production1's promotion gate reads
+# staging's outputs there.
 #
-# Usage: scripts/local.sh preview <stack>     policy-checked preview (the README's main command)
-#        scripts/local.sh up <stack>          policy-checked update
-#        scripts/local.sh pulumi <args...>    any pulumi command in the sandbox
+# Usage: scripts/local.sh preview <stack>              policy-checked preview (the README's main command)
+#        scripts/local.sh up <stack>                   policy-checked update, no saved plan
+#        scripts/local.sh release <release.sh args>    scripts/release.sh in the sandbox (--stack required)
+#        scripts/local.sh rollback <rollback.sh args>  scripts/rollback.sh in the sandbox (--stack required)
+#        scripts/local.sh pulumi <stack> <args...>     any pulumi command in the sandbox, on that stack's cluster
+#        scripts/local.sh down <stack>                 stop that stack's control plane
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="${SAPOCHE_LOCAL_DIR:-$ROOT/.local}"
 cd "$ROOT"
+
+usage() { sed -n '11,16p' "${BASH_SOURCE[0]}"; exit 2; }
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+    preview|up|pulumi|down) stack="${1:-}"; [ -n "$stack" ] || usage ;;
+    release|rollback)
+        stack=""
+        args=("$@")
+        for i in "${!args[@]}"; do [ "${args[$i]}" = --stack ] && stack="${args[$((i + 1))]:-}"; done
+        [ -n "$stack" ] || { echo "local.sh $cmd: --stack <stack> is required" >&2; exit 2; }
+        ;;
+    *) usage ;;
+esac
+case "$stack" in *[!a-z0-9-]*|'') echo "local.sh: not a stack name: $stack" >&2; exit 2 ;; esac
+
+# A control plane per stack, on its own ports; SAPOCHE_CLUSTER_DIR (with SAPOCHE_*_PORT) picks one.
+if [ -z "${SAPOCHE_CLUSTER_DIR:-}" ]; then
+    case "$stack" in staging) offset=100 ;; production1) offset=200 ;; *) offset=300 ;; esac
+    export SAPOCHE_CLUSTER_DIR="$HOME/.cache/sapoche-cluster-$stack"
+    export SAPOCHE_APISERVER_PORT=$((6443 + offset)) SAPOCHE_ETCD_PORT=$((2379 + offset))
+    export SAPOCHE_KCM_PORT=$((10257 + offset)) SAPOCHE_SCHEDULER_PORT=$((10259 + offset))
+fi
+if [ "$cmd" = down ]; then exec bash "$ROOT/scripts/cluster.sh" down; fi
 
 # shellcheck disable=SC1090
 source "$(bash "$ROOT/scripts/toolchain.sh" --print-env | tail -n 1)"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 [ -d policy-pack/node_modules ] || npm ci --prefix policy-pack --no-audit --no-fund
 bash "$ROOT/scripts/cluster.sh" status >/dev/null 2>&1 || bash "$ROOT/scripts/cluster.sh" up
-export KUBECONFIG="${SAPOCHE_CLUSTER_DIR:-$HOME/.cache/sapoche-cluster}/kubeconfig"
+export KUBECONFIG="$SAPOCHE_CLUSTER_DIR/kubeconfig"
 
-# Fresh copy of the checkout's files; each stack's secrets salt survives in $LOCAL/salt/.
+# Fresh copy of the checkout's files; each stack's secrets salt and cluster binding survive in
+# $LOCAL/salt/ and $LOCAL/cluster/.
 work="$LOCAL/work"
-mkdir -p "$work" "$LOCAL/state" "$LOCAL/salt"
+mkdir -p "$work" "$LOCAL/state" "$LOCAL/salt" "$LOCAL/cluster"
 git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C "$work"
 ln -sfn "$ROOT/node_modules" "$work/node_modules"
 ln -sfn "$ROOT/policy-pack/node_modules" "$work/policy-pack/node_modules"
 for salt in "$LOCAL"/salt/*; do
     [ -f "$salt" ] && printf 'encryptionsalt: %s\n' "$(cat "$salt")" >>"$work/Pulumi.$(basename "$salt").yaml"
+done
+# The sandbox's stack files are bound to their local control planes, never the committed ones.
+kubectl get namespace kube-system -o jsonpath='{.metadata.uid}' >"$LOCAL/cluster/$stack"
+for binding in "$LOCAL"/cluster/*; do
+    file="$work/Pulumi.$(basename "$binding").yaml"
+    [ -f "$file" ] && sed -i "s/^\( *sapoche-stack:clusterUid: \).*\$/\1$(cat "$binding")/" "$file"
 done
 
 export PULUMI_BACKEND_URL="file://$LOCAL/state"
@@ -43,17 +81,19 @@ ensure_stack() {
     }
 }
 
-case "${1:-}" in
+echo "local.sh: stack $stack on its own control plane ($SAPOCHE_CLUSTER_DIR, kube-system uid $(cat "$LOCAL/cluster/$stack")), backend $PULUMI_BACKEND_URL" >&2
+ensure_stack "$stack"
+case "$cmd" in
     preview)
-        ensure_stack "$2"
-        PREVIEW_OUT="$LOCAL/preview-$2.txt" SAPOCHE_PREVIEW_SUMMARY="${SAPOCHE_PREVIEW_SUMMARY:-1}" \
-            bash scripts/preview.sh "$2"
+        PREVIEW_OUT="$LOCAL/preview-$stack.txt" SAPOCHE_PREVIEW_SUMMARY="${SAPOCHE_PREVIEW_SUMMARY:-1}" \
+            bash scripts/preview.sh "$stack"
         ;;
     up)
-        ensure_stack "$2"
-        pulumi up --stack "$2" --non-interactive --yes --policy-pack "${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
-            --policy-pack-config "policy-pack/config/$2.json"
+        pulumi up --stack "$stack" --non-interactive --yes --policy-pack "${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
+            --policy-pack-config "policy-pack/config/$stack.json"
         ;;
+    # The sandbox's own scripts, so their paths (stack files, pack config) are the sandbox's.
+    release) SAPOCHE_LOCAL_SANDBOX=1 bash scripts/release.sh "${args[@]}" ;;
+    rollback) SAPOCHE_LOCAL_SANDBOX=1 bash scripts/rollback.sh "${args[@]}" ;;
     pulumi) shift; pulumi "$@" ;;
-    *) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 2 ;;
 esac

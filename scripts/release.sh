@@ -11,6 +11,7 @@
 # values, as reviewed.) The engine then refuses any step outside the plan as well.
 #
 # Usage: scripts/release.sh --stack <stack> [--approved]                 preview, confirm, apply
+#        scripts/release.sh --local --stack <stack> [...]                  the same in scripts/local.sh's sandbox
 #        scripts/release.sh --stack <stack> --plan-only --plan-file <f>  save plan + summary only
 #        scripts/release.sh --stack <stack> --apply-plan <f> [--approved]
 #        --allow-data-risk "<why>"  also apply a plan that deletes or replaces a data-holding
@@ -18,6 +19,9 @@
 #                                   such a plan is refused (exit 5), whoever approves it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/backend.sh
+source "$ROOT/scripts/lib/backend.sh"
+run_locally_or_require_backend release "$@"
 # `up --plan` is still an experimental flag in CLI 3.274 (hidden, and the engine only checks the
 # plan's constraints with experimental mode on).
 export PULUMI_EXPERIMENTAL=true
@@ -34,7 +38,7 @@ while [ $# -gt 0 ]; do
         --plan-file) plan_file="$2"; shift ;;
         --apply-plan) apply_plan="$2"; shift ;;
         --allow-data-risk) allow_data_risk="$2"; shift ;;
-        *) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 2 ;;
+        *) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 2 ;;
     esac
     shift
 done

@@ -13,6 +13,9 @@
 # failed (policy, promotion refusal, config, cluster), 3 stale plan, 4 no confirmation.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/backend.sh
+source "$ROOT/scripts/lib/backend.sh"
+run_locally_or_require_backend rollback "$@"
 
 stack="" to="" pass=()
 while [ $# -gt 0 ]; do
@@ -50,17 +53,21 @@ git archive "$rev" | tar -x -C "$src"
     { echo "rollback: $rev has no Pulumi.$stack.yaml; nothing was applied" >&2; exit 2; }
 
 # The stack file of that revision, with this checkout's secrets-provider keys (encryptionsalt,
-# secretsprovider, encryptedkey): they belong to the stack's state, not to a revision, and an
-# older file may predate them.
+# secretsprovider, encryptedkey) and cluster binding: they belong to the stack's state and
+# cluster, not to a revision, and an older file may predate them.
 node - "$ROOT/Pulumi.$stack.yaml" "$src/Pulumi.$stack.yaml" <<'EOF'
 const fs = require("fs");
 const yaml = require(require.resolve("js-yaml", { paths: [process.cwd()] }));
 const [current, old] = process.argv.slice(2);
 const now = yaml.load(fs.readFileSync(current, "utf8")) ?? {};
 const keys = ["encryptionsalt", "secretsprovider", "encryptedkey"].filter((k) => k in now);
-if (keys.length > 0) {
-    const doc = yaml.load(fs.readFileSync(old, "utf8")) ?? {};
+// The stack's cluster is the stack's too (stacks/cluster.ts), where that revision knows the key.
+const cluster = "sapoche-stack:clusterUid";
+const doc = yaml.load(fs.readFileSync(old, "utf8")) ?? {};
+const bind = doc.config && cluster in doc.config && now.config && cluster in now.config;
+if (keys.length > 0 || bind) {
     for (const k of keys) doc[k] = now[k];
+    if (bind) doc.config[cluster] = now.config[cluster];
     fs.writeFileSync(old, yaml.dump(doc, { lineWidth: -1, noRefs: true }));
 }
 EOF

@@ -142,6 +142,19 @@ const environmentFor = ({ stack }: SchemaContext) => {
         });
 };
 
+/**
+ * The uid of the cluster's `kube-system` Namespace (stacks/cluster.ts), or `unrecorded` until the
+ * platform team has read it from the stack's cluster; an unrecorded stack matches no cluster.
+ */
+const CLUSTER_UID = /^(unrecorded|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const clusterUid = z
+    .string({ error: 'the uid of the stack\'s cluster (a lowercase UUID) or "unrecorded"' })
+    .regex(CLUSTER_UID, {
+        error:
+            "the uid of the stack's cluster, a lowercase UUID as `kubectl get namespace kube-system " +
+            "-o jsonpath='{.metadata.uid}'` prints it, or \"unrecorded\"",
+    });
+
 /** Every key under the project's config namespace, parsed from JSON where it is an object. */
 export const configSchemaFor = (context: SchemaContext) =>
     withAdoptionRules(configShapeFor(context));
@@ -151,6 +164,7 @@ const configShapeFor = (context: SchemaContext) =>
         .strictObject({
             environment: environmentFor(context),
             namespace: dnsName,
+            clusterUid,
             images: z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, image]))),
             nodePorts,
             keda: z.strictObject({ brokerSecretName: dnsName }),

@@ -24,6 +24,8 @@ export interface Settings {
     readonly stackFile: string;
     readonly environment: string;
     readonly namespace: string;
+    /** The uid of the kube-system Namespace of the one cluster this stack may run against. */
+    readonly clusterUid: string;
     /** Every workload, in catalog order, paired with its own settings. */
     readonly plan: readonly PlanEntry[];
     readonly promotion: Readonly<PromotionSettings>;
@@ -103,6 +105,7 @@ export function parseSettings(
         stackFile,
         environment: c.environment,
         namespace: c.namespace,
+        clusterUid: c.clusterUid,
         plan: buildPlan(c),
         promotion: c.promotion,
         adoption: c.adoption,

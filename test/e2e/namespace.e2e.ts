@@ -8,6 +8,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
+    bindStackFiles,
+    clusterUid,
     getJson,
     kubectl,
     must,
@@ -92,6 +94,30 @@ describe("the real engine against the local control plane", function () {
 
     it("reports no changes on a second preview", () => {
         assertCleanPreview(sb.preview("staging", "staging", ["--expect-no-changes"]));
+    });
+
+    it("refuses production1 when the kubeconfig reaches another cluster than its own, naming both", () => {
+        // production1 bound to its own cluster while KUBECONFIG reaches this one (staging's).
+        const own = "0b7e1c52-6f0e-4f39-9a53-1d2b3c4d5e6f";
+        const here = clusterUid();
+        const file = path.join(sb.work, "Pulumi.production1.yaml");
+        const original = fs.readFileSync(file, "utf8");
+        const before = resourceVersions(NS);
+        try {
+            bindStackFiles(sb.work, own);
+            const r = sb.pulumi(["up", "--stack", "production1", "--yes", "--skip-preview"]);
+            assert.notEqual(r.code, 0, "the update must fail");
+            assert.match(r.output, new RegExp(`kube-system uid is ${own}`));
+            assert.match(
+                r.output,
+                new RegExp(`reaches the cluster whose kube-system uid is ${here}`),
+            );
+            assert.match(r.output, /Nothing was registered/);
+        } finally {
+            fs.writeFileSync(file, original);
+            bindStackFiles(sb.work, here);
+        }
+        assert.deepEqual(resourceVersions(NS), before, "nothing in the cluster changed");
     });
 
     it("refuses an update that breaks a mandatory policy, naming it, and leaves the cluster unchanged", () => {

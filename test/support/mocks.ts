@@ -38,7 +38,14 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
      * @param stackOutputs outputs of other stacks by name, as a StackReference reads them
      * (`organization/sapoche-stack/staging` -> `{ workloadImages: {...} }`).
      */
-    constructor(private readonly stackOutputs: Record<string, Record<string, unknown>> = {}) {}
+    constructor(
+        private readonly stackOutputs: Record<string, Record<string, unknown>> = {},
+        /**
+         * The uid the cluster's kube-system Namespace answers with (stacks/cluster.ts). By default
+         * the stack's own `clusterUid`: the mocks stand in for the stack's cluster.
+         */
+        private readonly clusterUid?: string,
+    ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): {
         id: string;
@@ -59,6 +66,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
                 aliases: [],
             });
             return { id: name, state: { name, outputs, secretOutputNames: [] } };
+        }
+        if (args.type === "kubernetes:core/v1:Namespace" && args.id === "kube-system") {
+            // A read of the cluster's identity, not an object the program owns: not recorded.
+            const uid = this.clusterUid ?? pulumi.runtime.allConfig()["sapoche-stack:clusterUid"];
+            return { id: args.id, state: { metadata: { name: args.id, uid } } };
         }
         const opts = this.options.get(`${args.type}::${args.name}`);
         this.registered.push({

@@ -46,6 +46,8 @@ export interface Options {
      * to those given for `organization/<project>/<stack>`, or none: a first deployment.
      */
     readonly stackOutputs?: Record<string, Record<string, unknown>>;
+    /** The uid the cluster's kube-system Namespace answers with. @default the stack's clusterUid */
+    readonly clusterUid?: string;
 }
 
 /** A stack file's validated settings, as the program reads them. */
@@ -86,12 +88,19 @@ export async function evaluateOutputs(
 async function evaluate(
     stack: StackName,
     config: Record<string, unknown>,
-    { program = path.join(ROOT, "index.ts"), stackOutputs = stagingRanItsConfig() }: Options,
+    {
+        program = path.join(ROOT, "index.ts"),
+        stackOutputs = stagingRanItsConfig(),
+        clusterUid,
+    }: Options,
 ): Promise<{ resources: RegisteredResource[]; outputs: Record<string, unknown> }> {
-    const mocks = new RecordingMocks({
-        [stack]: stackOutputs[`organization/${PROJECT}/${stack}`] ?? {},
-        ...stackOutputs,
-    });
+    const mocks = new RecordingMocks(
+        {
+            [stack]: stackOutputs[`organization/${PROJECT}/${stack}`] ?? {},
+            ...stackOutputs,
+        },
+        clusterUid,
+    );
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     pulumi.runtime.setAllConfig(toEngineConfig(config));
     delete require.cache[require.resolve(program)];

@@ -63,6 +63,7 @@ export class Sandbox {
         const kubeconfig = process.env.KUBECONFIG;
         if (!kubeconfig)
             throw new Error("KUBECONFIG is not set: run through scripts/with-cluster.sh");
+        bindStackFiles(this.work, clusterUid());
         this.env = {
             ...process.env,
             PULUMI_BACKEND_URL: `file://${this.state}`,
@@ -246,6 +247,26 @@ export function must(r: Run): Run {
         throw new Error(`exit ${r.code}\n${errors.join("\n")}\n...\n${r.output.slice(-3000)}`);
     }
     return r;
+}
+
+/** The uid of the local control plane's kube-system Namespace: its identity (stacks/cluster.ts). */
+export function clusterUid(): string {
+    return must(
+        kubectl(["get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"]),
+    ).stdout.trim();
+}
+
+/**
+ * Binds every stack file of a sandbox to the local control plane, as an operator records a real
+ * cluster's uid: the committed files say `unrecorded`, which runs against no cluster.
+ */
+export function bindStackFiles(work: string, uid: string): void {
+    for (const f of fs.readdirSync(work).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+        const file = path.join(work, f);
+        const text = fs.readFileSync(file, "utf8");
+        const bound = text.replace(/^( +sapoche-stack:clusterUid: ).*$/m, `$1${uid}`);
+        if (bound !== text) fs.writeFileSync(file, bound);
+    }
 }
 
 /** Every tracked and untracked-but-not-ignored file, with node_modules linked, not copied. */
