@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Summarises a `pulumi preview` so a person reads a screen, not ~8,000 lines of `--diff`.
 //
-// Usage: node scripts/preview-summary.js <preview-output> [--markdown]
+// Usage: node scripts/preview-summary.js <preview-output> [--markdown] [--exit-code N | --outcome O]
 //   <preview-output>  what scripts/preview.sh writes (PREVIEW_OUT): the engine's text output,
 //                     with or without --diff, or `pulumi preview --json`
 //   --markdown        Markdown for the pull-request comment instead of plain text
+//   --exit-code N     the preview's exit code (scripts/preview.sh passes it)
+//   --outcome O       a CI step's outcome (success, failure, cancelled, skipped) instead
 //
 // Prints: counts per operation and kind, data-holding objects (volume claims, StatefulSets,
 // the namespace) replaced or deleted, policy violations, errors, and the path of the full
-// preview. Always exits 0 when the file could be read: the preview's own exit code is the gate.
+// preview. A preview that failed (non-zero exit, an error diagnostic, or no closing
+// "Resources:" summary) is shown as failed, first, with every error in full: never as "no
+// change" or "0 mandatory". Exits 1 for a failed preview, 0 otherwise.
 "use strict";
 const fs = require("fs");
 
@@ -43,6 +47,8 @@ function parseText(text) {
     const resources = [];
     const policies = [];
     const errors = [];
+    let errorBlock = null; // the multi-line error being read
+    let completed = false; // the engine printed its closing "Resources:" summary
     let pending = null; // a --diff header waiting for its [urn=...] line
     for (const line of text.split(/\r?\n/)) {
         const urn = URN_LINE.exec(line);
@@ -67,9 +73,39 @@ function parseText(text) {
             policies.push({ level: policy[1], text: policy[2].trim().replace(/\s{2,}/g, "  ") });
             continue;
         }
-        if (/^\s*error:/.test(line)) errors.push(line.trim());
+        const error = /^(\s*)error:/.exec(line);
+        if (error) {
+            errorBlock = { indent: error[1].length, lines: [line.trim()] };
+            errors.push(errorBlock);
+            continue;
+        }
+        // A multi-line error (a config report, a refused promotion) goes on in lines indented at
+        // least as deep as its `error:` line, up to a blank line.
+        if (errorBlock && continues(line, errorBlock.indent)) {
+            errorBlock.lines.push(line.slice(errorBlock.indent).trimEnd());
+            continue;
+        }
+        errorBlock = null;
+        if (/^Resources:\s*$/.test(line)) completed = true;
     }
-    return { resources: dedupe(resources), policies, errors };
+    return {
+        resources: dedupe(resources),
+        policies,
+        errors: errors.map((e) => e.lines.join("\n")),
+        completed,
+    };
+}
+
+/**
+ * Whether a line goes on with an error begun at `indent`: deeper lines always; lines at the same
+ * depth inside the Diagnostics section (the engine indents every line of a message alike), but
+ * not the next diagnostic or a section header.
+ */
+function continues(line, indent) {
+    if (line.trim() === "" || /^[A-Z][A-Za-z ]*:\s*$/.test(line)) return false;
+    const depth = /^\s*/.exec(line)[0].length;
+    if (depth > indent) return true;
+    return depth === indent && indent > 0 && !/^\s*(error|warning|info):/.test(line);
 }
 
 /** Parses `pulumi preview --json`. */
@@ -85,7 +121,12 @@ function parseJson(doc) {
     const errors = (doc.diagnostics ?? [])
         .filter((d) => d.severity === "error")
         .map((d) => `error: ${String(d.message).trim()}`);
-    return { resources: dedupe(resources), policies, errors };
+    return {
+        resources: dedupe(resources),
+        policies,
+        errors,
+        completed: doc.changeSummary !== undefined,
+    };
 }
 
 /** One entry per resource: the engine can print a replaced resource's steps more than once. */
@@ -112,9 +153,13 @@ function parse(text) {
     return parseText(text);
 }
 
-/** Counts per operation and kind, data-holding objects at risk, policy results, errors. */
-function summarize(text) {
-    const { resources, policies, errors } = parse(text);
+/**
+ * Counts per operation and kind, data-holding objects at risk, policy results, errors, and
+ * whether the preview failed (`exitCode`: the preview's own, when known).
+ */
+function summarize(text, { exitCode } = {}) {
+    const { resources, policies, errors, completed } = parse(text);
+    const failed = (exitCode !== undefined && exitCode !== 0) || errors.length > 0 || !completed;
     const byOp = {};
     const dangerous = [];
     for (const r of resources) {
@@ -129,7 +174,7 @@ function summarize(text) {
             dangerous.push({ op: r.op, kind, name: r.name });
         }
     }
-    return { byOp, dangerous, policies, errors };
+    return { byOp, dangerous, policies, errors, failed, exitCode };
 }
 
 function countOf(kinds) {
@@ -149,11 +194,28 @@ function format(s, file, { markdown = false } = {}) {
     const lines = [];
     const bullet = markdown ? "- " : "  ";
     const ops = OPS.filter((op) => s.byOp[op]);
-    lines.push(
-        ops.length
-            ? `Kubernetes objects: ${ops.map((op) => `${countOf(s.byOp[op])} to ${op}`).join(", ")}.`
-            : "Kubernetes objects: no change.",
-    );
+    if (s.failed) {
+        const code = s.exitCode !== undefined && s.exitCode !== 0 ? ` (exit ${s.exitCode})` : "";
+        lines.push(
+            `PREVIEW FAILED${code}: this is not a plan. Nothing below says what an update would do.`,
+        );
+        lines.push(`Errors (${s.errors.length}), in full:`);
+        if (s.errors.length === 0) {
+            lines.push(`${bullet}(no error diagnostic in the output: read the full preview)`);
+        }
+        for (const e of s.errors) lines.push(indentBlock(e, bullet));
+        lines.push(
+            ops.length
+                ? `Kubernetes objects seen before it stopped: ${ops.map((op) => `${countOf(s.byOp[op])} to ${op}`).join(", ")} (incomplete).`
+                : "Kubernetes objects: unknown (the preview did not complete).",
+        );
+    } else {
+        lines.push(
+            ops.length
+                ? `Kubernetes objects: ${ops.map((op) => `${countOf(s.byOp[op])} to ${op}`).join(", ")}.`
+                : "Kubernetes objects: no change.",
+        );
+    }
     for (const op of ops) lines.push(`${bullet}${op}: ${kindsText(s.byOp[op])}`);
     if (s.dangerous.length) {
         lines.push("Data-holding objects replaced or deleted:");
@@ -172,7 +234,9 @@ function format(s, file, { markdown = false } = {}) {
     } else {
         const mandatory = s.policies.filter((p) => p.level === "mandatory").length;
         lines.push(
-            `Policy violations: ${mandatory} mandatory, ${s.policies.length - mandatory} advisory.`,
+            s.failed
+                ? `Policy violations reported before it stopped: ${mandatory} mandatory, ${s.policies.length - mandatory} advisory (the pack may not have judged every object).`
+                : `Policy violations: ${mandatory} mandatory, ${s.policies.length - mandatory} advisory.`,
         );
         for (const p of s.policies.slice(0, MAX_LISTED)) {
             lines.push(`${bullet}[${p.level}] ${p.text}`);
@@ -181,16 +245,35 @@ function format(s, file, { markdown = false } = {}) {
             lines.push(`${bullet}... and ${s.policies.length - MAX_LISTED} more (full preview)`);
         }
     }
-    if (s.errors.length) {
-        lines.push(`Errors (${s.errors.length}):`);
-        for (const e of s.errors.slice(0, MAX_LISTED)) lines.push(`${bullet}${e}`);
-    }
     if (file) lines.push(`Full preview: ${file}`);
     return lines.join("\n");
 }
 
+/** A multi-line error under one bullet, its continuation lines aligned beneath it. */
+function indentBlock(text, bullet) {
+    const pad = " ".repeat(bullet.length);
+    return text
+        .split("\n")
+        .map((l, i) => (i === 0 ? bullet : pad) + l)
+        .join("\n");
+}
+
+/** `--exit-code N` or `--outcome O` (a CI step's outcome) as an exit code; undefined if neither. */
+function exitCodeOf(argv) {
+    const at = (flag) => {
+        const i = argv.indexOf(flag);
+        return i >= 0 ? argv[i + 1] : undefined;
+    };
+    const code = at("--exit-code");
+    if (code !== undefined) return /^\d+$/.test(code) ? Number(code) : 1;
+    const outcome = at("--outcome");
+    if (outcome !== undefined) return outcome === "success" ? 0 : 1;
+    return undefined;
+}
+
 function main(argv) {
-    const file = argv.find((a) => !a.startsWith("--"));
+    const valued = new Set(["--exit-code", "--outcome"]);
+    const file = argv.find((a, i) => !a.startsWith("--") && !valued.has(argv[i - 1]));
     if (!file) {
         console.error("usage: preview-summary.js <preview-output> [--markdown]");
         return 2;
@@ -200,8 +283,9 @@ function main(argv) {
         return 1;
     }
     const text = fs.readFileSync(file, "utf8");
-    console.log(format(summarize(text), file, { markdown: argv.includes("--markdown") }));
-    return 0;
+    const s = summarize(text, { exitCode: exitCodeOf(argv) });
+    console.log(format(s, file, { markdown: argv.includes("--markdown") }));
+    return s.failed ? 1 : 0;
 }
 
 module.exports = { summarize, format, parse };

@@ -32,7 +32,11 @@ if [ "${SAPOCHE_PREVIEW_SUMMARY:-0}" = 1 ]; then
     # A person at a terminal reads a summary; the full --diff (thousands of lines) stays in $out.
     preview "$@" >"$out" 2>&1
     rc=$?
-    node "$ROOT/scripts/preview-summary.js" "$out"
+    # Never a clean-looking summary of a failed run: the summary gets the exit code to show, and
+    # an output it cannot read as complete fails the gate even when the engine exited 0.
+    if ! node "$ROOT/scripts/preview-summary.js" "$out" --exit-code "$rc" && [ "$rc" = 0 ]; then
+        rc=1
+    fi
 else
     preview "$@" 2>&1 | tee "$out"
     rc=${PIPESTATUS[0]}

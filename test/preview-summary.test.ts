@@ -6,6 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { spawnSync } from "child_process";
 const summary = require("../scripts/preview-summary.js");
 const comment = require("../scripts/lib/pr-comment.js");
 const gate = require("../scripts/lib/without-promotion-gate.js");
@@ -113,7 +114,11 @@ describe("preview summary (scripts/preview-summary.js)", () => {
     });
 
     it("prints a short summary with the path of the full preview", () => {
-        const text = summary.format(summary.summarize(diffPreview()), "/tmp/preview-staging.txt");
+        const completed = diffPreview().replace("error: preview failed\n", "");
+        const text = summary.format(
+            summary.summarize(completed, { exitCode: 0 }),
+            "/tmp/preview-staging.txt",
+        );
         assert.match(
             text,
             /^Kubernetes objects: 3 to create, 1 to update, 1 to replace, 2 to delete\.$/m,
@@ -122,7 +127,64 @@ describe("preview summary (scripts/preview-summary.js)", () => {
         assert.match(text, /!! REPLACE of StatefulSet redis/);
         assert.match(text, /Policy violations: 1 mandatory, 1 advisory\./);
         assert.match(text, /Full preview: \/tmp\/preview-staging\.txt$/);
+        assert.doesNotMatch(text, /FAILED/);
         assert.ok(text.split("\n").length < 20);
+    });
+
+    it("shows a failed preview as failed, first, with every multi-line error in full", () => {
+        // What a config error looks like: no step ran, the engine's Diagnostics hold the report.
+        const failed = [
+            "Previewing update (staging):",
+            "",
+            "Diagnostics:",
+            "  pulumi:pulumi:Stack (sapoche-stack-staging):",
+            "    error: Invalid stack configuration in Pulumi.staging.yaml (2 problems); nothing was registered:",
+            "      - sapoche-stack:workloads.worker-booking.replicas: got 0; expected an integer from 1 to 40",
+            '      - sapoche-stack:images.backend: got "latest"; expected a pinned tag',
+            "",
+            "    error: preview failed",
+            "",
+        ].join("\n");
+        const s = summary.summarize(failed, { exitCode: 255 });
+        assert.equal(s.failed, true);
+        const text = summary.format(s, "/tmp/preview-staging.txt");
+        const lines = text.split("\n");
+        assert.match(lines[0], /^PREVIEW FAILED \(exit 255\): this is not a plan/);
+        assert.match(text, /worker-booking\.replicas: got 0; expected an integer from 1 to 40/);
+        assert.match(text, /images\.backend: got "latest"; expected a pinned tag/);
+        assert.match(text, /Errors \(2\), in full:/);
+        assert.match(text, /Kubernetes objects: unknown \(the preview did not complete\)\./);
+        assert.doesNotMatch(text, /no change/);
+        assert.doesNotMatch(text, /Policy violations: 0 mandatory/);
+    });
+
+    it("a preview refused by the pack counts what it saw as incomplete, never as the plan", () => {
+        const text = summary.format(summary.summarize(diffPreview(), { exitCode: 255 }));
+        assert.match(text, /^PREVIEW FAILED \(exit 255\)/);
+        assert.match(text, /Kubernetes objects seen before it stopped: .* \(incomplete\)\./);
+        assert.match(text, /Policy violations reported before it stopped: 1 mandatory, 1 advisory/);
+    });
+
+    it("an output with no closing Resources: summary is a failure even with exit 0 (cut short)", () => {
+        const cut = "Previewing update (staging):\n  pulumi:pulumi:Stack: (same)\n";
+        assert.equal(summary.summarize(cut, { exitCode: 0 }).failed, true);
+    });
+
+    it("exits 1 for a failed preview and 0 for a completed one", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "summary-"));
+        const file = path.join(dir, "preview.txt");
+        const script = path.join(__dirname, "..", "scripts", "preview-summary.js");
+        fs.writeFileSync(file, "Previewing update (staging):\nResources:\n    140 unchanged\n");
+        const ok = spawnSync("node", [script, file, "--exit-code", "0"], { encoding: "utf8" });
+        assert.equal(ok.status, 0, ok.stdout);
+        assert.match(ok.stdout, /no change/);
+        const bad = spawnSync("node", [script, "--exit-code", "1", file], { encoding: "utf8" });
+        assert.equal(bad.status, 1);
+        assert.match(bad.stdout, /^PREVIEW FAILED \(exit 1\)/);
+        const outcome = spawnSync("node", [script, file, "--outcome", "failure"], {
+            encoding: "utf8",
+        });
+        assert.equal(outcome.status, 1);
     });
 
     it("reads the tree display (without --diff) as well", () => {
@@ -152,6 +214,7 @@ describe("preview summary (scripts/preview-summary.js)", () => {
                 },
             ],
             diagnostics: [{ severity: "error", message: "boom\n" }],
+            changeSummary: { create: 1, delete: 1 },
         });
         const s = summary.summarize(json);
         assert.deepEqual(s.byOp, { create: { Namespace: 1 }, delete: { StatefulSet: 1 } });
