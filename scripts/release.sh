@@ -2,7 +2,8 @@
 # Ships one stack through the gates, applying exactly what was reviewed:
 #   1. policy-checked preview that saves an update plan (scripts/preview.sh --save-plan);
 #   2. a short summary of the plan, deletes and replaces of data-holding resources called out;
-#   3. explicit confirmation: type the stack name (CI passes --approved after its own approval);
+#   3. explicit confirmation: type the stack name (CI passes --approved after its own approval;
+#      the flag counts only with CI=true and no terminal);
 #   4. `pulumi up --plan`: only that plan is applied.
 # Applying a saved plan first re-plans against the current code, config and cluster and compares
 # what each resource's update would be (scripts/plan.js compare); if code or config changed, or a
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
         --plan-file) plan_file="$2"; shift ;;
         --apply-plan) apply_plan="$2"; shift ;;
         --allow-data-risk) allow_data_risk="$2"; shift ;;
-        *) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 2 ;;
+        *) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 2 ;;
     esac
     shift
 done
@@ -53,9 +54,14 @@ save_plan() { # save_plan FILE
 }
 
 confirm() {
-    if [ "$approved" = 1 ]; then
-        echo "release.sh: applying with --approved (approval given outside this command)"
+    # --approved stands for an approval given in CI (an environment's required reviewers); a
+    # person at a terminal types the stack name whatever flag they pass.
+    if [ "$approved" = 1 ] && [ "${CI:-}" = true ] && [ ! -t 0 ]; then
+        echo "release.sh: applying with --approved (approval given in CI, outside this command)"
         return
+    fi
+    if [ "$approved" = 1 ]; then
+        echo "release.sh: --approved is honoured only in CI (CI=true, no terminal); confirm by typing instead" >&2
     fi
     if [ ! -t 0 ]; then
         echo "release.sh: no confirmation: stdin is not a terminal and --approved was not given; nothing was applied" >&2

@@ -42,7 +42,7 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
     const rollback = (args: string[], env: Record<string, string> = {}) => {
         const r = spawnSync("bash", ["scripts/rollback.sh", ...args], {
             cwd: repo,
-            env: { ...process.env, ...env },
+            env: { ...process.env, PULUMI_BACKEND_URL: "file:///nonexistent", ...env },
             encoding: "utf8",
             input: "",
         });
@@ -67,6 +67,10 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
             fs.readFileSync(path.join(ROOT, "scripts/rollback.sh"), "utf8"),
         );
         write("scripts/release.sh", FAKE_RELEASE);
+        write(
+            "scripts/lib/backend.sh",
+            fs.readFileSync(path.join(ROOT, "scripts/lib/backend.sh"), "utf8"),
+        );
         // The old revision's stack file predates the stack's secrets provider.
         write("Pulumi.production1.yaml", "config:\n  sapoche-stack:images:\n    backend: b:1\n");
         write("policy-pack/keep", "");
@@ -132,4 +136,15 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
     });
 
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+    it("without a Pulumi backend stops at once, running nothing, and names the --local command", () => {
+        const r = rollback(["--stack", "production1", "--to", old], {
+            PULUMI_BACKEND_URL: "",
+            PATH: "/usr/bin:/bin", // no pulumi: not logged in anywhere
+        });
+        assert.equal(r.code, 2, r.output);
+        assert.match(r.output, /no Pulumi backend .*nothing was run/);
+        assert.match(r.output, /npm run rollback -- --local --stack production1 --to /);
+        assert.doesNotMatch(r.output, /release\.sh args/);
+    });
 });

@@ -70,6 +70,8 @@ export class Sandbox {
             PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_SKIP_CONFIRMATIONS: "true",
+            // An automated run, as CI is: release.sh honours --approved only there.
+            CI: "true",
             KUBECONFIG: kubeconfig,
         };
     }
