@@ -15,6 +15,8 @@
 #        scripts/release.sh --local --stack <stack> [...]                  the same in scripts/local.sh's sandbox
 #        scripts/release.sh --stack <stack> --plan-only --plan-file <f>  save plan + summary only
 #        scripts/release.sh --stack <stack> --apply-plan <f> [--approved]
+#        A plan that creates an object the cluster already has is refused (exit 6): it would adopt
+#        it silently; live objects are adopted through the adoption phases (imports).
 #        --allow-data-risk "<why>"  also apply a plan that deletes or replaces a data-holding
 #                                   resource (volume claim, StatefulSet, namespace); without it
 #                                   such a plan is refused (exit 5), whoever approves it.
@@ -39,7 +41,7 @@ while [ $# -gt 0 ]; do
         --plan-file) plan_file="$2"; shift ;;
         --apply-plan) apply_plan="$2"; shift ;;
         --allow-data-risk) allow_data_risk="$2"; shift ;;
-        *) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 2 ;;
+        *) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 2 ;;
     esac
     shift
 done
@@ -95,6 +97,11 @@ else
 fi
 
 node "$ROOT/scripts/plan.js" summary "$plan" | tee "$plan.summary.txt"
+# Before any approval: a "create" over an object the cluster already has would adopt it silently.
+if ! node -r ts-node/register/transpile-only "$ROOT/scripts/lib/creates-over-live.ts" "$plan"; then
+    echo "release.sh: refused: the plan creates objects that already exist (above). Nothing was applied." >&2
+    exit 6
+fi
 [ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
 # Losing a Redis node set or its volumes is never a side effect a reviewer can miss in a list.
 if ! node "$ROOT/scripts/plan.js" guard "$plan" >"$work/data-risk.txt"; then

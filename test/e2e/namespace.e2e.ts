@@ -16,6 +16,7 @@ import {
     POLICY_PACK,
     Run,
     resourceVersions,
+    run,
     Sandbox,
     settled,
 } from "./support/sandbox";
@@ -117,6 +118,31 @@ describe("the real engine against the local control plane", function () {
             fs.writeFileSync(file, original);
             bindStackFiles(sb.work, here);
         }
+        assert.deepEqual(resourceVersions(NS), before, "nothing in the cluster changed");
+    });
+
+    it("refuses, before approval, a production1 plan whose creates land on staging's objects", () => {
+        // Both stacks in one cluster and namespace: production1's "create" of the Namespace and
+        // every workload would take staging's over. release.sh refuses it in the plan job.
+        const before = resourceVersions(NS);
+        const r = run(
+            "bash",
+            [
+                "scripts/release.sh",
+                "--stack",
+                "production1",
+                "--plan-only",
+                "--plan-file",
+                path.join(sb.dir, "production1.plan.json"),
+            ],
+            { cwd: sb.work, env: sb.env },
+        );
+        assert.equal(r.code, 6, r.output.slice(-4000));
+        assert.match(r.output, /already exist in the cluster and are not in this stack's state/);
+        assert.match(r.output, /!! Namespace sapoche \(managed by: /);
+        assert.match(r.output, /!! Deployment sapoche\/worker-booking /);
+        assert.match(r.output, /Nothing was applied/);
+        assert.doesNotMatch(r.output, /plan saved to/);
         assert.deepEqual(resourceVersions(NS), before, "nothing in the cluster changed");
     });
 
