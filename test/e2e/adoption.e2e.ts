@@ -88,7 +88,8 @@ function changes(json: string): Step[] {
         }[];
     };
     return preview.steps
-        .filter((s) => s.op !== "same")
+        // A read changes nothing: the program reads its cluster's identity (stacks/cluster.ts).
+        .filter((s) => s.op !== "same" && s.op !== "read")
         .filter((s) => (s.newState ?? s.oldState)?.type.startsWith("kubernetes:") ?? false)
         .map((s) => {
             const state = (s.newState ?? s.oldState) as { type: string; inputs?: any };
