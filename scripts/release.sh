@@ -48,11 +48,16 @@ done
 [ -n "$stack" ] || { echo "release.sh: --stack is required" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# What a reviewer and the next command need outlives this run: the plan, the full preview, the
+# summary and each gate's output (.local/ is ignored by git).
+keep="${SAPOCHE_RELEASE_DIR:-$ROOT/.local/releases}/$stack-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$keep"
+TS_NODE=(node -r ts-node/register/transpile-only)
 
 # Plans are made against the live cluster (--refresh), so an edit made in the cluster since the
 # plan was saved also makes it stale.
 save_plan() { # save_plan FILE
-    PREVIEW_OUT="$work/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1"
+    PREVIEW_OUT="$keep/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1"
 }
 
 confirm() {
@@ -80,7 +85,7 @@ if [ -n "$apply_plan" ]; then
     plan="$apply_plan"
     [ -f "$plan" ] || { echo "release.sh: no saved plan at $plan" >&2; exit 2; }
     if ! save_plan "$work/current.json" >/dev/null; then
-        cat "$work/preview.txt" >&2
+        cat "$keep/preview.txt" >&2
         echo "release.sh: re-planning $stack failed (preview above); nothing was applied" >&2
         exit 1
     fi
@@ -92,22 +97,31 @@ if [ -n "$apply_plan" ]; then
         exit 3
     fi
 else
-    plan="${plan_file:-$work/$stack.plan.json}"
+    plan="${plan_file:-$keep/plan.json}"
     save_plan "$plan" || { echo "release.sh: the preview of $stack failed; nothing was applied" >&2; exit 1; }
 fi
 
-node "$ROOT/scripts/plan.js" summary "$plan" | tee "$plan.summary.txt"
-# Before any approval: a "create" over an object the cluster already has would adopt it silently.
-if ! node -r ts-node/register/transpile-only "$ROOT/scripts/lib/creates-over-live.ts" "$plan"; then
-    echo "release.sh: refused: the plan creates objects that already exist (above). Nothing was applied." >&2
+# Every gate decides before anyone approves, and the summary shows what each decided.
+data_risk=0
+node "$ROOT/scripts/plan.js" guard "$plan" >"$keep/data-risk.txt" || data_risk=$?
+# A "create" over an object the cluster already has would adopt it silently.
+creates=0
+"${TS_NODE[@]}" "$ROOT/scripts/lib/creates-over-live.ts" "$plan" 2>"$keep/creates.txt" || creates=$?
+pulumi stack export --stack "$stack" >"$keep/state.json"
+"${TS_NODE[@]}" "$ROOT/scripts/lib/release-summary.ts" --stack "$stack" --plan "$plan" \
+    --state "$keep/state.json" --preview "$keep/preview.txt" \
+    --gate "data-risk guard=$data_risk:$keep/data-risk.txt" \
+    --gate "creates over live=$creates:$keep/creates.txt" | tee "$plan.summary.txt"
+if [ "$creates" != 0 ]; then
+    echo "release.sh: refused: the plan creates objects that already exist in the cluster (above). Nothing was applied." >&2
     exit 6
 fi
 [ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
 # Losing a Redis node set or its volumes is never a side effect a reviewer can miss in a list.
-if ! node "$ROOT/scripts/plan.js" guard "$plan" >"$work/data-risk.txt"; then
+if [ "$data_risk" != 0 ]; then
     if [ -z "$allow_data_risk" ]; then
         echo "release.sh: this plan deletes or replaces data-holding resources:" >&2
-        cat "$work/data-risk.txt" >&2
+        cat "$keep/data-risk.txt" >&2
         echo "Nothing was applied. If that is intended, release again with --allow-data-risk \"<why>\"." >&2
         exit 5
     fi

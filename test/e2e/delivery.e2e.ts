@@ -56,8 +56,16 @@ describe("delivery: approved plans and staging first", function () {
         const saved = must(
             sb.release(["--stack", "production1", "--plan-only", "--plan-file", planFile]),
         );
-        assert.match(saved.output, /Plan: \d+ to create, 0 to update, 0 to replace, 0 to delete/);
-        assert.match(saved.output, /No data-holding resource .* is deleted or replaced/);
+        assert.match(
+            saved.output,
+            /Release of production1: \d+ to create, 0 to update, 0 to replace, 0 to delete/,
+        );
+        assert.match(saved.output, /^ {2}create {2}Deployment +worker-booking$/m);
+        assert.match(saved.output, /data-risk guard +passed/);
+        assert.match(saved.output, /creates over live +passed/);
+        assert.match(saved.output, /Full preview \(kept\): \S+preview\.txt/);
+        assert.ok(fs.existsSync(/Full preview \(kept\): (\S+)/.exec(saved.output)![1]));
+        assert.match(saved.output, /--stack production1 --apply-plan /);
         assert.ok(fs.existsSync(planFile));
 
         const applied = must(
@@ -80,7 +88,9 @@ describe("delivery: approved plans and staging first", function () {
         // Typing the stack name into a pipe is not a confirmation: only a terminal is.
         const r = sb.release(["--stack", "production1"], { input: "production1\n" });
         assertNothingApplied(r, 4, before);
-        assert.match(r.output, /Plan: 0 to create, 2 to update/);
+        assert.match(r.output, /Release of production1: 0 to create, 2 to update/);
+        // Which objects, and which fields: the replica edit made outside the stack is undone.
+        assert.match(r.output, /^ {2}update {2}Deployment +worker-booking +.*spec\.replicas/m);
         assert.match(r.output, /stdin is not a terminal and --approved was not given/);
     });
 
