@@ -87,21 +87,23 @@ function changes(json: string): Step[] {
             diffReasons?: string[];
         }[];
     };
-    return preview.steps
-        // A read changes nothing: the program reads its cluster's identity (stacks/cluster.ts).
-        .filter((s) => s.op !== "same" && s.op !== "read")
-        .filter((s) => (s.newState ?? s.oldState)?.type.startsWith("kubernetes:") ?? false)
-        .map((s) => {
-            const state = (s.newState ?? s.oldState) as { type: string; inputs?: any };
-            const paths = [...Object.keys(s.detailedDiff ?? {}), ...(s.diffReasons ?? [])];
-            return {
-                op: s.op,
-                kind: state.type.split(":")[2],
-                name: state.inputs?.metadata?.name ?? s.urn.split("::").pop(),
-                fields: [...new Set(paths.map((p) => p.split(/[.[]/)[0]))].sort(),
-            };
-        })
-        .filter((s) => !s.kind.startsWith("providers"));
+    return (
+        preview.steps
+            // A read changes nothing: the program reads its cluster's identity (stacks/cluster.ts).
+            .filter((s) => s.op !== "same" && s.op !== "read")
+            .filter((s) => (s.newState ?? s.oldState)?.type.startsWith("kubernetes:") ?? false)
+            .map((s) => {
+                const state = (s.newState ?? s.oldState) as { type: string; inputs?: any };
+                const paths = [...Object.keys(s.detailedDiff ?? {}), ...(s.diffReasons ?? [])];
+                return {
+                    op: s.op,
+                    kind: state.type.split(":")[2],
+                    name: state.inputs?.metadata?.name ?? s.urn.split("::").pop(),
+                    fields: [...new Set(paths.map((p) => p.split(/[.[]/)[0]))].sort(),
+                };
+            })
+            .filter((s) => !s.kind.startsWith("providers"))
+    );
 }
 
 /** `{ "<op> <Kind>": count }` of a list of steps. */
