@@ -109,4 +109,18 @@ describe("release summary (scripts/lib/release-summary.ts)", () => {
         );
         assert.deepEqual(changedFields(undefined, { a: 1 }), ["(whole object)"]);
     });
+
+    it("says so when an update changes no input (as after an interrupted release)", () => {
+        const text = releaseSummary({
+            ...inputs,
+            state: [
+                { urn: A, inputs: deployment("worker-a", "b:2", 2) },
+                { urn: B, inputs: deployment("worker-b", "b:1", 3) },
+            ],
+        });
+        assert.match(
+            text,
+            /^ {2}update {2}Deployment worker-a +\(no input change against the stack's state/m,
+        );
+    });
 });

@@ -94,8 +94,10 @@ export function releaseSummary(r: ReleaseInputs): string {
                 (f) => !f.startsWith("metadata.annotations.pulumi.com/"),
             );
             fields =
-                changed.slice(0, MAX_FIELDS).join(", ") +
-                (changed.length > MAX_FIELDS ? `, +${changed.length - MAX_FIELDS} more` : "");
+                changed.length === 0
+                    ? "(no input change against the stack's state: the object stays as it is; often seen after an interrupted release)"
+                    : changed.slice(0, MAX_FIELDS).join(", ") +
+                      (changed.length > MAX_FIELDS ? `, +${changed.length - MAX_FIELDS} more` : "");
         }
         rows.push({ op, kind, name, fields });
     }

@@ -138,7 +138,10 @@ describe("the real engine against the local control plane", function () {
             { cwd: sb.work, env: sb.env },
         );
         assert.equal(r.code, 6, r.output.slice(-4000));
-        assert.match(r.output, /already exist in the cluster and are not in this stack's state/);
+        assert.ok(
+            /already exist in the cluster and are not in this stack's state/.test(r.output),
+            r.output.slice(-4000),
+        );
         assert.match(r.output, /!! Namespace sapoche \(managed by: /);
         assert.match(r.output, /!! Deployment sapoche\/worker-booking /);
         assert.match(r.output, /Nothing was applied/);
