@@ -113,7 +113,9 @@ pulumi stack export --stack "$stack" >"$keep/state.json"
     --gate "data-risk guard=$data_risk:$keep/data-risk.txt" \
     --gate "creates over live=$creates:$keep/creates.txt" | tee "$plan.summary.txt"
 if [ "$creates" != 0 ]; then
-    echo "release.sh: refused: the plan creates objects that already exist in the cluster (above). Nothing was applied." >&2
+    why="the plan creates objects that already exist in the cluster"
+    [ "$creates" = 6 ] || why="the plan's creates could not be checked against the cluster"
+    echo "release.sh: refused: $why (above). Nothing was applied." >&2
     exit 6
 fi
 [ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }

@@ -8,16 +8,18 @@ const plan = {
         [`${URN}sapoche:namespace:Baseline$kubernetes:core/v1:Namespace::sapoche`]: {
             goal: {
                 type: "kubernetes:core/v1:Namespace",
-                inputs: { apiVersion: "v1", metadata: { name: "sapoche" } },
+                inputDiff: { adds: { apiVersion: "v1", metadata: { name: "sapoche" } } },
             },
             steps: ["create"],
         },
         [`${URN}sapoche:workloads:Worker$kubernetes:apps/v1:Deployment::worker-a`]: {
             goal: {
                 type: "kubernetes:apps/v1:Deployment",
-                inputs: {
-                    apiVersion: "apps/v1",
-                    metadata: { name: "worker-a", namespace: "sapoche" },
+                inputDiff: {
+                    adds: {
+                        apiVersion: "apps/v1",
+                        metadata: { name: "worker-a", namespace: "sapoche" },
+                    },
                 },
             },
             steps: ["create"],
@@ -25,9 +27,11 @@ const plan = {
         [`${URN}sapoche:workloads:Redis$kubernetes:apps/v1:StatefulSet::redis`]: {
             goal: {
                 type: "kubernetes:apps/v1:StatefulSet",
-                inputs: {
-                    apiVersion: "apps/v1",
-                    metadata: { name: "redis", namespace: "sapoche" },
+                inputDiff: {
+                    adds: {
+                        apiVersion: "apps/v1",
+                        metadata: { name: "redis", namespace: "sapoche" },
+                    },
                 },
             },
             steps: ["create-replacement", "replace", "delete-replaced"],
@@ -35,9 +39,11 @@ const plan = {
         [`${URN}sapoche:workloads:Worker$kubernetes:keda.sh/v1alpha1:ScaledObject::consumer-x`]: {
             goal: {
                 type: "kubernetes:keda.sh/v1alpha1:ScaledObject",
-                inputs: {
-                    apiVersion: "keda.sh/v1alpha1",
-                    metadata: { name: "consumer-x", namespace: "sapoche" },
+                inputDiff: {
+                    adds: {
+                        apiVersion: "keda.sh/v1alpha1",
+                        metadata: { name: "consumer-x", namespace: "sapoche" },
+                    },
                 },
             },
             steps: ["create"],
@@ -45,7 +51,9 @@ const plan = {
         [`${URN}sapoche:workloads:Worker$kubernetes:core/v1:Service::adopted`]: {
             goal: {
                 type: "kubernetes:core/v1:Service",
-                inputs: { apiVersion: "v1", metadata: { name: "adopted", namespace: "sapoche" } },
+                inputDiff: {
+                    adds: { apiVersion: "v1", metadata: { name: "adopted", namespace: "sapoche" } },
+                },
             },
             steps: ["import"],
         },
@@ -91,12 +99,34 @@ describe("a plan's creates against the live cluster (scripts/lib/creates-over-li
                 createsOf({
                     resourcePlans: {
                         [`${URN}kubernetes:core/v1:ConfigMap::x`]: {
-                            goal: { type: "kubernetes:core/v1:ConfigMap", inputs: {} },
+                            goal: {
+                                type: "kubernetes:core/v1:ConfigMap",
+                                inputDiff: { adds: { metadata: { name: 42 } } },
+                            },
                             steps: ["create"],
                         },
                     },
                 }),
-            /no metadata\.name; cannot check the cluster/,
+            /metadata\.name is not a known string; cannot check the cluster/,
+        );
+    });
+
+    it("skips a create the provider names itself (no metadata.name: a random suffix cannot collide)", () => {
+        assert.deepEqual(
+            createsOf({
+                resourcePlans: {
+                    [`${URN}kubernetes:core/v1:ConfigMap::auto`]: {
+                        goal: {
+                            type: "kubernetes:core/v1:ConfigMap",
+                            inputDiff: {
+                                adds: { apiVersion: "v1", metadata: { namespace: "sapoche" } },
+                            },
+                        },
+                        steps: ["create"],
+                    },
+                },
+            }),
+            [],
         );
     });
 });

@@ -25,27 +25,29 @@ const inputs = {
             [A]: {
                 goal: {
                     type: "kubernetes:apps/v1:Deployment",
-                    inputs: deployment("worker-a", "b:2", 2),
+                    inputDiff: { updates: { spec: deployment("worker-a", "b:2", 2).spec } },
                 },
                 steps: ["update"],
             },
             [B]: {
                 goal: {
                     type: "kubernetes:apps/v1:Deployment",
-                    inputs: deployment("worker-b", "b:1", 3),
+                    inputDiff: { updates: { spec: deployment("worker-b", "b:1", 3).spec } },
                 },
                 steps: ["update"],
             },
             [CM_NEW]: {
                 goal: {
                     type: "kubernetes:core/v1:ConfigMap",
-                    inputs: { apiVersion: "v1", metadata: { name: "redis-config-2222" } },
+                    inputDiff: {
+                        adds: { apiVersion: "v1", metadata: { name: "redis-config-2222" } },
+                    },
                 },
                 steps: ["create"],
             },
             [CM_OLD]: { goal: { type: "kubernetes:core/v1:ConfigMap" }, steps: ["delete"] },
             [PDB]: {
-                goal: { type: "kubernetes:policy/v1:PodDisruptionBudget", inputs: {} },
+                goal: { type: "kubernetes:policy/v1:PodDisruptionBudget", inputDiff: { adds: {} } },
                 steps: ["same"],
             },
         },
@@ -78,7 +80,7 @@ describe("release summary (scripts/lib/release-summary.ts)", () => {
                 "  delete  ConfigMap  redis-config-1111",
                 "Gates:",
                 "  policy pack        passed: 0 mandatory, 1 advisory",
-                "                     sapoche-policies v0.1.0  missing-topology-spread (kubernetes:apps/v1:Deployment: worker-a)",
+                "                     advisory missing-topology-spread: worker-a",
                 "  promotion          passed: the program checks every image against the stack's promotion source before it registers anything; images changing here: worker-a",
                 "  data-risk guard    passed",
                 "  creates over live  passed",
@@ -122,5 +124,21 @@ describe("release summary (scripts/lib/release-summary.ts)", () => {
             text,
             /^ {2}update {2}Deployment worker-a +\(no input change against the stack's state/m,
         );
+    });
+
+    it("groups the pack's findings per policy and level, naming a few objects", () => {
+        const preview = [
+            "Policy Violations:",
+            ...["a", "b", "c", "d"].map(
+                (n) =>
+                    `    [advisory]  sapoche-policies v0.1.0  report-image-without-digest  (kubernetes:apps/v1:Deployment: ${n})Checks that every container image is pinned by digest.`,
+            ),
+            "    [mandatory]  sapoche-policies v0.1.0  enforce-redis-replicas  (kubernetes:apps/v1:StatefulSet: redis)",
+            "    Redis must run at least 3 nodes.",
+        ].join("\n");
+        const text = releaseSummary({ ...inputs, preview });
+        assert.match(text, /^ {2}policy pack {8}REFUSED: 1 mandatory, 4 advisory$/m);
+        assert.match(text, /^ {21}mandatory enforce-redis-replicas: redis$/m);
+        assert.match(text, /^ {21}advisory report-image-without-digest: a, b, c, \+1 more$/m);
     });
 });

@@ -11,6 +11,7 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import { SavedPlan, goalInputs, typeOf } from "./plan-goal";
 
 export interface Create {
     readonly kind: string;
@@ -21,32 +22,41 @@ export interface Create {
     readonly namespace: string;
 }
 
-interface ResourcePlan {
-    goal?: {
-        type?: string;
-        inputs?: { apiVersion?: string; metadata?: { name?: string; namespace?: string } };
-    };
-    steps?: string[];
-}
-
-/** Every Kubernetes object the plan creates (not a replacement's create: that one is a replace). */
-export function createsOf(plan: { resourcePlans?: Record<string, ResourcePlan> }): Create[] {
+/**
+ * Every Kubernetes object the plan creates under a name it sets (not a replacement's create: that
+ * one is a replace). An object without `metadata.name` is auto-named by the provider with a random
+ * suffix at create time, so it cannot land on an existing object.
+ */
+export function createsOf(plan: SavedPlan): Create[] {
     const creates: Create[] = [];
     for (const [urn, rp] of Object.entries(plan.resourcePlans ?? {})) {
         const steps = rp.steps ?? [];
         if (!steps.includes("create") || steps.includes("create-replacement")) continue;
-        const type = rp.goal?.type ?? urn.split("::")[2]?.split("$").pop() ?? "";
+        const type = typeOf(urn, rp);
         if (!type.startsWith("kubernetes:")) continue;
-        const inputs = rp.goal?.inputs ?? {};
+        const inputs = goalInputs(rp) as {
+            apiVersion?: string;
+            metadata?: { name?: unknown; namespace?: unknown };
+        };
         const name = inputs.metadata?.name;
-        if (!name)
-            throw new Error(`${urn}: a create with no metadata.name; cannot check the cluster`);
+        if (name === undefined) continue;
+        if (typeof name !== "string" || name === "") {
+            throw new Error(
+                `${urn}: a create whose metadata.name is not a known string; cannot check the cluster`,
+            );
+        }
+        const namespace = inputs.metadata?.namespace ?? "";
+        if (typeof namespace !== "string") {
+            throw new Error(
+                `${urn}: a create whose metadata.namespace is not a known string; cannot check the cluster`,
+            );
+        }
         const apiVersion = inputs.apiVersion ?? "";
         creates.push({
             kind: type.split(":").pop() ?? "",
             group: apiVersion.includes("/") ? apiVersion.split("/")[0] : "",
             name,
-            namespace: inputs.metadata?.namespace ?? "",
+            namespace,
         });
     }
     return creates;

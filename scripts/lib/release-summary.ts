@@ -9,12 +9,8 @@
  *          [--gate <name>=<exit code>:<file with its output>]...
  */
 import * as fs from "fs";
+import { Json, SavedPlan, goalInputs, typeOf } from "./plan-goal";
 
-type Json = Record<string, unknown>;
-interface ResourcePlan {
-    goal?: { type?: string; inputs?: Json };
-    steps?: string[];
-}
 export interface Gate {
     readonly name: string;
     /** The gate's exit code: 0 passed. */
@@ -25,7 +21,7 @@ export interface ReleaseInputs {
     readonly stack: string;
     readonly planFile: string;
     readonly previewFile: string;
-    readonly plan: { resourcePlans?: Record<string, ResourcePlan> };
+    readonly plan: SavedPlan;
     /** `pulumi stack export`'s `deployment.resources`: the inputs each object has now. */
     readonly state: { urn: string; inputs?: Json }[];
     readonly preview: string;
@@ -57,15 +53,37 @@ export function changedFields(before: unknown, after: unknown, at = ""): string[
     return keys.flatMap((k) => changedFields(a[k], b[k], join(k)));
 }
 
-/** `[mandatory]` / `[advisory]` lines of the engine's text output, exempted ones left out. */
-function policyCounts(preview: string): { mandatory: string[]; advisory: string[] } {
-    const lines = preview.split(/\r?\n/).filter((l) => !l.includes("[exempted]"));
-    const pick = (level: string) =>
-        lines
-            .map((l) => new RegExp(`\\[${level}\\]\\s+(.*)$`).exec(l)?.[1].trim())
-            .filter((l): l is string => !!l);
-    return { mandatory: pick("mandatory"), advisory: pick("advisory") };
+/** One policy's findings at one level: the objects it names. */
+interface Finding {
+    readonly level: "mandatory" | "advisory";
+    readonly policy: string;
+    readonly objects: string[];
 }
+
+/**
+ * The policy results of the engine's text output (`[mandatory]  <pack> v<version>  <policy>
+ * (<type>: <name>)`), exempted ones left out, one entry per policy and level.
+ */
+function policyFindings(preview: string): Finding[] {
+    const found = new Map<string, Finding>();
+    for (const line of preview.split(/\r?\n/)) {
+        if (line.includes("[exempted]")) continue;
+        const m =
+            /\[(mandatory|advisory)\]\s+(?:\S+\s+v\S+\s+)?([A-Za-z0-9-]+)\s*(?:\([^()\s]+:\s+([^)]*)\))?/.exec(
+                line,
+            );
+        if (!m) continue;
+        const level = m[1] as Finding["level"];
+        const f = found.get(`${level} ${m[2]}`) ?? { level, policy: m[2], objects: [] };
+        if (m[3]) f.objects.push(m[3].trim());
+        found.set(`${level} ${m[2]}`, f);
+    }
+    return [...found.values()].sort(
+        (a, b) => a.level.localeCompare(b.level) * -1 || a.policy.localeCompare(b.policy),
+    );
+}
+
+const MAX_OBJECTS = 3;
 
 const MAX_FIELDS = 4;
 /** Gate names are padded to this width; their details line up beneath. */
@@ -77,7 +95,7 @@ export function releaseSummary(r: ReleaseInputs): string {
     const rows: { op: Op; kind: string; name: string; fields: string }[] = [];
     let unchanged = 0;
     for (const [urn, rp] of Object.entries(r.plan.resourcePlans ?? {})) {
-        const type = rp.goal?.type ?? urn.split("::")[2]?.split("$").pop() ?? "";
+        const type = typeOf(urn, rp);
         if (!type.startsWith("kubernetes:")) continue;
         const op = operation(rp.steps ?? []);
         if (op === "same") {
@@ -85,7 +103,7 @@ export function releaseSummary(r: ReleaseInputs): string {
             continue;
         }
         const kind = type.split(":").pop() ?? type;
-        const inputs = rp.goal?.inputs ?? {};
+        const inputs = goalInputs(rp, now.get(urn));
         const meta = (inputs.metadata ?? {}) as { name?: string; namespace?: string };
         const name = meta.name ?? urn.split("::").pop() ?? urn;
         let fields = "";
@@ -120,12 +138,21 @@ export function releaseSummary(r: ReleaseInputs): string {
     if (rows.length === 0) lines.push("  (no Kubernetes object changes)");
 
     lines.push("Gates:");
-    const policy = policyCounts(r.preview);
+    const findings = policyFindings(r.preview);
+    const findingCount = (level: Finding["level"]) =>
+        findings
+            .filter((f) => f.level === level)
+            .reduce((n, f) => n + Math.max(1, f.objects.length), 0);
     lines.push(
-        `  ${"policy pack".padEnd(GATE)} ${policy.mandatory.length === 0 ? "passed" : "REFUSED"}: ` +
-            `${policy.mandatory.length} mandatory, ${policy.advisory.length} advisory`,
+        `  ${"policy pack".padEnd(GATE)} ${findingCount("mandatory") === 0 ? "passed" : "REFUSED"}: ` +
+            `${findingCount("mandatory")} mandatory, ${findingCount("advisory")} advisory`,
     );
-    for (const p of [...policy.mandatory, ...policy.advisory]) lines.push(`${DETAIL}${p}`);
+    for (const f of findings) {
+        const named = f.objects.slice(0, MAX_OBJECTS).join(", ");
+        const more =
+            f.objects.length > MAX_OBJECTS ? `, +${f.objects.length - MAX_OBJECTS} more` : "";
+        lines.push(`${DETAIL}${f.level} ${f.policy}${named ? `: ${named}${more}` : ""}`);
+    }
     const images = rows.flatMap((x) =>
         x.fields
             .split(", ")

@@ -1,0 +1,31 @@
+/**
+ * A saved plan (`pulumi preview --save-plan`) records each resource's goal not as its inputs but
+ * as an `inputDiff` against the state it was planned from: `adds` and `updates` (top-level keys
+ * with their new values) and `deletes` (keys). These helpers read it back.
+ */
+export type Json = Record<string, unknown>;
+
+export interface ResourcePlan {
+    goal?: {
+        type?: string;
+        inputDiff?: { adds?: Json; updates?: Json; deletes?: string[] };
+    };
+    steps?: string[];
+}
+
+export interface SavedPlan {
+    resourcePlans?: Record<string, ResourcePlan>;
+}
+
+/** The resource's own type: the URN's type segment also carries its parents' types. */
+export function typeOf(urn: string, rp: ResourcePlan): string {
+    return rp.goal?.type ?? urn.split("::")[2]?.split("$").pop() ?? "";
+}
+
+/** The inputs the plan leads to, from the inputs the resource has now (`{}` for a new one). */
+export function goalInputs(rp: ResourcePlan, now: Json = {}): Json {
+    const diff = rp.goal?.inputDiff ?? {};
+    const next: Json = { ...now };
+    for (const key of diff.deletes ?? []) delete next[key];
+    return { ...next, ...diff.adds, ...diff.updates };
+}
