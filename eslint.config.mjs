@@ -5,8 +5,14 @@ import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
     {
-        // test/fixtures/lint/ holds code that must fail lint; test/lint.test.ts lints it on purpose.
-        ignores: ["**/node_modules/**", "bin/**", "**/*.js", "**/*.mjs", "test/fixtures/lint/**"],
+        // test/fixtures/architecture/ breaks the house rules on purpose (.dependency-cruiser.cjs).
+        ignores: [
+            "**/node_modules/**",
+            "bin/**",
+            "**/*.js",
+            "**/*.mjs",
+            "test/fixtures/architecture/**",
+        ],
     },
     ...tseslint.configs.recommended,
     {
@@ -31,24 +37,5 @@ export default tseslint.config(
         // Pulumi resources register themselves: `new Resource(...)` is used for its effect.
         files: ["index.ts", "components/**/*.ts", "scripts/bench/flat-program.ts"],
         rules: { "no-new": "off" },
-    },
-    {
-        // Components stand alone: they take what they need as Args and never read the config
-        // layer, so they can be read, reused and tested without it.
-        files: ["components/**/*.ts", "test/fixtures/lint/components/**/*.ts"],
-        rules: {
-            "no-restricted-imports": [
-                "error",
-                {
-                    patterns: [
-                        {
-                            group: ["**/stacks", "**/stacks/**"],
-                            message:
-                                "components/ must not import stacks/ (the config layer): take the value as an Args field.",
-                        },
-                    ],
-                },
-            ],
-        },
     },
 );

@@ -15,8 +15,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { evaluateProgram, readStackConfig } from "../test/support/program";
-import { kubectl, must, POLICY_PACK, run, Run, Sandbox } from "../test/e2e/support/sandbox";
+import { evaluateProgram, readStackConfig } from "../lib/program";
+import { kubectl, must, POLICY_PACK, run, Run, Sandbox } from "../lib/sandbox";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

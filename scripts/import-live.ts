@@ -18,7 +18,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT, ROOT, readStackConfig, toEngineConfig } from "../test/support/program";
+import { PROJECT, ROOT, readStackConfig, toEngineConfig } from "../lib/program";
 import { ConfigError, parseSettings } from "../stacks/settings";
 import { STACKS, UsageError, flagArg, runMain } from "./lib/cli";
 import { LiveImport, LiveObject, liveToConfig } from "./lib/live-config";

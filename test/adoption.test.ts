@@ -10,8 +10,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT, stackResources } from "./support/program";
-import { RegisteredResource } from "./support/mocks";
+import { ROOT, stackResources } from "../lib/program";
+import { RegisteredResource } from "../lib/mocks";
 import { ADOPTION_PHASES, AdoptionPhase, kindOf, objectOf, phaseResources } from "./support/phases";
 import { readSeed } from "./support/seed";
 

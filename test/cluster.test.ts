@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { UNRECORDED_CLUSTER, clusterMismatch } from "../stacks/cluster";
-import { PROJECT, evaluateProgram, readStackConfig } from "./support/program";
+import { PROJECT, evaluateProgram, readStackConfig } from "../lib/program";
 
 const PRODUCTION1 = "0b7e1c52-6f0e-4f39-9a53-1d2b3c4d5e6f";
 const STAGING = "5c3a9d10-2b8e-4c71-8f60-aa11bb22cc33";

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { readStackConfig, stackResources, StackName } from "./support/program";
-import { RegisteredResource } from "./support/mocks";
+import { readStackConfig, stackResources, StackName } from "../lib/program";
+import { RegisteredResource } from "../lib/mocks";
 import { millicores, mebibytes } from "../components/shared/quantity";
 import { contentName } from "../components/shared/config-map";
 import { catalog } from "../stacks/catalog";

@@ -4,7 +4,7 @@ import * as path from "path";
 import { catalog } from "../stacks/catalog";
 import { ConfigError, parseSettings } from "../stacks/settings";
 import { reviewHorizon } from "../stacks/schema";
-import { evaluateProgram, PROJECT, readStackConfig, ROOT, toEngineConfig } from "./support/program";
+import { evaluateProgram, PROJECT, readStackConfig, ROOT, toEngineConfig } from "../lib/program";
 
 type Config = Record<string, any>;
 

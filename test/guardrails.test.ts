@@ -24,8 +24,8 @@ import { enforceKedaPollingInterval } from "../policy-pack/policies/autoscaling/
 import { enforceKedaTriggerThreshold } from "../policy-pack/policies/autoscaling/enforceKedaTriggerThreshold";
 import { enforceRedisReplicas } from "../policy-pack/policies/redis/enforceRedisReplicas";
 import { packConfig } from "../scripts/pack-config";
-import { RecordingMocks } from "./support/mocks";
-import { PROJECT, settle, StackName, stackResources, stackSettings } from "./support/program";
+import { RecordingMocks } from "../lib/mocks";
+import { PROJECT, settle, StackName, stackResources, stackSettings } from "../lib/program";
 
 type Any = Record<string, any>;
 

@@ -14,8 +14,8 @@ import { ConfigError } from "../stacks/settings";
 import { catalog, schedulerName } from "../stacks/catalog";
 import { evaluatePack, stackPolicyConfig } from "../policy-pack/tests/evaluate";
 import { LIVE_BROKER_URL, liveNamespace } from "./e2e/support/live-namespace";
-import { evaluateProgram, readStackConfig, ROOT } from "./support/program";
-import { RegisteredResource } from "./support/mocks";
+import { evaluateProgram, readStackConfig, ROOT } from "../lib/program";
+import { RegisteredResource } from "../lib/mocks";
 
 type Any = Record<string, any>;
 const STACK = "production1";

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { stackResources, ROOT } from "./support/program";
-import { RegisteredResource } from "./support/mocks";
+import { stackResources, ROOT } from "../lib/program";
+import { RegisteredResource } from "../lib/mocks";
 import { readSeed } from "./support/seed";
 import { addedKinds, addedObjects, changedValues, removedObjects } from "../stacks/changes";
 

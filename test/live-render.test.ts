@@ -5,8 +5,8 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Worker } from "../components";
-import { RecordingMocks, RegisteredResource } from "./support/mocks";
-import { evaluateProgram, PROJECT, settle } from "./support/program";
+import { RecordingMocks, RegisteredResource } from "../lib/mocks";
+import { evaluateProgram, PROJECT, settle } from "../lib/program";
 import { stackConfigAfter } from "./support/config";
 
 type Any = Record<string, any>;

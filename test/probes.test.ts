@@ -4,8 +4,8 @@
  * and what the components render.
  */
 import { strict as assert } from "assert";
-import { RegisteredResource } from "./support/mocks";
-import { evaluateProgram, stackResources, StackName } from "./support/program";
+import { RegisteredResource } from "../lib/mocks";
+import { evaluateProgram, stackResources, StackName } from "../lib/program";
 import { Config, configOf, problemsAfter, settingsAfter, stackConfigAfter } from "./support/config";
 import { consumers, schedulerName, workers } from "../stacks/catalog";
 

@@ -7,7 +7,7 @@ import {
     readStackConfig,
     stackSettings,
     stagingRanItsConfig,
-} from "./support/program";
+} from "../lib/program";
 import {
     DEFAULT_HISTORY_LENGTH,
     findUnpromoted,

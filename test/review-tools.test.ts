@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { evaluateOutputs, stackResources, StackName } from "./support/program";
+import { evaluateOutputs, stackResources, StackName } from "../lib/program";
 import { evaluateObjects, K8sObject, sortObjects, toObjects } from "../scripts/lib/objects";
 import { mebibytes, millicores } from "../scripts/lib/quantity";
 import { matchesSelector, surge, workloadsOf } from "../scripts/lib/workloads";

@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "./support/program";
+import { ROOT } from "../lib/program";
 
 /** Reports its arguments, where it runs, its source revision and the stack file it was given. */
 const FAKE_RELEASE = `#!/usr/bin/env bash

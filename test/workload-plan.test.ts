@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { QueueConsumer, Worker } from "../components";
 import { workloadImages } from "../stacks/promotion";
-import { RecordingMocks } from "./support/mocks";
-import { PROJECT, settle, StackName, stackResources, stackSettings } from "./support/program";
+import { RecordingMocks } from "../lib/mocks";
+import { PROJECT, settle, StackName, stackResources, stackSettings } from "../lib/program";
 
 type Any = Record<string, any>;
 

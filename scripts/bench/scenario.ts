@@ -9,11 +9,11 @@
  *   pack         the policy pack over production1's resources (resource and stack policies)
  */
 import * as path from "path";
-import type * as Program from "../../test/support/program";
+import type * as Program from "../../lib/program";
 
 // Loaded lazily: the program's modules read the catalog when they load (the config schema lists
 // its workload keys), so the 10x scenario must scale the catalog before anything imports them.
-const program = () => require("../../test/support/program") as typeof Program;
+const program = () => require("../../lib/program") as typeof Program;
 
 const scenario = process.argv[2];
 const loadStart = process.hrtime.bigint();

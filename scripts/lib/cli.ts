@@ -2,7 +2,7 @@
  * Command-line helpers of the review tools (`npm run render | diagram | capacity`): the stack
  * argument, flags, and how a script's `main` exits.
  */
-import { rethrownByEvaluate, StackName } from "../../test/support/program";
+import { rethrownByEvaluate, StackName } from "../../lib/program";
 
 export const STACKS: readonly StackName[] = ["production1", "staging"];
 

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { packConfig } from "../../scripts/pack-config";
-import { getJson, kubectl, must, POLICY_PACK, run, Sandbox } from "./support/sandbox";
+import { getJson, kubectl, must, POLICY_PACK, run, Sandbox } from "../../lib/sandbox";
 import { LIVE_BROKER_URL, liveNamespace } from "./support/live-namespace";
 
 const NS = "sapoche-adopt";

@@ -15,7 +15,7 @@ import {
     resourceVersions,
     Sandbox,
     settled,
-} from "./support/sandbox";
+} from "../../lib/sandbox";
 import * as catalog from "../../stacks/catalog";
 
 const STAGING_NS = "sapoche-delivery-staging";

@@ -19,8 +19,8 @@ import {
     run,
     Sandbox,
     settled,
-} from "./support/sandbox";
-import { settledNamespace, stackLocked } from "./support/wait";
+} from "../../lib/sandbox";
+import { settledNamespace, stackLocked } from "../../lib/wait";
 import * as catalog from "../../stacks/catalog";
 
 const NS = "sapoche";

@@ -22,7 +22,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { getJson, must, run, Run, resourceVersions, Sandbox, settled } from "./support/sandbox";
+import { getJson, must, run, Run, resourceVersions, Sandbox, settled } from "../../lib/sandbox";
 
 const STAGING_NS = "sapoche-promotion-staging";
 const PROD_NS = "sapoche-promotion-prod";

@@ -15,7 +15,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { getJson, kubectl, must, POLICY_PACK, ROOT, run, Sandbox } from "./support/sandbox";
+import { getJson, kubectl, must, POLICY_PACK, ROOT, run, Sandbox } from "../../lib/sandbox";
 
 const NS = "sapoche-refactor";
 const STACK = "staging";

@@ -8,7 +8,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { kubectl, must, POLICY_PACK, Run, Sandbox } from "./support/sandbox";
+import { kubectl, must, POLICY_PACK, Run, Sandbox } from "../../lib/sandbox";
 
 const NAMESPACE = "sapoche-wrappers";
 const STACK = "wrappers";

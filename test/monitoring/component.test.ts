@@ -4,8 +4,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Monitoring } from "../../components/monitoring";
 import { ALERTS } from "../../components/monitoring-model";
-import { RecordingMocks } from "../support/mocks";
-import { ROOT, StackName } from "../support/program";
+import { RecordingMocks } from "../../lib/mocks";
+import { ROOT, StackName } from "../../lib/program";
 import { PROMETHEUS_RULE, StackMonitoring, stackMonitoring } from "./stack";
 
 type Any = Record<string, any>;

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { ALERTS } from "../../components/monitoring-model";
 import { renderRuleGroups } from "../../components/monitoring-rules";
-import type { StackName } from "../support/program";
+import type { StackName } from "../../lib/program";
 import { checkRules, promtool, testRules, writeRules } from "./promtool";
 import { scenarios } from "./scenarios";
 import { StackMonitoring, stackMonitoring } from "./stack";

@@ -7,8 +7,8 @@
  */
 import { strict as assert } from "assert";
 import { labelSelectorMatches } from "../../scripts/lib/workloads";
-import type { RegisteredResource } from "../support/mocks";
-import { stackResources, StackName } from "../support/program";
+import type { RegisteredResource } from "../../lib/mocks";
+import { stackResources, StackName } from "../../lib/program";
 
 type Any = Record<string, any>;
 

@@ -6,14 +6,14 @@ import type { IRuleGroup } from "@kubernetes-models/prometheus-operator/monitori
 import type { MonitoringArgs } from "../../components/monitoring";
 import { monitoringArgs } from "../../stacks/monitoring";
 import { parseSettings } from "../../stacks/settings";
-import type { RegisteredResource } from "../support/mocks";
+import type { RegisteredResource } from "../../lib/mocks";
 import {
     PROJECT,
     StackName,
     readStackConfig,
     stackResources,
     toEngineConfig,
-} from "../support/program";
+} from "../../lib/program";
 
 export const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 

@@ -22,7 +22,7 @@ import {
     ROOT,
     stackSettings,
     StackName,
-} from "../support/program";
+} from "../../lib/program";
 import { ADOPTION_PHASES, AdoptionPhase, phaseConfig, phaseResources } from "../support/phases";
 import { analyze, ncaPath, Phase, reaches, ADDRESSES, PEERS } from "./support/analyzer";
 import {

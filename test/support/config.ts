@@ -2,7 +2,7 @@
  * A stack's config as plain data tests can break, and the problems the schema reports for it.
  */
 import { ConfigError, parseSettings, Settings } from "../../stacks/settings";
-import { PROJECT, readStackConfig, StackName, toEngineConfig } from "./program";
+import { PROJECT, readStackConfig, StackName, toEngineConfig } from "../../lib/program";
 
 export type Config = Record<string, any>;
 

@@ -5,8 +5,8 @@
  */
 import { ADOPTION_PHASES, AdoptionPhase } from "../../stacks/adoption";
 import { LEGACY_REDIS_REQUIRED, LEGACY_REDIS_GONE } from "../../stacks/schema/adoption";
-import { RegisteredResource } from "./mocks";
-import { evaluateProgram, PROJECT, readStackConfig, StackName } from "./program";
+import { RegisteredResource } from "../../lib/mocks";
+import { evaluateProgram, PROJECT, readStackConfig, StackName } from "../../lib/program";
 
 export { ADOPTION_PHASES };
 export type { AdoptionPhase };

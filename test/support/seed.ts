@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT } from "./program";
+import { ROOT } from "../../lib/program";
 
 export interface SeedDeployment {
     readonly name: string;

@@ -14,7 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import type { K8sObject } from "../../../scripts/lib/objects";
-import { ROOT } from "../../support/program";
+import { ROOT } from "../../../lib/program";
 
 /** Objects that decide reachability in one phase. */
 export interface Phase {

@@ -4,8 +4,8 @@
  * are read back. The behaviour tests run exactly these scripts and this configuration; nothing
  * here is a hand copy of them.
  */
-import { evaluateProgram, readStackConfig, StackName } from "../../support/program";
-import type { RegisteredResource } from "../../support/mocks";
+import { evaluateProgram, readStackConfig, StackName } from "../../../lib/program";
+import type { RegisteredResource } from "../../../lib/mocks";
 
 export interface Container {
     readonly name: string;

@@ -12,7 +12,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { kubectl } from "./sandbox";
+import { kubectl } from "./run";
 
 const POLL_MS = 500;
 

@@ -4,49 +4,17 @@
  * kubeconfig. Needs scripts/toolchain.sh's env and scripts/cluster.sh's cluster
  * (scripts/with-cluster.sh, which `npm run test:e2e` runs, provides both).
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { Run, getJson, kubectl, must, run } from "./run";
 import { settledNamespace } from "./wait";
 
-export const ROOT = path.resolve(__dirname, "..", "..", "..");
+export { getJson, kubectl, must, run } from "./run";
+export type { Run } from "./run";
 
-export interface Run {
-    readonly code: number;
-    readonly stdout: string;
-    readonly stderr: string;
-    /** stdout and stderr together, for messages that may land on either. */
-    readonly output: string;
-    readonly ms: number;
-}
-
-/** Runs a command, never throwing; the caller asserts on the result. */
-export function run(
-    cmd: string,
-    args: string[],
-    opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
-): Run {
-    const start = Date.now();
-    const r = spawnSync(cmd, args, {
-        cwd: opts.cwd,
-        env: opts.env,
-        input: opts.input,
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-        timeout: opts.timeoutMs ?? 15 * 60 * 1000,
-    });
-    const stdout = r.stdout ?? "";
-    const stderr = (r.stderr ?? "") + (r.error ? `\n${r.error.message}` : "");
-    return {
-        code: r.status ?? -1,
-        stdout,
-        stderr,
-        output: `${stdout}\n${stderr}`,
-        ms: Date.now() - start,
-    };
-}
+export const ROOT = path.resolve(__dirname, "..");
 
 export class Sandbox {
     readonly dir: string;
@@ -207,10 +175,6 @@ function withPack(policyStack: string): string[] {
     ];
 }
 
-export function kubectl(args: string[], input?: string): Run {
-    return run("kubectl", args, { input, env: process.env });
-}
-
 /**
  * Waits until `namespace` has settled after an out-of-band change to one of its workloads
  * (support/wait.ts); the workload is named for the error message only.
@@ -234,21 +198,6 @@ export function resourceVersions(namespace: string): Record<string, string> {
     return Object.fromEntries(
         items.map((i) => [`${i.kind}/${i.metadata.name}`, i.metadata.resourceVersion]),
     );
-}
-
-/** kubectl get ... -o json, parsed. */
-export function getJson(args: string[]): any {
-    return JSON.parse(must(kubectl([...args, "-o", "json"])).stdout);
-}
-
-/** The run, or an error carrying its output. */
-export function must(r: Run): Run {
-    if (r.code !== 0) {
-        // The errors first (they may be far up a long preview), then the tail.
-        const errors = r.output.split("\n").filter((l) => /error|mandatory\]|failed/i.test(l));
-        throw new Error(`exit ${r.code}\n${errors.join("\n")}\n...\n${r.output.slice(-3000)}`);
-    }
-    return r;
 }
 
 /** The uid of the local control plane's kube-system Namespace: its identity (stacks/cluster.ts). */

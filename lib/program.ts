@@ -7,10 +7,10 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingMocks, RegisteredResource } from "./mocks";
-import { workloadImages } from "../../stacks/promotion";
-import { parseSettings } from "../../stacks/settings";
+import { workloadImages } from "../stacks/promotion";
+import { parseSettings } from "../stacks/settings";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "sapoche-stack";
 export type StackName = "production1" | "staging";
 
