@@ -11,6 +11,7 @@ export default tseslint.config(
             "bin/**",
             "**/*.js",
             "**/*.mjs",
+            "**/*.cjs",
             "test/fixtures/architecture/**",
         ],
     },

@@ -9,7 +9,7 @@ interface ProgramSupport {
 }
 
 // Loaded at run time so the pack type-checks on its own, without the program next to it.
-const programSupport = path.resolve(__dirname, "../../test/support/program");
+const programSupport = path.resolve(__dirname, "../../lib/program");
 
 describe("the policy pack over the real program", function () {
     // Evaluating the whole program under mocks takes seconds, not the usual milliseconds.

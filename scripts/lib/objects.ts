@@ -5,7 +5,7 @@
  * Command-line helpers are in `cli.ts`, workloads read from the objects in `workloads.ts`, CPU
  * and memory quantities in `quantity.ts`.
  *
- * Depends only on `test/support/program.ts`'s exported API and on what the program registers
+ * Depends only on `lib/program.ts`'s exported API and on what the program registers
  * (type, name, inputs), never on `stacks/` or `components/` internals: the program's structure can
  * change freely as long as it registers the same objects.
  */

@@ -1,6 +1,6 @@
 /**
  * What the program renders for Redis, taken from its own output: the real `index.ts` is evaluated
- * under Pulumi mocks (test/support/program.ts) and the ConfigMaps and container specs it registers
+ * under Pulumi mocks (lib/program.ts) and the ConfigMaps and container specs it registers
  * are read back. The behaviour tests run exactly these scripts and this configuration; nothing
  * here is a hand copy of them.
  */
