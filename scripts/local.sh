@@ -93,7 +93,8 @@ case "$cmd" in
             --policy-pack-config "policy-pack/config/$stack.json"
         ;;
     # The sandbox's own scripts, so their paths (stack files, pack config) are the sandbox's.
-    release) SAPOCHE_LOCAL_SANDBOX=1 bash scripts/release.sh "${args[@]}" ;;
+    release) SAPOCHE_LOCAL_SANDBOX=1 SAPOCHE_RELEASE_DIR="${SAPOCHE_RELEASE_DIR:-$LOCAL/releases}" \
+        bash scripts/release.sh "${args[@]}" ;;
     rollback) SAPOCHE_LOCAL_SANDBOX=1 bash scripts/rollback.sh "${args[@]}" ;;
     pulumi) shift; pulumi "$@" ;;
 esac

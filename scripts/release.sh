@@ -111,7 +111,9 @@ pulumi stack export --stack "$stack" >"$keep/state.json"
 "${TS_NODE[@]}" "$ROOT/scripts/lib/release-summary.ts" --stack "$stack" --plan "$plan" \
     --state "$keep/state.json" --preview "$keep/preview.txt" \
     --gate "data-risk guard=$data_risk:$keep/data-risk.txt" \
-    --gate "creates over live=$creates:$keep/creates.txt" | tee "$plan.summary.txt"
+    --gate "creates over live=$creates:$keep/creates.txt" \
+    --apply "npm run release --${SAPOCHE_LOCAL_SANDBOX:+ --local} --stack $stack --apply-plan $plan" |
+    tee "$plan.summary.txt"
 if [ "$creates" != 0 ]; then
     why="the plan creates objects that already exist in the cluster"
     [ "$creates" = 6 ] || why="the plan's creates could not be checked against the cluster"

@@ -66,6 +66,7 @@ const inputs = {
         { name: "data-risk guard", code: 0, output: "" },
         { name: "creates over live", code: 0, output: "" },
     ],
+    apply: "npm run release -- --stack production1 --apply-plan /work/.local/releases/production1-20261206T150000Z/plan.json",
 };
 
 describe("release summary (scripts/lib/release-summary.ts)", () => {

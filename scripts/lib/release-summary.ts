@@ -6,7 +6,7 @@
  *
  * Usage: node -r ts-node/register/transpile-only scripts/lib/release-summary.ts
  *          --stack <stack> --plan <plan.json> --state <pulumi stack export> --preview <preview.txt>
- *          [--gate <name>=<exit code>:<file with its output>]...
+ *          --apply <command that applies this plan> [--gate <name>=<exit code>:<output file>]...
  */
 import * as fs from "fs";
 import { Json, SavedPlan, goalInputs, typeOf } from "./plan-goal";
@@ -26,6 +26,8 @@ export interface ReleaseInputs {
     readonly state: { urn: string; inputs?: Json }[];
     readonly preview: string;
     readonly gates: readonly Gate[];
+    /** The command that applies exactly this plan through the same gates. */
+    readonly apply: string;
 }
 
 const OPS = ["create", "update", "replace", "delete"] as const;
@@ -174,9 +176,7 @@ export function releaseSummary(r: ReleaseInputs): string {
     }
     lines.push(`Full preview (kept): ${r.previewFile}`);
     lines.push(`Plan (kept): ${r.planFile}`);
-    lines.push(
-        `Apply exactly this plan, through the same gates: npm run release -- --stack ${r.stack} --apply-plan ${r.planFile}`,
-    );
+    lines.push(`Apply exactly this plan, through the same gates: ${r.apply}`);
     return lines.join("\n");
 }
 
@@ -205,6 +205,7 @@ function main(argv: string[]): number {
             state: state.deployment?.resources ?? [],
             preview: read(one("--preview")),
             gates,
+            apply: one("--apply"),
         }),
     );
     return 0;
