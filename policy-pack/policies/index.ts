@@ -46,10 +46,12 @@ import { disallowUnsanctionedRedis } from "./redis/disallowUnsanctionedRedis";
 import { disallowBroadRoleBinding } from "./security/disallowBroadRoleBinding";
 import { disallowClusterRbac } from "./security/disallowClusterRbac";
 import { disallowSecretData } from "./security/disallowSecretData";
+import { enforcePodSecurityStandard } from "./security/enforcePodSecurityStandard";
 import { enforcePodSecurityLabels } from "./security/enforcePodSecurityLabels";
 import { missingPodSecurityAuditLabels } from "./security/missingPodSecurityAuditLabels";
 import { disallowHostPort } from "./workloads/disallowHostPort";
 import { disallowLiteralCredentialEnv } from "./workloads/disallowLiteralCredentialEnv";
+import { disallowUnlocatedPodTemplate } from "./workloads/disallowUnlocatedPodTemplate";
 import { disallowOpaqueObject } from "./workloads/disallowOpaqueObject";
 import { disallowServiceAccountToken } from "./workloads/disallowServiceAccountToken";
 import { enforceSeccompProfile } from "./workloads/enforceSeccompProfile";
@@ -107,11 +109,13 @@ export const policies: Policies = [
     missingEphemeralStorage,
     missingEphemeralStorageQuota,
     disallowOpaqueObject,
+    disallowUnlocatedPodTemplate,
     // Exposure and access
     disallowServiceExposure,
     disallowClusterRbac,
     disallowBroadRoleBinding,
     disallowSecretData,
+    enforcePodSecurityStandard,
     enforcePodSecurityLabels,
     missingPodSecurityAuditLabels,
     // Adoption of the live namespace
