@@ -52,6 +52,9 @@ import { missingPodSecurityAuditLabels } from "./security/missingPodSecurityAudi
 import { disallowHostPort } from "./workloads/disallowHostPort";
 import { disallowLiteralCredentialEnv } from "./workloads/disallowLiteralCredentialEnv";
 import { disallowUnlocatedPodTemplate } from "./workloads/disallowUnlocatedPodTemplate";
+import { disallowUnlistedImage } from "./workloads/disallowUnlistedImage";
+import { disallowUnlistedKind } from "./workloads/disallowUnlistedKind";
+import { disallowUnlistedVolumeSource } from "./workloads/disallowUnlistedVolumeSource";
 import { disallowOpaqueObject } from "./workloads/disallowOpaqueObject";
 import { disallowServiceAccountToken } from "./workloads/disallowServiceAccountToken";
 import { enforceSeccompProfile } from "./workloads/enforceSeccompProfile";
@@ -110,6 +113,9 @@ export const policies: Policies = [
     missingEphemeralStorageQuota,
     disallowOpaqueObject,
     disallowUnlocatedPodTemplate,
+    disallowUnlistedKind,
+    disallowUnlistedImage,
+    disallowUnlistedVolumeSource,
     // Exposure and access
     disallowServiceExposure,
     disallowClusterRbac,

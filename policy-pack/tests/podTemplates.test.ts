@@ -121,7 +121,7 @@ describe("the restricted Pod Security Standard (policies/lib/podSecurity.ts)", (
         const spec: Record<string, any> = {
             os: { name: "windows" },
             securityContext: { runAsNonRoot: true, windowsOptions: { hostProcess: true } },
-            containers: [{ name: "win", image: "registry.sapoche.io/win:1" }],
+            containers: [{ name: "win", image: "registry.sapoche.internal/win:1" }],
         };
         assert.deepStrictEqual(
             podSecurityFindings({}, spec).map((f) => f.check),
