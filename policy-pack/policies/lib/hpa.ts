@@ -1,3 +1,4 @@
+import { HPA_DEFAULT_CPU_UTILIZATION } from "./semantics";
 import { Autoscaler } from "./autoscaling";
 import { Container, KubeResource, kindOf, objectName, podSpecOf } from "./kube";
 import { parseQuantity } from "./quantity";
@@ -65,12 +66,16 @@ function targetsOf(
 export function resourceTargets(hpa: KubeResource): ResourceTarget[] {
     const spec = hpa.props.spec ?? {};
     const targets: ResourceTarget[] = [];
-    if (spec.targetCPUUtilizationPercentage !== undefined) {
+    const v1 = /:autoscaling\/v1:/.test(hpa.type);
+    // The API's default when an HPA names no target: 80 % CPU (semantics.ts).
+    if (spec.targetCPUUtilizationPercentage !== undefined || v1) {
         targets.push({
             resource: "cpu",
             type: "Utilization",
-            value: spec.targetCPUUtilizationPercentage,
+            value: spec.targetCPUUtilizationPercentage ?? HPA_DEFAULT_CPU_UTILIZATION,
         });
+    } else if ((spec.metrics ?? []).length === 0) {
+        targets.push({ resource: "cpu", type: "Utilization", value: HPA_DEFAULT_CPU_UTILIZATION });
     }
     for (const metric of (spec.metrics ?? []) as Record<string, any>[]) {
         if (metric.type === "Resource") {
