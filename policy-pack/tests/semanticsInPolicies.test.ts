@@ -67,3 +67,33 @@ describe("the pack judges with Kubernetes' own semantics", () => {
         );
     });
 });
+
+describe("KEDA's CPU and memory scalers are judged like the HPA KEDA makes of them", () => {
+    it("refuses a cpu trigger above the CPU ceiling, in either spelling", async () => {
+        for (const trigger of [
+            { type: "cpu", metricType: "Utilization", metadata: { value: "95" } },
+            { type: "cpu", metadata: { type: "Utilization", value: "90" } },
+        ]) {
+            const resources = compliantResources();
+            pick(resources, "ScaledObject", "consumer-spc-pdf-generate").props.spec.triggers.push(
+                trigger,
+            );
+            const found = await violations(enforceHpaCpuTarget, resources);
+            assert.strictEqual(found.length, 1, JSON.stringify(found));
+            assert.match(
+                found[0],
+                /ScaledObject "consumer-spc-pdf-generate" should target CPU utilization at most 70%/,
+            );
+        }
+    });
+
+    it("accepts a cpu trigger at the ceiling", async () => {
+        const resources = compliantResources();
+        pick(resources, "ScaledObject", "consumer-spc-pdf-generate").props.spec.triggers.push({
+            type: "cpu",
+            metricType: "Utilization",
+            metadata: { value: "70" },
+        });
+        assert.deepStrictEqual(await violations(enforceHpaCpuTarget, resources), []);
+    });
+});

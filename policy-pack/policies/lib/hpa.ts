@@ -1,5 +1,5 @@
-import { HPA_DEFAULT_CPU_UTILIZATION } from "./semantics";
-import { Autoscaler } from "./autoscaling";
+import { HPA_DEFAULT_CPU_UTILIZATION, kedaResourceTargets } from "./semantics";
+import { Autoscaler, isScaledObject } from "./autoscaling";
 import { Container, KubeResource, kindOf, objectName, podSpecOf } from "./kube";
 import { parseQuantity } from "./quantity";
 
@@ -62,8 +62,17 @@ function targetsOf(
     return out;
 }
 
-/** Every cpu and memory target of an HPA: v1's percentage, Resource and ContainerResource metrics. */
+/** Every cpu and memory target of an HPA (v1's percentage, Resource and ContainerResource metrics, the API default) or of a KEDA ScaledObject's cpu/memory scalers. */
 export function resourceTargets(hpa: KubeResource): ResourceTarget[] {
+    if (isScaledObject(hpa.type)) {
+        // KEDA turns each cpu/memory trigger into the same metric of the HPA it owns.
+        return kedaResourceTargets(hpa).map((t) => ({
+            resource: t.resource,
+            container: t.container,
+            type: t.type === "AverageValue" ? "AverageValue" : "Utilization",
+            value: t.value,
+        }));
+    }
     const spec = hpa.props.spec ?? {};
     const targets: ResourceTarget[] = [];
     const v1 = /:autoscaling\/v1:/.test(hpa.type);
