@@ -41,6 +41,7 @@ import { missingServiceWorkload } from "./workloads/missingServiceWorkload";
 import { reportImageWithoutDigest } from "./advisory/reportImageWithoutDigest";
 import { enforceHpaMemoryTarget } from "./autoscaling/enforceHpaMemoryTarget";
 import { enforceHpaScaleUp } from "./autoscaling/enforceHpaScaleUp";
+import { disallowServiceSelectorOverlap } from "./exposure/disallowServiceSelectorOverlap";
 import { disallowServiceExposure } from "./exposure/disallowServiceExposure";
 import { disallowUnsanctionedRedis } from "./redis/disallowUnsanctionedRedis";
 import { disallowBroadRoleBinding } from "./security/disallowBroadRoleBinding";
@@ -118,6 +119,7 @@ export const policies: Policies = [
     disallowUnlistedVolumeSource,
     // Exposure and access
     disallowServiceExposure,
+    disallowServiceSelectorOverlap,
     disallowClusterRbac,
     disallowBroadRoleBinding,
     disallowSecretData,
