@@ -120,3 +120,10 @@ export const FLOATING_TAGS: readonly string[] = [
     "next",
     "preview",
 ];
+
+/**
+ * The least time a liveness probe may take to restart a container, periodSeconds x
+ * failureThreshold with Kubernetes' defaults (10 s, 3): below it one slow garbage collection or
+ * a busy node restarts every pod at once, the outage the probe was meant to prevent.
+ */
+export const LIVENESS_WINDOW_MIN_SECONDS = 10;

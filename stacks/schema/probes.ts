@@ -6,7 +6,7 @@
  * them per workload.
  */
 import { z } from "zod";
-import { RANGES } from "../ranges";
+import { LIVENESS_WINDOW_MIN_SECONDS, RANGES } from "../ranges";
 import { int, range } from "./primitives";
 
 /** A container port name as Kubernetes allows it (IANA service name: at most 15 characters). */
@@ -61,7 +61,11 @@ const probeShape = {
     terminationGracePeriodSeconds: range(RANGES.probePeriod).optional(),
 };
 
-type ProbeInput = { [K in (typeof HANDLERS)[number]]?: unknown } & { successThreshold?: number };
+type ProbeInput = { [K in (typeof HANDLERS)[number]]?: unknown } & {
+    successThreshold?: number;
+    periodSeconds?: number;
+    failureThreshold?: number;
+};
 
 /** Exactly one handler: Kubernetes refuses a probe with none or with two. */
 function oneHandler(p: ProbeInput, ctx: z.RefinementCtx): void {
@@ -87,6 +91,18 @@ export const livenessSchema = z.strictObject(probeShape).superRefine((p, ctx) =>
             code: "custom",
             path: ["successThreshold"],
             message: "1 (Kubernetes requires 1 for a liveness probe)",
+        });
+    }
+    // Kubernetes' defaults when the key is left out: periodSeconds 10, failureThreshold 3.
+    const period = p.periodSeconds ?? 10;
+    const failures = p.failureThreshold ?? 3;
+    if (period * failures < LIVENESS_WINDOW_MIN_SECONDS) {
+        ctx.addIssue({
+            code: "custom",
+            path: [p.periodSeconds !== undefined ? "periodSeconds" : "failureThreshold"],
+            message:
+                `periodSeconds x failureThreshold of at least ${LIVENESS_WINDOW_MIN_SECONDS} s ` +
+                `(got ${period} x ${failures} = ${period * failures} s: the probe would restart every pod on one slow answer)`,
         });
     }
 });
