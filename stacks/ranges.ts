@@ -127,3 +127,14 @@ export const FLOATING_TAGS: readonly string[] = [
  * a busy node restarts every pod at once, the outage the probe was meant to prevent.
  */
 export const LIVENESS_WINDOW_MIN_SECONDS = 10;
+
+/**
+ * Safety floors a stack keeps whatever its file says: production1 must not count a pod available
+ * the instant it starts (minReadySeconds) nor probe so often that a probe's own cost or one slow
+ * answer decides (periodSeconds). Staging runs lower values on purpose (the kwok e2e suite).
+ */
+export const STACK_FLOORS: Readonly<
+    Record<string, { readonly minReadySeconds: number; readonly probePeriodSeconds: number }>
+> = {
+    production1: { minReadySeconds: 10, probePeriodSeconds: 5 },
+};

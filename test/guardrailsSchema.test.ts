@@ -15,8 +15,9 @@ describe("liveness probes that can only kill", () => {
         ["a 1 s period with one failure", (c) => Object.assign(c.queueProcess.liveness, { periodSeconds: 1, failureThreshold: 1 }), [`${Q}.liveness.periodSeconds: got 1; expected periodSeconds x failureThreshold of at least 10 s (got 1 x 1 = 1 s: the probe would restart every pod on one slow answer)`]],
         ["a 3 s period with Kubernetes' default of 3 failures", (c) => { c.queueProcess.liveness.periodSeconds = 3; delete c.queueProcess.liveness.failureThreshold; }, [`${Q}.liveness.periodSeconds: got 3; expected periodSeconds x failureThreshold of at least 10 s (got 3 x 3 = 9 s: the probe would restart every pod on one slow answer)`]],
     ];
+    // Staging: no period floor there, so the window rule speaks alone.
     for (const [what, breakIt, expected] of cases) {
-        it(`rejects ${what}`, () => assert.deepEqual(problemsAfter(breakIt), expected));
+        it(`rejects ${what}`, () => assert.deepEqual(problemsAfter(breakIt, "staging"), expected));
     }
 
     it("accepts Kubernetes' defaults (10 s x 3)", () => {
@@ -25,6 +26,26 @@ describe("liveness probes that can only kill", () => {
                 delete c.queueProcess.liveness.periodSeconds;
                 delete c.queueProcess.liveness.failureThreshold;
             }),
+            [],
+        );
+    });
+});
+
+describe("production1's safety floors", () => {
+    // prettier-ignore
+    const cases: [string, (c: any) => void, string[]][] = [
+        ["minReadySeconds 0 for every queue process", (c) => (c.queueProcess.minReadySeconds = 0), [`${Q}.minReadySeconds: got 0; expected at least 10 in production1 (its safety floor), not 0`]],
+        ["a readiness probe every second", (c) => (c.queueProcess.readiness.periodSeconds = 1), [`${Q}.readiness.periodSeconds: got 1; expected at least 5 in production1 (its safety floor), not 1`]],
+        ["one workload's minReadySeconds override at 0", (c) => (c.workloads["worker-booking"].probes = { minReadySeconds: 0 }), [`sapoche-stack:workloads.worker-booking.probes.minReadySeconds: got 0; expected at least 10 in production1 (its safety floor), not 0`]],
+        ["the scheduler's liveness every 2 s", (c) => (c.scheduler.probes = { liveness: { exec: { command: ["true"] }, periodSeconds: 2, failureThreshold: 10 } }), [`sapoche-stack:scheduler.probes.liveness.periodSeconds: got 2; expected at least 5 in production1 (its safety floor), not 2`]],
+    ];
+    for (const [what, breakIt, expected] of cases) {
+        it(`rejects ${what}`, () => assert.deepEqual(problemsAfter(breakIt), expected));
+    }
+
+    it("leaves staging's lower values alone", () => {
+        assert.deepEqual(
+            problemsAfter((c) => (c.queueProcess.minReadySeconds = 0), "staging"),
             [],
         );
     });
