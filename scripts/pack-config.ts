@@ -14,6 +14,8 @@ import * as yaml from "js-yaml";
 import { AdoptionPhase, liveObjects } from "../stacks/adoption";
 import * as catalog from "../stacks/catalog";
 import { CRITICAL_CONSUMER_FLOOR } from "../stacks/ranges";
+import { VOLUME_SOURCES } from "../stacks/schema/pod";
+import { restrictedVolumeSources } from "../policy-pack/policies/lib/podSecurity";
 import { parseSettings } from "../stacks/settings";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -42,6 +44,50 @@ const REDIS_POLICIES = [
 ];
 
 type PackConfig = Record<string, string | Record<string, unknown>>;
+
+/**
+ * The repository each piece of software of the catalog comes from, under code review here and
+ * never read from the stack file the pack then judges. The platform's own images come from
+ * registry.sapoche.internal; Orthanc, its proxy, Redis, HAProxy and the exporter are pulled from
+ * Docker Hub today (policy-pack/README.md, "Allow-lists"): moving them to the platform registry is one line each.
+ */
+export const IMAGE_REPOSITORIES: Readonly<Record<catalog.ImageKey, string>> = {
+    backend: "registry.sapoche.internal/sapoche/backend",
+    backendNginx: "registry.sapoche.internal/sapoche/backend-nginx",
+    frontendWeb: "registry.sapoche.internal/sapoche/frontend-web",
+    dicomViewer: "registry.sapoche.internal/sapoche/dicom-viewer",
+    designSystem: "registry.sapoche.internal/sapoche/design-system",
+    orthanc: "docker.io/orthancteam/orthanc",
+    orthancProxy: "docker.io/nginxinc/nginx-unprivileged",
+    redis: "docker.io/library/redis",
+    redisProxy: "docker.io/library/haproxy",
+    redisExporter: "docker.io/oliver006/redis_exporter",
+};
+
+/**
+ * The kinds the program's components render (`<group>/<Kind>`, core group `core`): the one
+ * cluster-scoped kind is the Namespace, which enforce-namespace pins to the stack's namespace.
+ * The pack test over both stacks and every adoption phase proves the program needs no other.
+ */
+export const NAMESPACE_KINDS = [
+    "core/Namespace",
+    "core/ServiceAccount",
+    "core/ConfigMap",
+    "core/Service",
+    "core/PersistentVolumeClaim",
+    "core/ResourceQuota",
+    "core/LimitRange",
+    "apps/Deployment",
+    "apps/StatefulSet",
+    "autoscaling/HorizontalPodAutoscaler",
+    "policy/PodDisruptionBudget",
+    "networking.k8s.io/NetworkPolicy",
+    "keda.sh/ScaledObject",
+    "keda.sh/TriggerAuthentication",
+    "monitoring.coreos.com/PodMonitor",
+    "monitoring.coreos.com/ServiceMonitor",
+    "monitoring.coreos.com/PrometheusRule",
+] as const;
 
 /** The `config:` map of `Pulumi.<stack>.yaml`, keys with the project prefix. */
 export function stackConfig(stack: string): Record<string, unknown> {
@@ -86,7 +132,20 @@ export function packConfig(
         },
         "enforce-hpa-cpu-target": { maxCpuUtilization: 70 },
         "enforce-namespace": { namespace: settings.namespace },
+        "disallow-unlisted-kind": { allowedKinds: [...NAMESPACE_KINDS] },
+        "disallow-unlisted-image": {
+            allowedRepositories: [...new Set(Object.values(IMAGE_REPOSITORIES))].sort(),
+        },
+        "disallow-unlisted-volume-source": {
+            // What the program renders, never beyond the standard's restricted list.
+            allowedVolumeSources: VOLUME_SOURCES.filter((source) =>
+                (restrictedVolumeSources as readonly string[]).includes(source),
+            ),
+        },
         "disallow-service-exposure": {
+            // Node ports are the live contract; every other Service stays inside the cluster.
+            allowedServiceTypes:
+                Object.keys(nodePorts).length > 0 ? ["ClusterIP", "NodePort"] : ["ClusterIP"],
             allowedNodePorts: Object.values(nodePorts)
                 .flatMap((ports) => Object.values(ports))
                 .sort((a, b) => a - b),
@@ -135,6 +194,9 @@ const LIVE_OBJECTS_BREAK: readonly string[] = [
     "enforce-consumer-min-replicas",
     "enforce-container-security-context",
     "enforce-hpa-cpu-target",
+    "enforce-pod-security-standard",
+    // The live Deployments run the images they run today until the reshape sets the catalog's.
+    "disallow-unlisted-image",
     "enforce-run-as-non-root",
     "enforce-scheduler-singleton",
     "enforce-seccomp-profile",

@@ -120,3 +120,21 @@ export const FLOATING_TAGS: readonly string[] = [
     "next",
     "preview",
 ];
+
+/**
+ * The least time a liveness probe may take to restart a container, periodSeconds x
+ * failureThreshold with Kubernetes' defaults (10 s, 3): below it one slow garbage collection or
+ * a busy node restarts every pod at once, the outage the probe was meant to prevent.
+ */
+export const LIVENESS_WINDOW_MIN_SECONDS = 10;
+
+/**
+ * Safety floors a stack keeps whatever its file says: production1 must not count a pod available
+ * the instant it starts (minReadySeconds) nor probe so often that a probe's own cost or one slow
+ * answer decides (periodSeconds). Staging runs lower values on purpose (the kwok e2e suite).
+ */
+export const STACK_FLOORS: Readonly<
+    Record<string, { readonly minReadySeconds: number; readonly probePeriodSeconds: number }>
+> = {
+    production1: { minReadySeconds: 10, probePeriodSeconds: 5 },
+};

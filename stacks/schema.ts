@@ -18,7 +18,7 @@ import { adoption, withAdoptionRules } from "./schema/adoption";
 import { SchemaContext } from "./schema/context";
 import { REASON_ALLOWED, dnsName, image, int, isReason } from "./schema/primitives";
 import { checkLive, containerSchema, podSchema } from "./schema/live";
-import { probesSchema, queueProcessSchema } from "./schema/probes";
+import { checkStackFloors, probesSchema, queueProcessSchema } from "./schema/probes";
 import { redis } from "./schema/redis";
 import { resourcesSchema } from "./schema/resources";
 import { workloadsFor } from "./schema/workloads";
@@ -157,7 +157,9 @@ const clusterUid = z
 
 /** Every key under the project's config namespace, parsed from JSON where it is an object. */
 export const configSchemaFor = (context: SchemaContext) =>
-    withAdoptionRules(configShapeFor(context));
+    withAdoptionRules(configShapeFor(context)).superRefine((config, ctx) =>
+        checkStackFloors(config, ctx, context.stack),
+    );
 
 const configShapeFor = (context: SchemaContext) =>
     z

@@ -41,15 +41,21 @@ import { missingServiceWorkload } from "./workloads/missingServiceWorkload";
 import { reportImageWithoutDigest } from "./advisory/reportImageWithoutDigest";
 import { enforceHpaMemoryTarget } from "./autoscaling/enforceHpaMemoryTarget";
 import { enforceHpaScaleUp } from "./autoscaling/enforceHpaScaleUp";
+import { disallowServiceSelectorOverlap } from "./exposure/disallowServiceSelectorOverlap";
 import { disallowServiceExposure } from "./exposure/disallowServiceExposure";
 import { disallowUnsanctionedRedis } from "./redis/disallowUnsanctionedRedis";
 import { disallowBroadRoleBinding } from "./security/disallowBroadRoleBinding";
 import { disallowClusterRbac } from "./security/disallowClusterRbac";
 import { disallowSecretData } from "./security/disallowSecretData";
+import { enforcePodSecurityStandard } from "./security/enforcePodSecurityStandard";
 import { enforcePodSecurityLabels } from "./security/enforcePodSecurityLabels";
 import { missingPodSecurityAuditLabels } from "./security/missingPodSecurityAuditLabels";
 import { disallowHostPort } from "./workloads/disallowHostPort";
 import { disallowLiteralCredentialEnv } from "./workloads/disallowLiteralCredentialEnv";
+import { disallowUnlocatedPodTemplate } from "./workloads/disallowUnlocatedPodTemplate";
+import { disallowUnlistedImage } from "./workloads/disallowUnlistedImage";
+import { disallowUnlistedKind } from "./workloads/disallowUnlistedKind";
+import { disallowUnlistedVolumeSource } from "./workloads/disallowUnlistedVolumeSource";
 import { disallowOpaqueObject } from "./workloads/disallowOpaqueObject";
 import { disallowServiceAccountToken } from "./workloads/disallowServiceAccountToken";
 import { enforceSeccompProfile } from "./workloads/enforceSeccompProfile";
@@ -107,11 +113,17 @@ export const policies: Policies = [
     missingEphemeralStorage,
     missingEphemeralStorageQuota,
     disallowOpaqueObject,
+    disallowUnlocatedPodTemplate,
+    disallowUnlistedKind,
+    disallowUnlistedImage,
+    disallowUnlistedVolumeSource,
     // Exposure and access
     disallowServiceExposure,
+    disallowServiceSelectorOverlap,
     disallowClusterRbac,
     disallowBroadRoleBinding,
     disallowSecretData,
+    enforcePodSecurityStandard,
     enforcePodSecurityLabels,
     missingPodSecurityAuditLabels,
     // Adoption of the live namespace

@@ -354,7 +354,7 @@ describe("enforce-disruption-budget-headroom", () => {
         delete spec.maxUnavailable;
         spec.minAvailable = 4;
         assert.deepStrictEqual(await violations(enforceDisruptionBudgetHeadroom, resources), [
-            'PodDisruptionBudget "worker-booking" should keep minAvailable below the 4 replicas Deployment "worker-booking" runs at its minimum, not 4.',
+            'PodDisruptionBudget "worker-booking" allows no disruption when Deployment "worker-booking" runs at its minimum (4 pods): minAvailable 4 rounds as the disruption controller does to keep every pod; allow at least one (e.g. maxUnavailable: 1).',
         ]);
     });
 
@@ -364,7 +364,7 @@ describe("enforce-disruption-budget-headroom", () => {
         delete spec.maxUnavailable;
         spec.minAvailable = 2;
         assert.deepStrictEqual(await violations(enforceDisruptionBudgetHeadroom, resources), [
-            'PodDisruptionBudget "sp-bnkd-php" should keep minAvailable below the 2 replicas Deployment "sp-bnkd-php" runs at its minimum, not 2.',
+            'PodDisruptionBudget "sp-bnkd-php" allows no disruption when Deployment "sp-bnkd-php" runs at its minimum (2 pods): minAvailable 2 rounds as the disruption controller does to keep every pod; allow at least one (e.g. maxUnavailable: 1).',
         ]);
     });
 

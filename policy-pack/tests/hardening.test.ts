@@ -291,9 +291,9 @@ describe("disallow-unpinned-image tags and digests", () => {
     const digest = "sha256:" + "ab".repeat(32);
 
     for (const image of [
-        "registry.sapoche.io/sapoche/backend:LATEST",
-        "registry.sapoche.io/sapoche/backend:Main",
-        "registry.sapoche.io/sapoche/backend:edge",
+        "registry.sapoche.internal/sapoche/backend:LATEST",
+        "registry.sapoche.internal/sapoche/backend:Main",
+        "registry.sapoche.internal/sapoche/backend:edge",
     ]) {
         it(`rejects the floating tag of ${image}`, async () => {
             const resources = compliantResources();
@@ -308,7 +308,7 @@ describe("disallow-unpinned-image tags and digests", () => {
     it("accepts repo:tag@digest, even when the tag floats, and a bare digest", async () => {
         const resources = compliantResources();
         workerPod(resources).containers[0].image =
-            `registry.sapoche.io/sapoche/backend:latest@${digest}`;
+            `registry.sapoche.internal/sapoche/backend:latest@${digest}`;
         workerPod(resources).initContainers = [
             { ...workerPod(resources).containers[0], name: "init", image: `redis@${digest}` },
         ];
@@ -318,9 +318,9 @@ describe("disallow-unpinned-image tags and digests", () => {
     it("rejects a malformed digest", async () => {
         const resources = compliantResources();
         workerPod(resources).containers[0].image =
-            "registry.sapoche.io/sapoche/backend@sha256:latest";
+            "registry.sapoche.internal/sapoche/backend@sha256:latest";
         assert.deepStrictEqual(await violations(disallowUnpinnedImage, resources), [
-            'Deployment "worker-booking" container "worker" should pin a well-formed digest (@sha256: and 64 hex digits), not "registry.sapoche.io/sapoche/backend@sha256:latest".',
+            'Deployment "worker-booking" container "worker" should pin a well-formed digest (@sha256: and 64 hex digits), not "registry.sapoche.internal/sapoche/backend@sha256:latest".',
         ]);
     });
 });

@@ -47,9 +47,10 @@ const cases: Case[] = [
     {
         policy: disallowUnpinnedImage,
         breaks: "an image on the floating tag Stable",
-        mutate: (pod) => (pod.containers[0].image = "registry.sapoche.io/sapoche/backend:Stable"),
+        mutate: (pod) =>
+            (pod.containers[0].image = "registry.sapoche.internal/sapoche/backend:Stable"),
         messages: (s) => [
-            `${worker(s)} should pin a release tag or a digest, not the floating tag "Stable" ("registry.sapoche.io/sapoche/backend:Stable").`,
+            `${worker(s)} should pin a release tag or a digest, not the floating tag "Stable" ("registry.sapoche.internal/sapoche/backend:Stable").`,
         ],
     },
     {

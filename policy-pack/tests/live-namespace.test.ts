@@ -117,6 +117,7 @@ describe("the whole pack over the compliant namespace", () => {
                 "mandatory enforce-redis-replicas",
                 "mandatory enforce-sentinel-quorum",
                 "mandatory enforce-redis-disruption-budget",
+                "advisory enforce-disruption-budget-headroom",
                 "advisory missing-scaled-to-zero-reason",
                 "advisory missing-disruption-budget",
                 "advisory report-overdue-scale-to-zero-review",

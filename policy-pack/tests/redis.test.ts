@@ -261,7 +261,7 @@ describe("disallow-unsanctioned-redis", () => {
 
     it("takes the sanctioned StatefulSet's name and the image list from config", async () => {
         const resources = compliantResources();
-        proxyContainer(resources).image = "registry.sapoche.io/cache/memstore:1.0";
+        proxyContainer(resources).image = "registry.sapoche.internal/cache/memstore:1.0";
         assert.deepStrictEqual(
             await violations(disallowUnsanctionedRedis, resources, {
                 "disallow-unsanctioned-redis": {
@@ -272,7 +272,7 @@ describe("disallow-unsanctioned-redis", () => {
             [
                 'StatefulSet "redis" container "redis" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
                 'StatefulSet "redis" container "sentinel" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
-                'Deployment "redis-proxy" container "haproxy" runs a Redis-compatible server ("registry.sapoche.io/cache/memstore:1.0"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
+                'Deployment "redis-proxy" container "haproxy" runs a Redis-compatible server ("registry.sapoche.internal/cache/memstore:1.0"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
             ],
         );
     });

@@ -95,7 +95,7 @@ describe("missing-container-resources", () => {
     it("checks init containers too", async () => {
         const resources = compliantResources();
         workerPod(resources).initContainers = [
-            { name: "migrate", image: "registry.sapoche.io/sapoche/backend:2026.11.2" },
+            { name: "migrate", image: "registry.sapoche.internal/sapoche/backend:2026.11.2" },
         ];
         assert.deepStrictEqual(await violations(missingContainerResources, resources), [
             'Deployment "worker-booking" container "migrate" should set resources.requests.cpu.',
@@ -142,16 +142,16 @@ describe("disallow-unpinned-image", () => {
 
     it("rejects the latest tag", async () => {
         const resources = compliantResources();
-        phpContainer(resources).image = "registry.sapoche.io/sapoche/backend:latest";
+        phpContainer(resources).image = "registry.sapoche.internal/sapoche/backend:latest";
         assert.deepStrictEqual(await violations(disallowUnpinnedImage, resources), [
-            'Deployment "sp-bnkd-php" container "php-fpm" should pin a release tag or a digest, not the floating tag "latest" ("registry.sapoche.io/sapoche/backend:latest").',
+            'Deployment "sp-bnkd-php" container "php-fpm" should pin a release tag or a digest, not the floating tag "latest" ("registry.sapoche.internal/sapoche/backend:latest").',
         ]);
     });
 
     it("accepts an image pinned by digest", async () => {
         const resources = compliantResources();
         phpContainer(resources).image =
-            "registry.sapoche.io/sapoche/backend@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+            "registry.sapoche.internal/sapoche/backend@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
         assert.deepStrictEqual(await violations(disallowUnpinnedImage, resources), []);
     });
 });

@@ -113,3 +113,41 @@ export const reason = z
     .string({ error: REASON_ALLOWED })
     .trim()
     .refine(isReason, { error: REASON_ALLOWED });
+
+// Prometheus' model.ParseDuration: units in descending order, each at most once, integers only.
+const PROMETHEUS_DURATION =
+    /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const DURATION_UNITS_MS = [
+    365 * 86_400_000,
+    7 * 86_400_000,
+    86_400_000,
+    3_600_000,
+    60_000,
+    1000,
+    1,
+];
+
+/** Milliseconds of a duration Prometheus accepts ("0", "1h30m", "90s"), else undefined. */
+export function prometheusDurationMs(v: string): number | undefined {
+    if (v === "0") return 0;
+    const m = v === "" ? null : PROMETHEUS_DURATION.exec(v);
+    if (m === null) return undefined;
+    return DURATION_UNITS_MS.reduce((sum, unit, i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
+}
+
+export const PROMETHEUS_DURATION_ALLOWED =
+    "a Prometheus duration: integers with units y, w, d, h, m, s, ms in that order, e.g. 5m or 1h30m";
+
+/** A duration Prometheus accepts, at least `minMs` (an alert's `for:` of 0 fires on one bad scrape). */
+export const prometheusDuration = (minMs = 0) =>
+    z.string({ error: PROMETHEUS_DURATION_ALLOWED }).superRefine((v, ctx) => {
+        const ms = prometheusDurationMs(v);
+        if (ms === undefined) {
+            ctx.addIssue({ code: "custom", message: PROMETHEUS_DURATION_ALLOWED });
+        } else if (ms < minMs) {
+            ctx.addIssue({
+                code: "custom",
+                message: `${PROMETHEUS_DURATION_ALLOWED}, at least ${minMs / 1000} s`,
+            });
+        }
+    });

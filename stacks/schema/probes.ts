@@ -6,7 +6,7 @@
  * them per workload.
  */
 import { z } from "zod";
-import { RANGES } from "../ranges";
+import { LIVENESS_WINDOW_MIN_SECONDS, RANGES, STACK_FLOORS } from "../ranges";
 import { int, range } from "./primitives";
 
 /** A container port name as Kubernetes allows it (IANA service name: at most 15 characters). */
@@ -61,7 +61,11 @@ const probeShape = {
     terminationGracePeriodSeconds: range(RANGES.probePeriod).optional(),
 };
 
-type ProbeInput = { [K in (typeof HANDLERS)[number]]?: unknown } & { successThreshold?: number };
+type ProbeInput = { [K in (typeof HANDLERS)[number]]?: unknown } & {
+    successThreshold?: number;
+    periodSeconds?: number;
+    failureThreshold?: number;
+};
 
 /** Exactly one handler: Kubernetes refuses a probe with none or with two. */
 function oneHandler(p: ProbeInput, ctx: z.RefinementCtx): void {
@@ -87,6 +91,18 @@ export const livenessSchema = z.strictObject(probeShape).superRefine((p, ctx) =>
             code: "custom",
             path: ["successThreshold"],
             message: "1 (Kubernetes requires 1 for a liveness probe)",
+        });
+    }
+    // Kubernetes' defaults when the key is left out: periodSeconds 10, failureThreshold 3.
+    const period = p.periodSeconds ?? 10;
+    const failures = p.failureThreshold ?? 3;
+    if (period * failures < LIVENESS_WINDOW_MIN_SECONDS) {
+        ctx.addIssue({
+            code: "custom",
+            path: [p.periodSeconds !== undefined ? "periodSeconds" : "failureThreshold"],
+            message:
+                `periodSeconds x failureThreshold of at least ${LIVENESS_WINDOW_MIN_SECONDS} s ` +
+                `(got ${period} x ${failures} = ${period * failures} s: the probe would restart every pod on one slow answer)`,
         });
     }
 });
@@ -115,3 +131,55 @@ export const probesSchema = z.strictObject({
 export type ProbeSettings = z.infer<typeof probeSchema>;
 export type QueueProcessSettings = z.infer<typeof queueProcessSchema>;
 export type ProbesSettings = z.infer<typeof probesSchema>;
+
+type Probes = { minReadySeconds?: unknown; liveness?: Probe; readiness?: Probe };
+type Probe = { periodSeconds?: unknown } | undefined;
+
+/**
+ * The stack's safety floors (STACK_FLOORS) over every place probes are configured:
+ * queueProcess, scheduler.probes and workloads.<name>.probes. Kubernetes' default period (10 s)
+ * counts when the key is left out.
+ */
+export function checkStackFloors(config: unknown, ctx: z.RefinementCtx, stack?: string): void {
+    const floors = stack === undefined ? undefined : STACK_FLOORS[stack];
+    if (floors === undefined) return;
+    const c = config as {
+        queueProcess?: Probes;
+        scheduler?: { probes?: Probes };
+        workloads?: Record<string, { probes?: Probes }>;
+    };
+    const places: [string[], Probes | undefined][] = [
+        [["queueProcess"], c.queueProcess],
+        [["scheduler", "probes"], c.scheduler?.probes],
+        ...Object.entries(c.workloads ?? {}).map(([name, w]): [string[], Probes | undefined] => [
+            ["workloads", name, "probes"],
+            w?.probes,
+        ]),
+    ];
+    for (const [path, probes] of places) {
+        const ready = probes?.minReadySeconds;
+        if (
+            typeof ready === "number" &&
+            ready >= RANGES.minReadySeconds.min &&
+            ready < floors.minReadySeconds
+        ) {
+            ctx.addIssue({
+                code: "custom",
+                path: [...path, "minReadySeconds"],
+                message: `at least ${floors.minReadySeconds} in ${stack} (its safety floor), not ${ready}`,
+            });
+        }
+        for (const kind of ["liveness", "readiness"] as const) {
+            const period = probes?.[kind]?.periodSeconds;
+            // A period outside Kubernetes' range is reported by its own rule already.
+            const valid = typeof period === "number" && period >= RANGES.probePeriod.min;
+            if (valid && period < floors.probePeriodSeconds) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [...path, kind, "periodSeconds"],
+                    message: `at least ${floors.probePeriodSeconds} in ${stack} (its safety floor), not ${period}`,
+                });
+            }
+        }
+    }
+}

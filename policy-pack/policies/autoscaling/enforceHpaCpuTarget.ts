@@ -1,6 +1,6 @@
 import { PolicyConfigSchema, StackValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/config";
-import { autoscalerOf, isHpa } from "../lib/autoscaling";
+import { autoscalerOf, isHpa, isScaledObject } from "../lib/autoscaling";
 import { podTotal, resourceTargets, scaledWorkload } from "../lib/hpa";
 import { describe } from "../lib/kube";
 import { parseQuantity } from "../lib/quantity";
@@ -20,7 +20,7 @@ const configSchema: PolicyConfigSchema = {
 export const enforceHpaCpuTarget: StackValidationPolicy = {
     name: "enforce-hpa-cpu-target",
     description:
-        "Checks that every HorizontalPodAutoscaler targets CPU at most maxCpuUtilization percent of the request, in every metric form (Utilization, AverageValue, ContainerResource).",
+        "Checks that every HorizontalPodAutoscaler and KEDA cpu scaler targets CPU at most maxCpuUtilization percent of the request, in every metric form (Utilization, AverageValue, ContainerResource).",
     enforcementLevel: "mandatory",
     configSchema,
     validateStack: (args, reportViolation) => {
@@ -28,7 +28,7 @@ export const enforceHpaCpuTarget: StackValidationPolicy = {
             configSchema,
             args.getConfig(),
         );
-        for (const hpa of args.resources.filter((r) => isHpa(r.type))) {
+        for (const hpa of args.resources.filter((r) => isHpa(r.type) || isScaledObject(r.type))) {
             const report = (message: string) => reportViolation(message, hpa.urn);
             failClosed(describe(hpa), report, () => {
                 const autoscaler = autoscalerOf(hpa);

@@ -1,5 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { autoscalerOf, isHpa } from "../lib/autoscaling";
+import { autoscalerOf, isHpa, isScaledObject } from "../lib/autoscaling";
 import { podTotal, resourceTargets, scaledWorkload } from "../lib/hpa";
 import { describe } from "../lib/kube";
 import { parseQuantity } from "../lib/quantity";
@@ -15,7 +15,7 @@ export const enforceHpaMemoryTarget: StackValidationPolicy = {
         "Checks that every HorizontalPodAutoscaler memory target sits below the memory limit of the pods it scales.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
-        for (const hpa of args.resources.filter((r) => isHpa(r.type))) {
+        for (const hpa of args.resources.filter((r) => isHpa(r.type) || isScaledObject(r.type))) {
             const report = (message: string) => reportViolation(message, hpa.urn);
             failClosed(describe(hpa), report, () => {
                 const autoscaler = autoscalerOf(hpa);

@@ -7,6 +7,8 @@ const configSchema: PolicyConfigSchema = {
     properties: {
         // The stack's node-port contract, generated from its stack file (scripts/pack-config.ts).
         allowedNodePorts: { type: "array", items: { type: "integer" }, default: [] },
+        // The Service types the catalog uses (scripts/pack-config.ts); ExternalName and LoadBalancer are not among them.
+        allowedServiceTypes: { type: "array", items: { type: "string" }, default: ["ClusterIP"] },
     },
 };
 
@@ -17,19 +19,24 @@ const configSchema: PolicyConfigSchema = {
 export const disallowServiceExposure: ResourceValidationPolicy = {
     name: "disallow-service-exposure",
     description:
-        "Checks that no Service is a LoadBalancer or sets externalIPs, and that NodePorts use only the stack's node-port contract.",
+        "Checks that every Service is of a type the catalog uses, never a LoadBalancer, sets no externalIPs, and that NodePorts use only the stack's node-port contract.",
     enforcementLevel: "mandatory",
     configSchema,
     validateResource: (args, reportViolation) => {
         if (!isKind(args.type, "Service")) {
             return;
         }
-        const { allowedNodePorts } = configOf<{ allowedNodePorts: number[] }>(
-            configSchema,
-            args.getConfig(),
-        );
+        const { allowedNodePorts, allowedServiceTypes } = configOf<{
+            allowedNodePorts: number[];
+            allowedServiceTypes: string[];
+        }>(configSchema, args.getConfig());
         const spec = args.props.spec ?? {};
         const type: string = spec.type ?? "ClusterIP";
+        if (type !== "LoadBalancer" && !allowedServiceTypes.includes(type)) {
+            reportViolation(
+                `${describe(args)} is of type ${type}; allowed: ${allowedServiceTypes.join(", ")}.`,
+            );
+        }
         if (type === "LoadBalancer") {
             reportViolation(
                 `${describe(args)} should not be a LoadBalancer; expose it through the gateway.`,

@@ -1,5 +1,6 @@
 import { KubeResource, kindOf, objectName, Workload } from "./kube";
 import { classify, isKind } from "./resourceTypes";
+import { kedaPause } from "./semantics";
 
 /** An HPA or a KEDA ScaledObject, reduced to what the stack policies compare. */
 export interface Autoscaler {
@@ -40,13 +41,16 @@ export function autoscalerOf(resource: KubeResource): Autoscaler | undefined {
     }
     if (isScaledObject(resource.type)) {
         const spec = resource.props.spec ?? {};
-        // KEDA's own defaults: kind Deployment, minReplicaCount 0, maxReplicaCount 100.
+        // KEDA's own defaults: kind Deployment, minReplicaCount 0, maxReplicaCount 100; a
+        // paused-replicas annotation holds the workload at that count whatever the bounds say.
+        const pause = kedaPause(resource);
+        const held = pause.replicas !== undefined;
         return {
             resource,
             targetKind: spec.scaleTargetRef?.kind ?? "Deployment",
             targetName: spec.scaleTargetRef?.name,
-            minReplicas: spec.minReplicaCount ?? 0,
-            maxReplicas: spec.maxReplicaCount ?? 100,
+            minReplicas: held ? pause.replicas! : (spec.minReplicaCount ?? 0),
+            maxReplicas: held ? pause.replicas! : (spec.maxReplicaCount ?? 100),
         };
     }
     return undefined;

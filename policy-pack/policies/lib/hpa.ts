@@ -1,4 +1,5 @@
-import { Autoscaler } from "./autoscaling";
+import { HPA_DEFAULT_CPU_UTILIZATION, kedaResourceTargets } from "./semantics";
+import { Autoscaler, isScaledObject } from "./autoscaling";
 import { Container, KubeResource, kindOf, objectName, podSpecOf } from "./kube";
 import { parseQuantity } from "./quantity";
 
@@ -61,16 +62,29 @@ function targetsOf(
     return out;
 }
 
-/** Every cpu and memory target of an HPA: v1's percentage, Resource and ContainerResource metrics. */
+/** Every cpu and memory target of an HPA (v1's percentage, Resource and ContainerResource metrics, the API default) or of a KEDA ScaledObject's cpu/memory scalers. */
 export function resourceTargets(hpa: KubeResource): ResourceTarget[] {
+    if (isScaledObject(hpa.type)) {
+        // KEDA turns each cpu/memory trigger into the same metric of the HPA it owns.
+        return kedaResourceTargets(hpa).map((t) => ({
+            resource: t.resource,
+            container: t.container,
+            type: t.type === "AverageValue" ? "AverageValue" : "Utilization",
+            value: t.value,
+        }));
+    }
     const spec = hpa.props.spec ?? {};
     const targets: ResourceTarget[] = [];
-    if (spec.targetCPUUtilizationPercentage !== undefined) {
+    const v1 = /:autoscaling\/v1:/.test(hpa.type);
+    // The API's default when an HPA names no target: 80 % CPU (semantics.ts).
+    if (spec.targetCPUUtilizationPercentage !== undefined || v1) {
         targets.push({
             resource: "cpu",
             type: "Utilization",
-            value: spec.targetCPUUtilizationPercentage,
+            value: spec.targetCPUUtilizationPercentage ?? HPA_DEFAULT_CPU_UTILIZATION,
         });
+    } else if ((spec.metrics ?? []).length === 0) {
+        targets.push({ resource: "cpu", type: "Utilization", value: HPA_DEFAULT_CPU_UTILIZATION });
     }
     for (const metric of (spec.metrics ?? []) as Record<string, any>[]) {
         if (metric.type === "Resource") {

@@ -32,3 +32,26 @@ export const defaultFloatingTags = [
     "next",
     "preview",
 ];
+
+/**
+ * The repository an image reference pulls from, as the container runtime resolves it: the tag and
+ * digest dropped, Docker Hub spelled out (`redis` is `docker.io/library/redis`), the registry host
+ * in lower case. `registry.example/team/app:1` and `registry.example/team/app@sha256:...` are the
+ * same repository.
+ */
+export function imageRepository(image: string): string {
+    const withoutDigest = image.trim().split("@")[0];
+    const lastSlash = withoutDigest.lastIndexOf("/");
+    const colon = withoutDigest.indexOf(":", lastSlash + 1);
+    const name = colon === -1 ? withoutDigest : withoutDigest.slice(0, colon);
+    const parts = name.split("/");
+    const first = parts[0];
+    const hasRegistry = parts.length > 1 && (/[.:]/.test(first) || first === "localhost");
+    const registry = hasRegistry ? first.toLowerCase() : "docker.io";
+    const path = hasRegistry ? parts.slice(1) : parts;
+    const hubRegistry = registry === "docker.io" || registry === "index.docker.io";
+    if (hubRegistry && path.length === 1) {
+        path.unshift("library");
+    }
+    return `${hubRegistry ? "docker.io" : registry}/${path.join("/")}`;
+}

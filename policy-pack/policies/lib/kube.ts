@@ -170,26 +170,51 @@ export function isWorkload(type: string): boolean {
 }
 
 /**
- * The pod template of any object that runs pods: a Pod is its own template, a CronJob's sits in
- * its job template, the other kinds carry spec.template. An object of another kind (a custom
- * workload such as an Argo Rollout) counts when it carries a pod template at spec.template.
+ * Where each kind keeps its pod template (the path to the template, whose `spec` is the pod spec);
+ * a Pod is its own template. Custom resources that embed one are listed by kind; any other object
+ * that carries a pod spec elsewhere is refused by disallow-unlocated-pod-template.
+ */
+export const podTemplatePaths: Readonly<Record<string, readonly string[]>> = {
+    Pod: [],
+    PodTemplate: ["template"],
+    Deployment: ["spec", "template"],
+    StatefulSet: ["spec", "template"],
+    DaemonSet: ["spec", "template"],
+    ReplicaSet: ["spec", "template"],
+    ReplicationController: ["spec", "template"],
+    Job: ["spec", "template"],
+    CronJob: ["spec", "jobTemplate", "spec", "template"],
+    // KEDA's ScaledJob runs a Job spec of its own; Argo's Rollout is a Deployment look-alike.
+    ScaledJob: ["spec", "jobTargetRef", "template"],
+    Rollout: ["spec", "template"],
+};
+
+function at(value: any, path: readonly string[]): any {
+    return path.reduce(
+        (node, key) => (node === undefined || node === null ? undefined : node[key]),
+        value,
+    );
+}
+
+/**
+ * The pod template of any object that runs pods, at the place its kind keeps it
+ * (podTemplatePaths). An object of another kind counts when it carries a pod template at
+ * spec.template.
  */
 export function podTemplateOf(resource: KubeResource): PodTemplate | undefined {
     const kind = objectKind(resource.type);
     const props = resource.props;
-    switch (kind) {
-        case undefined:
-            return undefined;
-        case "Pod":
-            return { metadata: props.metadata, spec: props.spec ?? {} };
-        case "CronJob":
-            return props.spec?.jobTemplate?.spec?.template ?? {};
-        default:
-            if ((podBearingKinds as readonly string[]).includes(kind)) {
-                return props.spec?.template ?? {};
-            }
-            return customPodTemplate(props);
+    if (kind === undefined) {
+        return undefined;
     }
+    if (kind === "Pod") {
+        return { metadata: props.metadata, spec: props.spec ?? {} };
+    }
+    const path = podTemplatePaths[kind];
+    if (path !== undefined) {
+        return at(props, path) ?? {};
+    }
+    return customPodTemplate(props);
 }
 
 /** spec.template of a custom workload, when it is a pod template; unknown values count as none. */

@@ -1,7 +1,8 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { describe, podLabelsOf, selectorMatches, Workload } from "../lib/kube";
+import { describe, podLabelsOf, Workload } from "../lib/kube";
 import { isRedisStatefulSet, redisConfigOf, redisConfigSchema } from "../lib/redis";
 import { isKind } from "../lib/resourceTypes";
+import { pdbDisruptionsAllowed, selectorOf, selects } from "../lib/semantics";
 import { failClosed } from "../lib/unknown";
 
 /** One member down keeps the majority; two down (a node drain) loses it. */
@@ -22,9 +23,7 @@ export const enforceRedisDisruptionBudget: StackValidationPolicy = {
                 }
                 const replicas = (redis.props as Workload).spec?.replicas ?? 1;
                 const labels = podLabelsOf(redis);
-                const budgets = pdbs.filter((p) =>
-                    selectorMatches(p.props.spec?.selector ?? {}, labels),
-                );
+                const budgets = pdbs.filter((p) => selects(selectorOf(p), labels));
                 if (budgets.length === 0) {
                     report(
                         `${describe(redis)} should have a PodDisruptionBudget with maxUnavailable 1.`,
@@ -32,7 +31,8 @@ export const enforceRedisDisruptionBudget: StackValidationPolicy = {
                 }
                 for (const pdb of budgets) {
                     const { maxUnavailable, minAvailable } = pdb.props.spec ?? {};
-                    if (maxUnavailable !== 1 && minAvailable !== replicas - 1) {
+                    // As the disruption controller rounds it: "34%" of 3 is one pod, "50%" is two.
+                    if (pdbDisruptionsAllowed(pdb.props.spec ?? {}, replicas) !== 1) {
                         const setting =
                             maxUnavailable !== undefined
                                 ? `maxUnavailable ${JSON.stringify(maxUnavailable)}`

@@ -31,15 +31,17 @@ export const enforceContainerSecurityContext: ResourceValidationPolicy = {
             args.getConfig(),
         );
         const allowed = allowedCapabilities.map(capability);
+        // The API refuses these Linux-only fields on a Windows pod, and the standard exempts it from them.
+        const linux = (pod as { os?: { name?: string } }).os?.name !== "windows";
         for (const container of allContainers(pod)) {
             const context = container.securityContext ?? {};
             const subject = `${describe(args)} container "${container.name}"`;
-            if (context.allowPrivilegeEscalation !== false) {
+            if (linux && context.allowPrivilegeEscalation !== false) {
                 reportViolation(
                     `${subject} should set securityContext.allowPrivilegeEscalation: false.`,
                 );
             }
-            if (context.readOnlyRootFilesystem !== true) {
+            if (linux && context.readOnlyRootFilesystem !== true) {
                 reportViolation(
                     `${subject} should set securityContext.readOnlyRootFilesystem: true.`,
                 );
@@ -52,7 +54,7 @@ export const enforceContainerSecurityContext: ResourceValidationPolicy = {
                     `${subject} should leave securityContext.procMount at Default, not ${context.procMount}.`,
                 );
             }
-            if (!(context.capabilities?.drop ?? []).includes("ALL")) {
+            if (linux && !(context.capabilities?.drop ?? []).includes("ALL")) {
                 reportViolation(
                     `${subject} should drop ALL capabilities in securityContext.capabilities.drop.`,
                 );

@@ -11,7 +11,8 @@ export const enforceSeccompProfile: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const pod = podSpecOf(args);
-        if (pod === undefined) {
+        // seccomp is Linux-only: the API refuses it on a Windows pod, and the standard exempts it.
+        if (pod === undefined || (pod as { os?: { name?: string } }).os?.name === "windows") {
             return;
         }
         const podType = pod.securityContext?.seccompProfile?.type;

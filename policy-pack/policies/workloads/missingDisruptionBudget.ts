@@ -1,7 +1,8 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { autoscalersOf, replicaRange } from "../lib/autoscaling";
 import { isKind } from "../lib/resourceTypes";
-import { describe, isWorkload, podLabelsOf, selectorMatches } from "../lib/kube";
+import { describe, isWorkload, podLabelsOf } from "../lib/kube";
+import { selectorOf, selects } from "../lib/semantics";
 
 /** Without a PDB a node drain may evict every replica at once, which is the outage the replicas exist to avoid. */
 export const missingDisruptionBudget: StackValidationPolicy = {
@@ -13,11 +14,11 @@ export const missingDisruptionBudget: StackValidationPolicy = {
         const autoscalers = autoscalersOf(args.resources);
         const selectors = args.resources
             .filter((r) => isKind(r.type, "PodDisruptionBudget"))
-            .map((pdb) => pdb.props.spec?.selector ?? {});
+            .map((pdb) => selectorOf(pdb));
         for (const workload of args.resources.filter((r) => isWorkload(r.type))) {
             const { max } = replicaRange(workload, autoscalers);
             const labels = podLabelsOf(workload);
-            if (max > 1 && !selectors.some((selector) => selectorMatches(selector, labels))) {
+            if (max > 1 && !selectors.some((selector) => selects(selector, labels))) {
                 reportViolation(
                     `${describe(workload)} runs up to ${max} replicas and should have a PodDisruptionBudget selecting its pods.`,
                     workload.urn,
