@@ -3,7 +3,7 @@ import * as path from "path";
 import { evaluatePack, stackPolicyConfig, StackName } from "./evaluate";
 import { FixtureResource } from "./harness";
 
-/** The program's `test/support/program.ts`: runs the real program under Pulumi mocks. */
+/** The program's `lib/program.ts`: runs the real program under Pulumi mocks. */
 interface ProgramSupport {
     stackResources(stack: StackName): Promise<FixtureResource[]>;
 }
