@@ -13,9 +13,10 @@
 # Usage: scripts/release.sh --stack <stack> [--approved]                 preview, confirm, apply
 #        scripts/release.sh --stack <stack> --plan-only --plan-file <f>  save plan + summary only
 #        scripts/release.sh --stack <stack> --apply-plan <f> [--approved]
-#        --allow-data-risk "<why>"  also apply a plan that deletes or replaces a data-holding
-#                                   resource (volume claim, StatefulSet, namespace); without it
-#                                   such a plan is refused (exit 5), whoever approves it.
+#        --allow-data-risk "<why>"  also save or apply a plan with steps the release guard refuses
+#                                   (scripts/lib/release-guard.js: anything but a create, a no-op
+#                                   or a safe update of an object stacks/critical.ts marks); without
+#                                   it such a plan is refused (exit 5), in the plan job and at apply.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # `up --plan` is still an experimental flag in CLI 3.274 (hidden, and the engine only checks the
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
         --plan-file) plan_file="$2"; shift ;;
         --apply-plan) apply_plan="$2"; shift ;;
         --allow-data-risk) allow_data_risk="$2"; shift ;;
-        *) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 2 ;;
+        *) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 2 ;;
     esac
     shift
 done
@@ -84,18 +85,20 @@ else
     save_plan "$plan" || { echo "release.sh: the preview of $stack failed; nothing was applied" >&2; exit 1; }
 fi
 
-node "$ROOT/scripts/plan.js" summary "$plan" | tee "$plan.summary.txt"
-[ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
-# Losing a Redis node set or its volumes is never a side effect a reviewer can miss in a list.
-if ! node "$ROOT/scripts/plan.js" guard "$plan" >"$work/data-risk.txt"; then
+# The state the guard judges in-place updates against (secrets stay encrypted in it).
+pulumi stack export --stack "$stack" --file "$work/state.json"
+node "$ROOT/scripts/plan.js" summary "$plan" --state "$work/state.json" | tee "$plan.summary.txt"
+# Runs before --plan-only exits, so a plan that risks data is refused before anyone approves it,
+# and again at apply on the re-plan.
+if ! node "$ROOT/scripts/plan.js" guard "$plan" --state "$work/state.json" >"$work/data-risk.txt"; then
     if [ -z "$allow_data_risk" ]; then
-        echo "release.sh: this plan deletes or replaces data-holding resources:" >&2
         cat "$work/data-risk.txt" >&2
-        echo "Nothing was applied. If that is intended, release again with --allow-data-risk \"<why>\"." >&2
+        echo "release.sh: nothing was applied. If that is intended, release again with --allow-data-risk \"<why>\"." >&2
         exit 5
     fi
-    echo "release.sh: applying data-holding deletes/replaces, accepted because: $allow_data_risk"
+    echo "release.sh: steps that risk data or availability, accepted because: $allow_data_risk" | tee -a "$plan.summary.txt"
 fi
+[ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
 confirm
 # --refresh as when the plan was saved; the engine also refuses any step outside the plan.
 pulumi up --stack "$stack" --plan "$plan" --refresh --yes --non-interactive \
