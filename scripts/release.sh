@@ -40,6 +40,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ -n "$stack" ] || { echo "release.sh: --stack is required" >&2; exit 2; }
+# Only forward along the main line, unless this is a declared rollback (exit 6).
+node "$ROOT/scripts/lib/history.js" "$stack" || { echo "release.sh: nothing was applied" >&2; exit 6; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

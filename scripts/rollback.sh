@@ -80,6 +80,8 @@ done
 echo "rollback: releasing $stack at $rev ($(git log -1 --format='%h %s' "$rev"))"
 # Recorded in the stack's sourceRevision output: what production1 now runs is that revision.
 export SAPOCHE_SOURCE_REVISION="$rev"
+# Declared, so release.sh's history check lets it go back (scripts/lib/history.js).
+export SAPOCHE_ROLLBACK="$rev"
 set +e
 (cd "$src" && bash scripts/release.sh "${pass[@]}")
 code=$?

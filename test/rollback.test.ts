@@ -133,3 +133,47 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
 
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
 });
+
+describe("release history (scripts/lib/history.js)", () => {
+    const { judgeRevision } = require("../scripts/lib/history.js");
+    const A = "a".repeat(40);
+    const B = "b".repeat(40);
+    // B descends from A; nothing else is an ancestor of anything; C is not in the clone.
+    const isAncestor = (x: string, y: string) =>
+        x.startsWith("c") ? undefined : x === y || (x === A && y === B);
+    const verdict = (deployed: string | undefined, current: string, rollback?: string) =>
+        judgeRevision({ deployed, current, rollback, isAncestor });
+
+    it("lets a release move forward, repeat itself, or start a new stack", () => {
+        assert.equal(verdict(A, B).ok, true);
+        assert.equal(verdict(B, B).ok, true);
+        assert.equal(verdict(undefined, A).ok, true);
+        assert.equal(verdict(`${A}-dirty`, B).ok, true, "a laptop release's commit is its base");
+    });
+
+    it("refuses an older or diverged revision, naming both", () => {
+        const v = verdict(B, A);
+        assert.equal(v.ok, false);
+        assert.equal(
+            v.message,
+            `${A} does not descend from the deployed ${B}: an older or diverged revision`,
+        );
+        assert.equal(verdict(B, "d".repeat(40)).ok, false);
+    });
+
+    it("refuses what it cannot compare: a commit missing from a shallow clone, or no commit at all", () => {
+        assert.match(
+            verdict("c".repeat(40), B).message,
+            /not in this clone: fetch the full history/,
+        );
+        assert.match(
+            verdict("unknown (not a git checkout)", B).message,
+            /only commits can be compared/,
+        );
+    });
+
+    it("lets a declared rollback go back", () => {
+        const v = verdict(B, A, A);
+        assert.deepEqual(v, { ok: true, message: `declared rollback to ${A}` });
+    });
+});

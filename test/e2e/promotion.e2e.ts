@@ -11,7 +11,8 @@
  *    B and records [NEXT, CURRENT]; production1 then accepts B through release.sh.
  * 2. An image staging never ran is refused on main, naming what staging runs and ran before.
  * 3. production1 may go back to CURRENT, which staging ran before but runs no more (history).
- * 4. `npm run rollback -- --stack production1 --to A` redeploys A through release.sh: no change
+ * 4. release.sh from A's checkout is refused (A does not descend from B, which production1 runs);
+ *    `npm run rollback -- --stack production1 --to A` redeploys A through release.sh: no change
  *    without a confirmation (exit 4), a revision off the main line is refused (exit 2), and with
  *    --approved A is applied (CURRENT again, sourceRevision A).
  *
@@ -206,6 +207,14 @@ describe("promotion: staging's image history and rollback", function () {
                     input: "",
                 },
             );
+
+        // Re-running an old release (revision A's checkout) is refused: production1 runs B.
+        git("checkout", "-q", revisionA);
+        const old = sb.release(["--stack", "production1", "--approved"]);
+        git("checkout", "-q", "main");
+        assert.equal(old.code, 6, old.output.slice(-4000));
+        assert.match(old.output, new RegExp(`${revisionA} does not descend from the deployed`));
+        assert.match(old.output, /nothing was applied/);
 
         // Not on the main line: refused before anything runs.
         git("checkout", "-q", "-b", "unreviewed");
