@@ -88,7 +88,14 @@ else
 fi
 
 # The state the guard judges in-place updates against (secrets stay encrypted in it).
-pulumi stack export --stack "$stack" --file "$work/state.json"
+# Away from the terminal: at a terminal the CLI queries it (colours, cursor) and would swallow
+# the typed confirmation below.
+if ! pulumi stack export --stack "$stack" --file "$work/state.json" --non-interactive \
+    </dev/null >"$work/export.log" 2>&1; then
+    cat "$work/export.log" >&2
+    echo "release.sh: could not read $stack's state for the release guard; nothing was applied" >&2
+    exit 1
+fi
 node "$ROOT/scripts/plan.js" summary "$plan" --state "$work/state.json" | tee "$plan.summary.txt"
 # Runs before --plan-only exits, so a plan that risks data is refused before anyone approves it,
 # and again at apply on the re-plan.

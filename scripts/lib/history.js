@@ -54,7 +54,7 @@ function judgeRevision({ deployed, current, rollback, isAncestor }) {
 }
 
 function main(stack) {
-    const out = spawnSync("pulumi", ["stack", "output", "--stack", stack, "--json"], {
+    const out = spawnSync("pulumi", ["stack", "output", "--stack", stack, "--json", "--non-interactive"], {
         encoding: "utf8",
     });
     if (out.status !== 0) {
