@@ -15,6 +15,7 @@ const FAKE_RELEASE = `#!/usr/bin/env bash
 echo "release.sh args: $*"
 echo "release.sh cwd: $PWD"
 echo "release.sh revision: $SAPOCHE_SOURCE_REVISION"
+echo "release.sh declared rollback: $SAPOCHE_ROLLBACK"
 echo "release.sh node_modules: $(test -d node_modules/js-yaml && echo linked)"
 cat Pulumi.production1.yaml
 exit "\${FAKE_EXIT:-0}"
@@ -87,6 +88,8 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
         assert.equal(r.code, 0, r.output);
         assert.match(r.output, /release\.sh args: --stack production1 --approved\n/);
         assert.match(r.output, new RegExp(`release\\.sh revision: ${old}\\n`));
+        // Declared, so release.sh's history check lets it go back (scripts/lib/history.js).
+        assert.match(r.output, new RegExp(`release\\.sh declared rollback: ${old}\\n`));
         assert.match(r.output, /release\.sh node_modules: linked\n/);
         const cwd = /release\.sh cwd: (.*)\n/.exec(r.output)![1];
         assert.notEqual(cwd, repo, "not the checkout");
