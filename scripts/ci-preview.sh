@@ -15,7 +15,10 @@ if [ "${1:-}" = --summaries ]; then
         node scripts/preview-summary.js "$out/preview.txt" >"$out/summary.txt"
     fi
     if [ -f "$RUNNER_TEMP/plan.json" ]; then
-        node scripts/plan.js summary "$RUNNER_TEMP/plan.json" >"$out/plan-summary.txt"
+        # The release guard's verdict as release.sh will give it, judged against the state.
+        state=()
+        [ -f "$RUNNER_TEMP/state.json" ] && state=(--state "$RUNNER_TEMP/state.json")
+        node scripts/plan.js summary "$RUNNER_TEMP/plan.json" "${state[@]}" >"$out/plan-summary.txt"
     fi
     exit 0
 fi
@@ -43,5 +46,8 @@ if [ "$STACK" = production1 ]; then
     node scripts/lib/without-promotion-gate.js production1 "$RUNNER_TEMP/Pulumi.production1.yaml"
     extra=(--config-file "$RUNNER_TEMP/Pulumi.production1.yaml")
 fi
+# Outside the uploaded directory: the state stays on the runner (its secrets are encrypted).
+pulumi stack export --stack "$STACK" --file "$RUNNER_TEMP/state.json" --non-interactive ||
+    echo "::warning::could not export $STACK's state: the plan summary judges updates without it"
 PULUMI_EXPERIMENTAL=true PREVIEW_OUT="$out/preview.txt" \
     bash scripts/preview.sh "$STACK" --save-plan "$RUNNER_TEMP/plan.json" "${extra[@]}"
