@@ -1,19 +1,25 @@
 #!/usr/bin/env node
 // Reads saved Pulumi update plans (`pulumi preview --save-plan`) for scripts/release.sh.
 //
-// Usage: node scripts/plan.js summary <plan.json>
-//          what the plan does: creates, updates, replaces, deletes; deletes and replaces of
-//          data-holding resources called out.
-//        node scripts/plan.js guard <plan.json>
-//          exit 1 (listing them) when the plan deletes or replaces a data-holding resource.
+// Usage: node scripts/plan.js summary <plan.json> [--state <export.json>]
+//          what the plan does: creates, updates, replaces, deletes; the release guard's
+//          refusals called out.
+//        node scripts/plan.js guard <plan.json> [--state <export.json>]
+//          the release guard (scripts/lib/release-guard.js): exit 1, listing them, when a step
+//          risks data or availability; <export.json> is `pulumi stack export` of the stack,
+//          which in-place updates are judged against (without it they fail closed).
 //        node scripts/plan.js compare <saved.json> <current.json>
 //          exit 0 when both plans do the same thing, 1 (listing the resources that differ)
 //          when code, config or the cluster changed in between.
 "use strict";
 const fs = require("fs");
+const { judge, formatRefusal } = require("./lib/release-guard");
 
-/** Kinds whose deletion or replacement can lose data or take every workload down. */
-const DATA_HOLDING = ["PersistentVolumeClaim", "PersistentVolume", "StatefulSet", "Namespace"];
+/** The catalog's critical objects (TypeScript: registers ts-node unless a test runner did). */
+function criticalObjects() {
+    if (!require.extensions[".ts"]) require("ts-node").register({ transpileOnly: true });
+    return require("../stacks/critical").criticalObjects();
+}
 
 function read(file) {
     return JSON.parse(fs.readFileSync(file, "utf8"));
@@ -29,37 +35,22 @@ function operation(steps) {
     return steps.find((s) => ["create", "update", "delete"].includes(s)) ?? "same";
 }
 
-/** Counts per operation and the data-holding resources deleted or replaced. */
-function summarize(plan) {
+/** Counts per operation of the Kubernetes objects, and the release guard's verdict. */
+function summarize(plan, state, critical = criticalObjects()) {
     const counts = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
-    const dangerous = [];
     for (const [urn, rp] of Object.entries(plan.resourcePlans ?? {})) {
         const type = typeOf(urn, rp);
         if (!type.startsWith("kubernetes:")) continue;
-        const op = operation(rp.steps ?? []);
-        counts[op] += 1;
-        const kind = type.split(":").pop();
-        if ((op === "replace" || op === "delete") && DATA_HOLDING.includes(kind)) {
-            dangerous.push({ op, kind, name: urn.split("::").pop() });
-        }
+        counts[operation(rp.steps ?? [])] += 1;
     }
-    return { counts, dangerous };
+    return { counts, guard: judge(plan, state, critical) };
 }
 
-function formatSummary({ counts, dangerous }) {
+function formatSummary({ counts, guard }) {
     const line = ["create", "update", "replace", "delete", "same"]
         .map((op) => `${counts[op]} to ${op === "same" ? "leave unchanged" : op}`)
         .join(", ");
-    const lines = [`Plan: ${line}.`];
-    if (dangerous.length) {
-        lines.push("Data-holding resources this plan deletes or replaces:");
-        for (const d of dangerous) lines.push(`  !! ${d.op.toUpperCase()} of ${d.kind} ${d.name}`);
-    } else {
-        lines.push(
-            "No data-holding resource (volume claim, StatefulSet, namespace) is deleted or replaced.",
-        );
-    }
-    return lines.join("\n");
+    return [`Plan: ${line}.`, formatRefusal(guard)].join("\n");
 }
 
 /**
@@ -98,15 +89,18 @@ function differences(saved, current) {
 }
 
 function main(argv) {
-    const [command, ...files] = argv;
+    const args = [...argv];
+    const at = args.indexOf("--state");
+    const state = at >= 0 ? read(args.splice(at, 2)[1]) : undefined;
+    const [command, ...files] = args;
     if (command === "summary" && files.length === 1) {
-        console.log(formatSummary(summarize(read(files[0]))));
+        console.log(formatSummary(summarize(read(files[0]), state)));
         return 0;
     }
     if (command === "guard" && files.length === 1) {
-        const { dangerous } = summarize(read(files[0]));
-        for (const d of dangerous) console.log(`  ${d.op} of ${d.kind} ${d.name}`);
-        return dangerous.length ? 1 : 0;
+        const verdict = judge(read(files[0]), state, criticalObjects());
+        console.log(formatRefusal(verdict));
+        return verdict.refused.length ? 1 : 0;
     }
     if (command === "compare" && files.length === 2) {
         const changed = differences(read(files[0]), read(files[1]));
@@ -115,10 +109,10 @@ function main(argv) {
         return changed.length ? 1 : 0;
     }
     console.error(
-        "usage: plan.js summary <plan.json> | plan.js guard <plan.json> | plan.js compare <saved.json> <current.json>",
+        "usage: plan.js summary|guard <plan.json> [--state <export.json>] | plan.js compare <saved.json> <current.json>",
     );
     return 2;
 }
 
-module.exports = { summarize, formatSummary, differences, canonicalGoal, main };
+module.exports = { summarize, formatSummary, differences, canonicalGoal, criticalObjects, main };
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

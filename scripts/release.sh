@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ships one stack through the gates, applying exactly what was reviewed:
 #   1. policy-checked preview that saves an update plan (scripts/preview.sh --save-plan);
-#   2. a short summary of the plan, deletes and replaces of data-holding resources called out;
+#   2. every gate decides, before anyone approves: the release guard, the creates check, and a
+#      summary a person reads in 30 seconds (scripts/lib/release-summary.ts);
 #   3. explicit confirmation: type the stack name (CI passes --approved after its own approval;
 #      the flag counts only with CI=true and no terminal);
 #   4. `pulumi up --plan`: only that plan is applied.
@@ -12,14 +13,17 @@
 # values, as reviewed.) The engine then refuses any step outside the plan as well.
 #
 # Usage: scripts/release.sh --stack <stack> [--approved]                 preview, confirm, apply
-#        scripts/release.sh --local --stack <stack> [...]                  the same in scripts/local.sh's sandbox
+#        scripts/release.sh --local --stack <stack> [...]                the same in scripts/local.sh's sandbox
 #        scripts/release.sh --stack <stack> --plan-only --plan-file <f>  save plan + summary only
 #        scripts/release.sh --stack <stack> --apply-plan <f> [--approved]
-#        A plan that creates an object the cluster already has is refused (exit 6): it would adopt
-#        it silently; live objects are adopted through the adoption phases (imports).
-#        --allow-data-risk "<why>"  also apply a plan that deletes or replaces a data-holding
-#                                   resource (volume claim, StatefulSet, namespace); without it
-#                                   such a plan is refused (exit 5), whoever approves it.
+#        --allow-data-risk "<why>"  also save or apply a plan with steps the release guard refuses
+#                                   (scripts/lib/release-guard.js: anything but a create, a no-op
+#                                   or a safe update of an object stacks/critical.ts marks); without
+#                                   it such a plan is refused (exit 5), in the plan job and at apply.
+# Exit codes: 0 applied (or plan saved), 1 preview failed, 2 usage, 3 stale plan, 4 no confirmation,
+# 5 release guard, 6 revision not on the deployed line (scripts/lib/history.js), 7 the plan creates
+# objects that already exist in the cluster (it would adopt them silently; live objects are adopted
+# through the adoption phases, as imports).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib/backend.sh
@@ -41,11 +45,15 @@ while [ $# -gt 0 ]; do
         --plan-file) plan_file="$2"; shift ;;
         --apply-plan) apply_plan="$2"; shift ;;
         --allow-data-risk) allow_data_risk="$2"; shift ;;
-        *) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 2 ;;
+        *) sed -n '2,26p' "${BASH_SOURCE[0]}"; exit 2 ;;
     esac
     shift
 done
 [ -n "$stack" ] || { echo "release.sh: --stack is required" >&2; exit 2; }
+# Until the confirmation, nothing reads the terminal: every command below takes its stdin from
+# /dev/null, so none can swallow the typed stack name.
+# Only forward along the main line, unless this is a declared rollback (exit 6).
+node "$ROOT/scripts/lib/history.js" "$stack" </dev/null || { echo "release.sh: nothing was applied" >&2; exit 6; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # What a reviewer and the next command need outlives this run: the plan, the full preview, the
@@ -57,7 +65,7 @@ TS_NODE=(node -r ts-node/register/transpile-only)
 # Plans are made against the live cluster (--refresh), so an edit made in the cluster since the
 # plan was saved also makes it stale.
 save_plan() { # save_plan FILE
-    PREVIEW_OUT="$keep/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1"
+    PREVIEW_OUT="$keep/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1" </dev/null
 }
 
 confirm() {
@@ -89,7 +97,7 @@ if [ -n "$apply_plan" ]; then
         echo "release.sh: re-planning $stack failed (preview above); nothing was applied" >&2
         exit 1
     fi
-    if ! node "$ROOT/scripts/plan.js" compare "$plan" "$work/current.json" >"$work/differs.txt"; then
+    if ! node "$ROOT/scripts/plan.js" compare "$plan" "$work/current.json" >"$work/differs.txt" </dev/null; then
         echo "release.sh: the saved plan $plan no longer matches what an update would do now:" >&2
         echo "code, config or the cluster changed since it was saved. Nothing was applied." >&2
         cat "$work/differs.txt" >&2
@@ -101,36 +109,40 @@ else
     save_plan "$plan" || { echo "release.sh: the preview of $stack failed; nothing was applied" >&2; exit 1; }
 fi
 
-# Every gate decides before anyone approves, and the summary shows what each decided.
+# The state the guard judges in-place updates against, and the summary diffs updates against
+# (secrets stay encrypted in it).
+if ! pulumi stack export --stack "$stack" --file "$keep/state.json" --non-interactive \
+    </dev/null >"$work/export.log" 2>&1; then
+    cat "$work/export.log" >&2
+    echo "release.sh: could not read $stack's state for the release guard; nothing was applied" >&2
+    exit 1
+fi
+# Every gate decides before anyone approves (these run before --plan-only exits, so the plan job
+# refuses too), and again at apply on the re-plan; the summary shows what each decided.
 data_risk=0
-node "$ROOT/scripts/plan.js" guard "$plan" >"$keep/data-risk.txt" || data_risk=$?
-# A "create" over an object the cluster already has would adopt it silently.
+node "$ROOT/scripts/plan.js" guard "$plan" --state "$keep/state.json" >"$keep/data-risk.txt" </dev/null || data_risk=$?
 creates=0
-"${TS_NODE[@]}" "$ROOT/scripts/lib/creates-over-live.ts" "$plan" 2>"$keep/creates.txt" || creates=$?
-pulumi stack export --stack "$stack" >"$keep/state.json"
+"${TS_NODE[@]}" "$ROOT/scripts/lib/creates-over-live.ts" "$plan" 2>"$keep/creates.txt" </dev/null || creates=$?
 "${TS_NODE[@]}" "$ROOT/scripts/lib/release-summary.ts" --stack "$stack" --plan "$plan" \
     --state "$keep/state.json" --preview "$keep/preview.txt" \
     --gate "data-risk guard=$data_risk:$keep/data-risk.txt" \
     --gate "creates over live=$creates:$keep/creates.txt" \
-    --apply "npm run release --${SAPOCHE_LOCAL_SANDBOX:+ --local} --stack $stack --apply-plan $plan" |
-    tee "$plan.summary.txt"
+    --apply "npm run release --${SAPOCHE_LOCAL_SANDBOX:+ --local} --stack $stack --apply-plan $plan" \
+    </dev/null | tee "$plan.summary.txt"
 if [ "$creates" != 0 ]; then
     why="the plan creates objects that already exist in the cluster"
     [ "$creates" = 6 ] || why="the plan's creates could not be checked against the cluster"
     echo "release.sh: refused: $why (above). Nothing was applied." >&2
-    exit 6
+    exit 7
 fi
-[ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
-# Losing a Redis node set or its volumes is never a side effect a reviewer can miss in a list.
 if [ "$data_risk" != 0 ]; then
     if [ -z "$allow_data_risk" ]; then
-        echo "release.sh: this plan deletes or replaces data-holding resources:" >&2
-        cat "$keep/data-risk.txt" >&2
-        echo "Nothing was applied. If that is intended, release again with --allow-data-risk \"<why>\"." >&2
+        echo "release.sh: refused by the release guard (above); nothing was applied. If that is intended, release again with --allow-data-risk \"<why>\"." >&2
         exit 5
     fi
-    echo "release.sh: applying data-holding deletes/replaces, accepted because: $allow_data_risk"
+    echo "release.sh: steps that risk data or availability, accepted because: $allow_data_risk" | tee -a "$plan.summary.txt"
 fi
+[ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
 confirm
 # --refresh as when the plan was saved; the engine also refuses any step outside the plan.
 pulumi up --stack "$stack" --plan "$plan" --refresh --yes --non-interactive \

@@ -79,7 +79,7 @@ for dir in . policy-pack; do
         ln -sfn "$ROOT/$dir/node_modules" "$src/$dir/node_modules"
     else
         echo "rollback: $dir/package-lock.json differs at $rev: installing its dependencies"
-        npm ci --prefix "$src/$dir" --no-audit --no-fund >"$work/npm-$(basename "$dir").log" 2>&1 ||
+        npm ci --ignore-scripts --prefix "$src/$dir" --no-audit --no-fund >"$work/npm-$(basename "$dir").log" 2>&1 ||
             { cat "$work/npm-$(basename "$dir").log" >&2; echo "rollback: npm ci failed; nothing was applied" >&2; exit 1; }
     fi
 done
@@ -87,6 +87,8 @@ done
 echo "rollback: releasing $stack at $rev ($(git log -1 --format='%h %s' "$rev"))"
 # Recorded in the stack's sourceRevision output: what production1 now runs is that revision.
 export SAPOCHE_SOURCE_REVISION="$rev"
+# Declared, so release.sh's history check lets it go back (scripts/lib/history.js).
+export SAPOCHE_ROLLBACK="$rev"
 set +e
 (cd "$src" && bash scripts/release.sh "${pass[@]}")
 code=$?

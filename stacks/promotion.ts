@@ -119,13 +119,46 @@ export interface Unpromoted {
     readonly ranBefore: readonly string[];
 }
 
+/** An image reference split as a registry reads it: `repository[:tag][@sha256:<hex>]`. */
+export interface ImageRef {
+    readonly repository: string;
+    readonly tag?: string;
+    readonly digest?: string;
+}
+
+/** Splits an image reference; the tag is what follows the last `:` after the last `/`. */
+export function parseImage(image: string): ImageRef {
+    const [name, digest] = image.split("@", 2);
+    const slash = name.lastIndexOf("/");
+    const colon = name.lastIndexOf(":");
+    const tagged = colon > slash;
+    return {
+        repository: tagged ? name.slice(0, colon) : name,
+        tag: tagged ? name.slice(colon + 1) : undefined,
+        digest: /^sha256:[0-9a-f]{64}$/.test(digest ?? "") ? digest : undefined,
+    };
+}
+
+/**
+ * Whether `image` is something the source ran: by digest when `image` carries one (the same
+ * repository and the same bytes; a `tag@digest` reference is judged by its digest, and a tag
+ * pushed again under another digest does not match), else the very same reference. A digest can
+ * only match a digest: a source that ran a bare tag did not record which bytes it ran.
+ */
+export function ranSameImage(image: string, ran: string): boolean {
+    const mine = parseImage(image);
+    if (mine.digest === undefined) return image === ran;
+    const theirs = parseImage(ran);
+    return theirs.repository === mine.repository && theirs.digest === mine.digest;
+}
+
 /** Workloads of `mine` whose image the promotion source never ran (now or in its history). */
 export function findUnpromoted(
     mine: Readonly<Record<string, string>>,
     ran: ImageHistory,
 ): Unpromoted[] {
     return Object.entries(mine)
-        .filter(([workload, image]) => !(ran[workload] ?? []).includes(image))
+        .filter(([workload, image]) => !(ran[workload] ?? []).some((r) => ranSameImage(image, r)))
         .map(([workload, image]) => {
             const [staged, ...ranBefore] = ran[workload] ?? [];
             return { workload, image, staged, ranBefore };

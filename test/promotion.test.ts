@@ -11,6 +11,7 @@ import {
 import {
     DEFAULT_HISTORY_LENGTH,
     findUnpromoted,
+    parseImage,
     nextImageHistory,
     promotionRefusal,
     ranImages,
@@ -80,6 +81,42 @@ describe("staging-first promotion", () => {
             ],
             "d runs an image staging ran before: accepted",
         );
+    });
+
+    it("judges a digest-pinned image by its digest: a re-pushed tag does not pass, tag@digest is its digest", () => {
+        const repo = "registry.sapoche.internal/sapoche/backend";
+        const d = (c: string) => `sha256:${c.repeat(64)}`;
+        const ran = { a: [`${repo}:2026.12.0@${d("a")}`, `${repo}@${d("b")}`] };
+        // The same tag pushed again: another digest, refused, naming what staging ran.
+        const repushed = findUnpromoted({ a: `${repo}:2026.12.0@${d("c")}` }, ran);
+        assert.equal(repushed.length, 1);
+        assert.equal(repushed[0].staged, `${repo}:2026.12.0@${d("a")}`);
+        // Any tag (or none) on a digest staging ran passes: the digest is what runs.
+        assert.deepEqual(findUnpromoted({ a: `${repo}@${d("a")}` }, ran), []);
+        assert.deepEqual(findUnpromoted({ a: `${repo}:other@${d("b")}` }, ran), []);
+        // The same digest from another repository is not what staging ran.
+        assert.equal(findUnpromoted({ a: `${repo}-fork@${d("a")}` }, ran).length, 1);
+        // A bare tag never matches a digest staging ran: which bytes it names is unknown.
+        assert.equal(findUnpromoted({ a: `${repo}:2026.12.0` }, ran).length, 1);
+        // A malformed digest is no digest: only the very same reference would match.
+        assert.equal(
+            findUnpromoted({ a: `${repo}@sha256:abc` }, { a: [`${repo}@sha256:abcd`] }).length,
+            1,
+        );
+    });
+
+    it("splits image references as a registry reads them, ports and all", () => {
+        const d = `sha256:${"f".repeat(64)}`;
+        assert.deepEqual(parseImage(`reg:5000/a/b:1.2@${d}`), {
+            repository: "reg:5000/a/b",
+            tag: "1.2",
+            digest: d,
+        });
+        assert.deepEqual(parseImage("reg:5000/a/b"), {
+            repository: "reg:5000/a/b",
+            tag: undefined,
+            digest: undefined,
+        });
     });
 
     it("reads a promotion source that predates imageHistory from its workloadImages alone", () => {

@@ -15,6 +15,7 @@ const FAKE_RELEASE = `#!/usr/bin/env bash
 echo "release.sh args: $*"
 echo "release.sh cwd: $PWD"
 echo "release.sh revision: $SAPOCHE_SOURCE_REVISION"
+echo "release.sh declared rollback: $SAPOCHE_ROLLBACK"
 echo "release.sh node_modules: $(test -d node_modules/js-yaml && echo linked)"
 cat Pulumi.production1.yaml
 exit "\${FAKE_EXIT:-0}"
@@ -91,6 +92,8 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
         assert.equal(r.code, 0, r.output);
         assert.match(r.output, /release\.sh args: --stack production1 --approved\n/);
         assert.match(r.output, new RegExp(`release\\.sh revision: ${old}\\n`));
+        // Declared, so release.sh's history check lets it go back (scripts/lib/history.js).
+        assert.match(r.output, new RegExp(`release\\.sh declared rollback: ${old}\\n`));
         assert.match(r.output, /release\.sh node_modules: linked\n/);
         const cwd = /release\.sh cwd: (.*)\n/.exec(r.output)![1];
         assert.notEqual(cwd, repo, "not the checkout");
@@ -146,5 +149,49 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
         assert.match(r.output, /no Pulumi backend .*nothing was run/);
         assert.match(r.output, /npm run rollback -- --local --stack production1 --to /);
         assert.doesNotMatch(r.output, /release\.sh args/);
+    });
+});
+
+describe("release history (scripts/lib/history.js)", () => {
+    const { judgeRevision } = require("../scripts/lib/history.js");
+    const A = "a".repeat(40);
+    const B = "b".repeat(40);
+    // B descends from A; nothing else is an ancestor of anything; C is not in the clone.
+    const isAncestor = (x: string, y: string) =>
+        x.startsWith("c") ? undefined : x === y || (x === A && y === B);
+    const verdict = (deployed: string | undefined, current: string, rollback?: string) =>
+        judgeRevision({ deployed, current, rollback, isAncestor });
+
+    it("lets a release move forward, repeat itself, or start a new stack", () => {
+        assert.equal(verdict(A, B).ok, true);
+        assert.equal(verdict(B, B).ok, true);
+        assert.equal(verdict(undefined, A).ok, true);
+        assert.equal(verdict(`${A}-dirty`, B).ok, true, "a laptop release's commit is its base");
+    });
+
+    it("refuses an older or diverged revision, naming both", () => {
+        const v = verdict(B, A);
+        assert.equal(v.ok, false);
+        assert.equal(
+            v.message,
+            `${A} does not descend from the deployed ${B}: an older or diverged revision`,
+        );
+        assert.equal(verdict(B, "d".repeat(40)).ok, false);
+    });
+
+    it("refuses what it cannot compare: a commit missing from a shallow clone, or no commit at all", () => {
+        assert.match(
+            verdict("c".repeat(40), B).message,
+            /not in this clone: fetch the full history/,
+        );
+        assert.match(
+            verdict("unknown (not a git checkout)", B).message,
+            /only commits can be compared/,
+        );
+    });
+
+    it("lets a declared rollback go back", () => {
+        const v = verdict(B, A, A);
+        assert.deepEqual(v, { ok: true, message: `declared rollback to ${A}` });
     });
 });

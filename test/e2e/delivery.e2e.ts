@@ -195,6 +195,75 @@ describe("delivery: approved plans and staging first", function () {
         assert.match(r.output, new RegExp(`differs: .*Deployment::${web}`));
     });
 
+    /** Runs `body` with `file` of the sandbox's program edited, then restores it. */
+    function withEdit(file: string, from: string, to: string, body: () => void): void {
+        const at = path.join(sb.work, file);
+        const original = fs.readFileSync(at, "utf8");
+        assert.ok(original.includes(from), `${file} holds ${from}`);
+        fs.writeFileSync(at, original.replace(from, to));
+        try {
+            body();
+        } finally {
+            fs.writeFileSync(at, original);
+        }
+    }
+
+    it("refuses in the plan job a plan that deletes redis-sp (renamed: replaced, the old one deleted)", () => {
+        withEdit("stacks/catalog.ts", 'service: "redis-sp",', 'service: "redis-sp-v2",', () => {
+            const before = resourceVersions(PROD_NS);
+            const r = sb.release([
+                "--stack",
+                "production1",
+                "--plan-only",
+                "--plan-file",
+                planFile,
+            ]);
+            assertNothingApplied(r, 5, before);
+            assert.match(
+                r.output,
+                /!! .*delete-replaced of Service redis-sp -> redis-sp-v2: a critical object/,
+            );
+        });
+    });
+
+    it("refuses a plan that sets the claim retention policy to Delete, at plan and at apply", () => {
+        withEdit("components/redis.ts", 'whenScaled: "Retain"', 'whenScaled: "Delete"', () => {
+            const before = resourceVersions(PROD_NS);
+            const r = sb.release([
+                "--stack",
+                "production1",
+                "--plan-only",
+                "--plan-file",
+                planFile,
+            ]);
+            assertNothingApplied(r, 5, before);
+            assert.match(
+                r.output,
+                /StatefulSet redis: .*persistentVolumeClaimRetentionPolicy becomes/,
+            );
+            // Saved with a reason, the plan is still judged again at apply.
+            must(
+                sb.release([
+                    "--stack",
+                    "production1",
+                    "--plan-only",
+                    "--plan-file",
+                    planFile,
+                    "--allow-data-risk",
+                    "e2e: proving the apply-time guard",
+                ]),
+            );
+            const applied = sb.release([
+                "--stack",
+                "production1",
+                "--apply-plan",
+                planFile,
+                "--approved",
+            ]);
+            assertNothingApplied(applied, 5, before);
+        });
+    });
+
     after(() => {
         for (const ns of [STAGING_NS, PROD_NS]) {
             kubectl(["delete", "namespace", ns, "--ignore-not-found", "--wait=false"]);

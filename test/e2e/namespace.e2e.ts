@@ -137,7 +137,7 @@ describe("the real engine against the local control plane", function () {
             ],
             { cwd: sb.work, env: sb.env },
         );
-        assert.equal(r.code, 6, r.output.slice(-4000));
+        assert.equal(r.code, 7, r.output.slice(-4000));
         assert.ok(
             /already exist in the cluster and are not in this stack's state/.test(r.output),
             r.output.slice(-4000),

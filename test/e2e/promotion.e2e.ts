@@ -11,9 +11,11 @@
  *    B and records [NEXT, CURRENT]; production1 then accepts B through release.sh.
  * 2. An image staging never ran is refused on main, naming what staging runs and ran before.
  * 3. production1 may go back to CURRENT, which staging ran before but runs no more (history).
- * 4. `npm run rollback -- --stack production1 --to A` redeploys A through release.sh: no change
+ * 4. release.sh from A's checkout is refused (A does not descend from B, which production1 runs);
+ *    `npm run rollback -- --stack production1 --to A` redeploys A through release.sh: no change
  *    without a confirmation (exit 4), a revision off the main line is refused (exit 2), and with
- *    --approved A is applied (CURRENT again, sourceRevision A).
+ *    --approved, through the rollback workflow's step (scripts/ci-release.sh), A is applied
+ *    (CURRENT again, sourceRevision A).
  *
  * Cost: staging `up` twice, production1 released twice plus once by the rollback. Every apply
  * waits for its namespace to settle (Sandbox.up / Sandbox.release, or `settled` after the
@@ -207,6 +209,14 @@ describe("promotion: staging's image history and rollback", function () {
                 },
             );
 
+        // Re-running an old release (revision A's checkout) is refused: production1 runs B.
+        git("checkout", "-q", revisionA);
+        const old = sb.release(["--stack", "production1", "--approved"]);
+        git("checkout", "-q", "main");
+        assert.equal(old.code, 6, old.output.slice(-4000));
+        assert.match(old.output, new RegExp(`${revisionA} does not descend from the deployed`));
+        assert.match(old.output, /nothing was applied/);
+
         // Not on the main line: refused before anything runs.
         git("checkout", "-q", "-b", "unreviewed");
         setBackend(sb, "production1", NEVER);
@@ -224,7 +234,21 @@ describe("promotion: staging's image history and rollback", function () {
         assert.match(unconfirmed.output, /stdin is not a terminal and --approved was not given/);
         assert.deepEqual(resourceVersions(PROD_NS), before, "the cluster is unchanged");
 
-        const applied = rollback(revisionA, ["--approved"]);
+        // Approved: through the rollback workflow's own step (scripts/ci-release.sh), with the
+        // kubeconfig handed over as the workflow's environment secret is.
+        const applied = run(
+            "bash",
+            ["scripts/ci-release.sh", "production1", "--rollback", revisionA, "--approved"],
+            {
+                cwd: sb.work,
+                env: {
+                    ...sb.env,
+                    AWS_REGION: "unused-by-the-file-backend",
+                    KUBECONFIG_DATA: fs.readFileSync(sb.env.KUBECONFIG!, "utf8"),
+                },
+                input: "",
+            },
+        );
         assert.equal(applied.code, 0, applied.output.slice(-4000));
         assert.match(applied.output, /Updating \(production1\)/);
         // The rollback applies outside Sandbox.release: wait for the namespace the same way.

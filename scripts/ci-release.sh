@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# A workflow's release or rollback of one stack: the kubeconfig from KUBECONFIG_DATA (a file that
+# lives only as long as this script), the reason from ALLOW_DATA_RISK when a run was dispatched
+# with one, then scripts/release.sh (or, with --rollback <rev>, scripts/rollback.sh).
+#   scripts/ci-release.sh <stack> [release.sh options]
+#   scripts/ci-release.sh <stack> --rollback <revision> [release.sh options]
+set -euo pipefail
+stack="${1:?stack}"
+shift
+: "${AWS_REGION:?set the repository variable STATE_BUCKET_REGION (region of the state bucket)}"
+KUBECONFIG="$(mktemp)"
+export KUBECONFIG
+trap 'rm -f "$KUBECONFIG"' EXIT
+printf '%s' "${KUBECONFIG_DATA:?}" >"$KUBECONFIG"
+risk=()
+[ -n "${ALLOW_DATA_RISK:-}" ] && risk=(--allow-data-risk "$ALLOW_DATA_RISK")
+if [ "${1:-}" = --rollback ]; then
+    to="${2:?revision}"
+    shift 2
+    exec bash scripts/rollback.sh --stack "$stack" --to "$to" "${risk[@]}" "$@"
+fi
+exec bash scripts/release.sh --stack "$stack" "${risk[@]}" "$@"
