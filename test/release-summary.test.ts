@@ -142,4 +142,25 @@ describe("release summary (scripts/lib/release-summary.ts)", () => {
         assert.match(text, /^ {21}mandatory enforce-redis-replicas: redis$/m);
         assert.match(text, /^ {21}advisory report-image-without-digest: a, b, c, \+1 more$/m);
     });
+
+    it("groups creates per kind, a few names each, so a first release stays a screen", () => {
+        const many = Object.fromEntries(
+            ["a", "b", "c", "d", "e", "f"].map((n) => [
+                `${URN}sapoche:workloads:Worker$kubernetes:apps/v1:Deployment::worker-${n}`,
+                {
+                    goal: {
+                        type: "kubernetes:apps/v1:Deployment",
+                        inputDiff: { adds: deployment(`worker-${n}`, "b:1", 1) },
+                    },
+                    steps: ["create"],
+                },
+            ]),
+        );
+        const text = releaseSummary({ ...inputs, plan: { resourcePlans: many }, state: [] });
+        assert.match(text, /^Release of production1: 6 to create, 0 to update/m);
+        assert.match(
+            text,
+            /^ {2}create {2}Deployment 6: worker-a, worker-b, worker-c, worker-d, \+2 more$/m,
+        );
+    });
 });

@@ -88,13 +88,15 @@ function policyFindings(preview: string): Finding[] {
 const MAX_OBJECTS = 3;
 
 const MAX_FIELDS = 4;
+/** Names listed on a grouped line of creates before "+N more". */
+const MAX_NAMED = 4;
 /** Gate names are padded to this width; their details line up beneath. */
 const GATE = 18;
 const DETAIL = " ".repeat(GATE + 3);
 
 export function releaseSummary(r: ReleaseInputs): string {
     const now = new Map(r.state.map((s) => [s.urn, s.inputs ?? {}]));
-    const rows: { op: Op; kind: string; name: string; fields: string }[] = [];
+    const rows: { op: Op; kind: string; name: string; fields: string; names?: string[] }[] = [];
     let unchanged = 0;
     for (const [urn, rp] of Object.entries(r.plan.resourcePlans ?? {})) {
         const type = typeOf(urn, rp);
@@ -132,9 +134,27 @@ export function releaseSummary(r: ReleaseInputs): string {
         `Release of ${r.stack}: ${OPS.map((op) => `${count(op)} to ${op}`).join(", ")}, ${unchanged} unchanged.`,
     ];
     const kindWidth = Math.max(4, ...rows.map((x) => x.kind.length));
-    const nameWidth = Math.max(4, ...rows.map((x) => x.name.length));
+    const nameWidth = Math.max(
+        4,
+        ...rows.filter((x) => x.op !== "create").map((x) => x.name.length),
+    );
+    // Creates are grouped per kind (a first release creates a hundred objects); every update,
+    // replace and delete keeps a line of its own.
+    const shown: ((typeof rows)[number] & { names: string[] })[] = [];
     for (const x of rows) {
-        const line = `  ${x.op.padEnd(7)} ${x.kind.padEnd(kindWidth)} ${x.name.padEnd(nameWidth)} ${x.fields}`;
+        const group =
+            x.op === "create"
+                ? shown.find((y) => y.op === "create" && y.kind === x.kind)
+                : undefined;
+        if (group) group.names.push(x.name);
+        else shown.push({ ...x, names: [x.name] });
+    }
+    for (const x of shown) {
+        const named =
+            x.names.length > MAX_NAMED
+                ? `${x.names.length}: ${x.names.slice(0, MAX_NAMED).join(", ")}, +${x.names.length - MAX_NAMED} more`
+                : x.names.join(", ");
+        const line = `  ${x.op.padEnd(7)} ${x.kind.padEnd(kindWidth)} ${named.padEnd(nameWidth)} ${x.fields}`;
         lines.push(line.trimEnd());
     }
     if (rows.length === 0) lines.push("  (no Kubernetes object changes)");

@@ -60,7 +60,11 @@ describe("delivery: approved plans and staging first", function () {
             saved.output,
             /Release of production1: \d+ to create, 0 to update, 0 to replace, 0 to delete/,
         );
-        assert.match(saved.output, /^ {2}create {2}Deployment +worker-booking$/m);
+        // A first release: creates grouped per kind, a few names each.
+        assert.match(
+            saved.output,
+            /^ {2}create {2}Deployment +\d+: consumer-dicom, .*, \+\d+ more$/m,
+        );
         assert.match(saved.output, /data-risk guard +passed/);
         assert.match(saved.output, /creates over live +passed/);
         assert.match(saved.output, /Full preview \(kept\): \S+preview\.txt/);
