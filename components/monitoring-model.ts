@@ -10,6 +10,18 @@ export type Duration = string;
 
 /** Thresholds and durations per environment (stack config `monitoring`). */
 export interface MonitoringThresholds {
+    readonly inputs: {
+        /** How long an alert's input series may be missing before that silence pages. */
+        readonly absentFor: Duration;
+        /** How long one of our scrape targets may be down. */
+        readonly targetDownFor: Duration;
+    };
+    readonly services: {
+        /** How long a user-facing Deployment may run fewer available pods than it needs. */
+        readonly degradedFor: Duration;
+        /** How long a user-facing Deployment may run no available pod at all. */
+        readonly downFor: Duration;
+    };
     readonly autoscaling: {
         /** How long an autoscaler may sit at its maximum before it pages. */
         readonly atMaxFor: Duration;
@@ -17,19 +29,24 @@ export interface MonitoringThresholds {
         readonly flappingWindow: Duration;
         /** More changes than this within the window is flapping. */
         readonly flappingChanges: number;
+        /** How long an autoscaler may want more replicas than it runs (quota, scheduling). */
+        readonly blockedFor: Duration;
+        /** How long an autoscaler may report `ScalingActive=false` (it has no metrics). */
+        readonly metricsMissingFor: Duration;
     };
     readonly queues: {
         /** How long a KEDA queue may stay above its threshold while still growing. */
         readonly growingFor: Duration;
-        /** How long a queue may hold messages without its depth ever dropping. */
+        /** How long a queue may hold messages while no pod of its consumer is available. */
         readonly stuckFor: Duration;
         /** How long a critical consumer may run no available pod. */
         readonly unavailableFor: Duration;
     };
     readonly pdf: {
-        /** p95 of the PDF generation time above this many seconds is slow. */
-        readonly p95Seconds: number;
-        readonly for: Duration;
+        /** How long a PDF queue may hold messages without ever draining. */
+        readonly backlogAgeFor: Duration;
+        /** How long a PDF producer may run fewer available pods than it needs. */
+        readonly workersUnavailableFor: Duration;
     };
     readonly redis: {
         readonly noMasterFor: Duration;
@@ -43,10 +60,10 @@ export interface MonitoringThresholds {
         readonly proxyNoMasterFor: Duration;
     };
     readonly orthanc: {
-        /** Size of Orthanc's storage (it reports what it uses, not what is free). */
-        readonly storageCapacityGi: number;
-        /** Free space below this % of the capacity is low. */
+        /** Free space below this % of the volume's capacity is low. */
         readonly minFreePercent: number;
+        /** Free space predicted to run out within this many days is filling up. */
+        readonly fullWithinDays: number;
         readonly for: Duration;
     };
     readonly rollouts: {
@@ -65,11 +82,15 @@ export interface KedaConsumerTarget {
 export interface RuleTargets {
     /** The namespace's name (the `namespace` label of every series). */
     readonly namespace: string;
+    /** User-facing Deployments: the PHP backend and its nginx, Orthanc, the frontends. */
+    readonly services: readonly string[];
     /** Critical consumers (Deployments) that must always run a pod. */
     readonly criticalConsumers: readonly string[];
     /** KEDA consumers, whose queue depth KEDA exports. */
     readonly kedaConsumers: readonly KedaConsumerTarget[];
-    /** Deployments that generate PDFs and export the PDF histogram. */
+    /** The KEDA consumers that generate PDFs (their queues are the PDF backlog). */
+    readonly pdfQueues: readonly string[];
+    /** Deployments that generate PDFs (consumers and workers). */
     readonly pdfWorkloads: readonly string[];
     /** Redis: StatefulSet and proxy names, node count, Sentinel master set, HAProxy backend. */
     readonly redis: {
@@ -81,12 +102,11 @@ export interface RuleTargets {
     };
     /** Orthanc's Deployment name. */
     readonly orthanc: string;
-    /** Address of the README; each alert links to its section (`#<alert name, lowercased>`). */
+    /** The PersistentVolumeClaim holding Orthanc's storage (its kubelet volume stats). */
+    readonly orthancClaim: string;
+    /** Folder of the runbooks on the forge; each alert links to `<base>/<alert>.md`. */
     readonly runbookBaseUrl: string;
 }
-
-/** The histogram the PDF consumers and workers must export (an assumption, see README). */
-export const PDF_HISTOGRAM = "sapoche_pdf_generation_duration_seconds";
 
 /**
  * The pod label our monitors copy onto every series (`podTargetLabels`), so rules can select a
@@ -96,12 +116,19 @@ export const WORKLOAD_LABEL = "app_kubernetes_io_name";
 
 /** Every alert, by the priority of the inventory it serves. */
 export const ALERTS = {
+    alertInputAbsent: "SapocheAlertInputAbsent",
+    scrapeTargetDown: "SapocheScrapeTargetDown",
+    serviceDown: "SapocheServiceDown",
+    serviceDegraded: "SapocheServiceDegraded",
     autoscalerAtMax: "SapocheAutoscalerAtMax",
     autoscalerFlapping: "SapocheAutoscalerFlapping",
+    autoscalerScaleUpBlocked: "SapocheAutoscalerScaleUpBlocked",
+    autoscalerMetricsMissing: "SapocheAutoscalerMetricsMissing",
     queueBacklogGrowing: "SapocheQueueBacklogGrowing",
     queueStuck: "SapocheQueueStuck",
     criticalConsumerUnavailable: "SapocheCriticalConsumerUnavailable",
-    pdfGenerationSlow: "SapochePdfGenerationSlow",
+    pdfBacklogOld: "SapochePdfBacklogOld",
+    pdfWorkersUnavailable: "SapochePdfWorkersUnavailable",
     redisNoMaster: "SapocheRedisNoMaster",
     redisFailover: "SapocheRedisFailover",
     redisSentinelQuorumLost: "SapocheRedisSentinelQuorumLost",
@@ -109,9 +136,17 @@ export const ALERTS = {
     redisMemoryNearLimit: "SapocheRedisMemoryNearLimit",
     redisProxyNoMaster: "SapocheRedisProxyNoMaster",
     orthancStorageLow: "SapocheOrthancStorageLow",
+    orthancStorageFillingUp: "SapocheOrthancStorageFillingUp",
     rolloutStuck: "SapocheRolloutStuck",
 } as const;
 export type AlertName = (typeof ALERTS)[keyof typeof ALERTS];
+
+/**
+ * The severity scheme (docs/operations/alerts.md): `critical` pages now (patients or clinics are
+ * affected, or the paging itself is blind); `warning` is worked within office hours (a cause, a
+ * degradation with headroom left, a trend); `info` is a notice that needs no action by itself.
+ */
+export type Severity = "critical" | "warning" | "info";
 
 /** `metric{k="v", k2=~"a|b"}`; a value in an array becomes an anchored alternation. */
 export function sel(metric: string, matchers: Record<string, string | readonly string[]>): string {
@@ -121,11 +156,11 @@ export function sel(metric: string, matchers: Record<string, string | readonly s
     return `${metric}{${body}}`;
 }
 
-/** An alerting rule with its severity, summary, description and README runbook link. */
+/** An alerting rule with its severity, summary, description and runbook page. */
 export function alert(
     t: RuleTargets,
     name: AlertName,
-    severity: "critical" | "warning" | "info",
+    severity: Severity,
     expr: string,
     forDuration: Duration | undefined,
     summary: string,
@@ -140,7 +175,7 @@ export function alert(
         annotations: {
             summary,
             description,
-            runbook_url: `${t.runbookBaseUrl}#${name.toLowerCase()}`,
+            runbook_url: `${t.runbookBaseUrl}/${name}.md`,
         },
     };
 }

@@ -3,28 +3,24 @@
  * (which workloads, which names) and the thresholds (stack config), so that the promtool tests
  * render exactly what the program deploys without running Pulumi.
  *
- * Metric sources (see README, "Monitoring and alerts"): kube-state-metrics (Deployments, HPAs),
- * the KEDA operator (`keda_scaler_metrics_value`, the queue depth each ScaledObject reads),
- * redis_exporter next to each Redis and Sentinel, HAProxy's Prometheus endpoint, Orthanc's
- * `/tools/metrics-prometheus`, and the PDF histogram the application is assumed to export.
+ * Every metric read here is one a real exporter emits (test/monitoring/metric-names.promtool.ts):
+ * kube-state-metrics (Deployments, HPAs), the KEDA operator (`keda_scaler_metrics_value`, the
+ * queue depth each ScaledObject reads), the kubelet's volume stats, redis_exporter beside each
+ * Redis and Sentinel, and HAProxy's Prometheus endpoint. The guards that page when any of these
+ * inputs goes silent are derived from the rules themselves (monitoring-guards.ts).
  */
 import type { IRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Rule";
 import type { IRuleGroup } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/RuleGroup";
-import {
-    ALERTS,
-    MonitoringThresholds,
-    PDF_HISTOGRAM,
-    RuleTargets,
-    WORKLOAD_LABEL,
-    alert,
-    sel,
-} from "./monitoring-model";
+import { availabilityRules, inputGuards } from "./monitoring-guards";
+import { redisRules } from "./monitoring-redis";
+import { ALERTS, MonitoringThresholds, RuleTargets, alert, sel } from "./monitoring-model";
 
 // How far back `deriv` looks to decide a queue is growing: long enough to span several KEDA
 // polls (the metric moves in steps), short enough to follow a trend change.
 const GROWTH_WINDOW = "10m";
-// The window of the PDF rate: several scrapes, so one slow job does not make a percentile.
-const RATE_WINDOW = "5m";
+// How far back `predict_linear` fits the free space: long enough to smooth a day's uploads
+// into a trend, short enough to follow a change in the clinics' volume.
+const STORAGE_TREND_WINDOW = "6h";
 
 function autoscalingRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
     const ns = { namespace: t.namespace };
@@ -54,6 +50,34 @@ function autoscalingRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
                 `${a.flappingChanges} times in ${a.flappingWindow}`,
             "Desired replicas keep changing: pods start and stop without settling.",
         ),
+        // The autoscaler asked for more pods than run: the quota, the scheduler or the nodes
+        // refuse them, and load beyond the running pods waits.
+        alert(
+            t,
+            ALERTS.autoscalerScaleUpBlocked,
+            "warning",
+            `${sel("kube_horizontalpodautoscaler_status_desired_replicas", ns)}\n` +
+                `  > on (namespace, horizontalpodautoscaler)\n` +
+                sel("kube_horizontalpodautoscaler_status_current_replicas", ns),
+            a.blockedFor,
+            "Autoscaler {{ $labels.horizontalpodautoscaler }} cannot scale up to what it wants",
+            "It wants {{ $value }} replicas and has run fewer for " +
+                a.blockedFor +
+                ": check the ResourceQuota, pending pods and node capacity.",
+        ),
+        alert(
+            t,
+            ALERTS.autoscalerMetricsMissing,
+            "warning",
+            `${sel("kube_horizontalpodautoscaler_status_condition", {
+                ...ns,
+                condition: "ScalingActive",
+                status: "false",
+            })} == 1`,
+            a.metricsMissingFor,
+            "Autoscaler {{ $labels.horizontalpodautoscaler }} has no metrics (ScalingActive=false)",
+            "It cannot compute a replica count and stays where it is, whatever the load.",
+        ),
     ];
 }
 
@@ -73,22 +97,27 @@ function queueRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
             "{{ $value }} messages waiting; the consumer's autoscaler is not keeping up.",
             { consumer: c.name },
         ),
-        // The depth gauge alone tells "nothing is consumed" from "consumers keep up": a queue
-        // being worked drops at least once between samples; one that never drops in the whole
-        // window while holding messages is not being consumed (`resets` counts those drops).
-        // The `offset` term requires a sample from the window's start, so a series younger than
-        // the window (new consumer, Prometheus restart) cannot look stuck.
+        // A queue's depth alone cannot tell "nobody consumes" from "consumers work but
+        // arrivals are faster" (both grow). What says nothing consumes it is its consumer: no
+        // pod of it was available at any moment of the window while messages waited. A growing
+        // queue whose consumer runs is QueueBacklogGrowing's. The `offset` term requires a sample
+        // from the window's start, so a series younger than the window cannot look stuck.
         alert(
             t,
             ALERTS.queueStuck,
             "critical",
-            `min_over_time(${depth(c.name)}[${q.stuckFor}]) > 0\n` +
-                `and resets(${depth(c.name)}[${q.stuckFor}]) == 0\n` +
-                `and ${depth(c.name)} offset ${q.stuckFor}`,
+            `(min_over_time(${depth(c.name)}[${q.stuckFor}]) > 0\n` +
+                ` and ${depth(c.name)} offset ${q.stuckFor})\n` +
+                `unless on (namespace)\n` +
+                `  max_over_time(${sel("kube_deployment_status_replicas_available", {
+                    namespace: t.namespace,
+                    deployment: c.name,
+                })}[${q.stuckFor}]) > 0`,
             undefined,
-            `Queue of ${c.name} has held messages for ${q.stuckFor} without being consumed`,
-            "At least {{ $value }} messages have waited the whole window; the depth never dropped.",
-            { consumer: c.name },
+            `Queue of ${c.name} has held messages for ${q.stuckFor} and nothing consumes it`,
+            "At least {{ $value }} messages have waited the whole window, and no pod of the " +
+                "consumer was available.",
+            { consumer: c.name, deployment: c.name },
         ),
     ]);
     const unavailable = alert(
@@ -108,116 +137,67 @@ function queueRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
 }
 
 function pdfRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
-    if (t.pdfWorkloads.length === 0) return [];
-    const buckets = sel(`${PDF_HISTOGRAM}_bucket`, {
-        namespace: t.namespace,
-        [WORKLOAD_LABEL]: t.pdfWorkloads,
-    });
-    return [
-        alert(
+    const p = th.pdf;
+    // No workload exports generation times (docs/operations/alerts.md says which metric would):
+    // the PDF priority reads what exists, the PDF queues' backlog and the producers' pods.
+    const backlog = t.pdfQueues.map((name) => {
+        const depth = sel("keda_scaler_metrics_value", {
+            namespace: t.namespace,
+            scaledObject: name,
+        });
+        return alert(
             t,
-            ALERTS.pdfGenerationSlow,
+            ALERTS.pdfBacklogOld,
             "warning",
-            `histogram_quantile(0.95,\n` +
-                `  sum by (le, ${WORKLOAD_LABEL}) (rate(${buckets}[${RATE_WINDOW}]))\n` +
-                `) > ${th.pdf.p95Seconds}`,
-            th.pdf.for,
-            `PDF generation in {{ $labels.${WORKLOAD_LABEL} }} is slow (p95 above ${th.pdf.p95Seconds}s)`,
-            "Reports and results reach patients and clinics late.",
-        ),
-    ];
-}
-
-function redisRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
-    const r = th.redis;
-    const node = { namespace: t.namespace, [WORKLOAD_LABEL]: t.redis.statefulSet };
-    const master = sel("redis_instance_info", { ...node, role: "master" });
-    const sentinel = { ...node, master_name: t.redis.masterSet };
-    return [
-        // Exporters answer (so this is not a scrape outage) but no node says it is the master.
-        alert(
-            t,
-            ALERTS.redisNoMaster,
-            "critical",
-            `count(${sel("redis_up", node)}) > 0\nunless on () ${master}`,
-            r.noMasterFor,
-            "Redis has no master",
-            "No Redis node reports role master: writes to redis-sp fail and job queues stop.",
-        ),
-        // Sentinel reports the master's address; two addresses within the window mean it moved.
-        alert(
-            t,
-            ALERTS.redisFailover,
-            "info",
-            `count by (master_name) (\n` +
-                `  count by (master_name, master_address) (last_over_time(${sel("redis_sentinel_master_status", sentinel)}[${r.failoverWindow}]))\n` +
-                `) > 1`,
+            `min_over_time(${depth}[${p.backlogAgeFor}]) > 0\nand ${depth} offset ${p.backlogAgeFor}`,
             undefined,
-            "Redis failed over within the last " + r.failoverWindow,
-            "Sentinel promoted a new master; check why the old one was lost.",
-        ),
-        alert(
-            t,
-            ALERTS.redisSentinelQuorumLost,
-            "critical",
-            `max by (master_name) (${sel("redis_sentinel_master_ckquorum_status", sentinel)}) == 0`,
-            r.quorumLostFor,
-            "No Sentinel can reach a quorum: the next master loss will not fail over",
-            "SENTINEL CKQUORUM fails on every Sentinel that answers.",
-        ),
-        alert(
-            t,
-            ALERTS.redisReplicationBroken,
-            "warning",
-            `${sel("redis_master_link_up", node)} == 0\n` +
-                `or (max by (namespace, pod) (${sel("redis_connected_slaves", node)})\n` +
-                `    and on (namespace, pod) ${master}) < ${t.redis.nodes - 1}`,
-            r.replicationBrokenFor,
-            "Redis replication is broken on {{ $labels.pod }}",
-            "A replica lost its master link, or the master has fewer than " +
-                `${t.redis.nodes - 1} replicas: a failover now could lose writes.`,
-        ),
-        alert(
-            t,
-            ALERTS.redisMemoryNearLimit,
-            "warning",
-            `${sel("redis_memory_used_bytes", node)}\n  / (${sel("redis_memory_max_bytes", node)} > 0) * 100 > ${r.memoryPercent}`,
-            r.memoryFor,
-            `Redis on {{ $labels.pod }} uses more than ${r.memoryPercent}% of maxmemory`,
-            "{{ $value }}% used: at the limit Redis evicts keys or refuses writes.",
-        ),
-        alert(
-            t,
-            ALERTS.redisProxyNoMaster,
-            "critical",
-            `${sel("haproxy_backend_active_servers", {
-                namespace: t.namespace,
-                [WORKLOAD_LABEL]: t.redis.proxy,
-                proxy: t.redis.proxyBackend,
-            })} == 0`,
-            r.proxyNoMasterFor,
-            "redis-sp proxy {{ $labels.pod }} has no master to send clients to",
-            "No backend server passes the role:master check: clients of redis-sp are refused.",
-        ),
-    ];
+            `PDF queue of ${name} has not drained for ${p.backlogAgeFor}`,
+            "At least {{ $value }} PDFs were waiting at every moment of the window: reports " +
+                "reach patients and clinics late.",
+            { consumer: name },
+        );
+    });
+    const workers = availabilityRules(
+        t,
+        ALERTS.pdfWorkersUnavailable,
+        t.pdfWorkloads,
+        p.workersUnavailableFor,
+        "PDF producer",
+    );
+    return [...backlog, ...workers];
 }
 
 function orthancRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
     const o = th.orthanc;
-    // Orthanc reports the size it uses in MiB ("MB" of 1024 * 1024 bytes), not what is free.
-    const usedLimitMb = Math.floor((o.storageCapacityGi * 1024 * (100 - o.minFreePercent)) / 100);
+    // Every node that mounts the claim reports it: the largest report stands for the volume.
+    const volume = (metric: string) =>
+        `max by (namespace, persistentvolumeclaim) (${sel(metric, {
+            namespace: t.namespace,
+            persistentvolumeclaim: t.orthancClaim,
+        })})`;
+    const available = "kubelet_volume_stats_available_bytes";
     return [
         alert(
             t,
             ALERTS.orthancStorageLow,
             "warning",
-            `max by (namespace) (${sel("orthanc_disk_size_mb", {
-                namespace: t.namespace,
-                [WORKLOAD_LABEL]: t.orthanc,
-            })}) > ${usedLimitMb}`,
+            `${volume(available)} * 100\n  / ${volume("kubelet_volume_stats_capacity_bytes")}\n  < ${o.minFreePercent}`,
             o.for,
-            `Orthanc storage has less than ${o.minFreePercent}% of ${o.storageCapacityGi}Gi free`,
-            "Once it is full, new DICOM studies are refused.",
+            `Orthanc's volume {{ $labels.persistentvolumeclaim }} has less than ${o.minFreePercent}% free`,
+            "{{ $value }}% free: once it is full, new DICOM studies are refused.",
+        ),
+        alert(
+            t,
+            ALERTS.orthancStorageFillingUp,
+            "warning",
+            `max by (namespace, persistentvolumeclaim) (predict_linear(${sel(available, {
+                namespace: t.namespace,
+                persistentvolumeclaim: t.orthancClaim,
+            })}[${STORAGE_TREND_WINDOW}], ${o.fullWithinDays} * 86400))\n  < 0`,
+            o.for,
+            `Orthanc's volume {{ $labels.persistentvolumeclaim }} will be full within ${o.fullWithinDays} days`,
+            `At the rate of the last ${STORAGE_TREND_WINDOW}, free space runs out within ` +
+                `${o.fullWithinDays} days.`,
         ),
     ];
 }
@@ -243,6 +223,18 @@ function rolloutRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
 /** The rule groups of the namespace's PrometheusRule, one per monitoring priority. */
 export function renderRuleGroups(t: RuleTargets, th: MonitoringThresholds): IRuleGroup[] {
     const groups: [string, IRule[]][] = [
+        [
+            "services",
+            [
+                ...availabilityRules(t, ALERTS.serviceDown, t.services, th.services.downFor),
+                ...availabilityRules(
+                    t,
+                    ALERTS.serviceDegraded,
+                    t.services,
+                    th.services.degradedFor,
+                ),
+            ],
+        ],
         ["autoscaling", autoscalingRules(t, th)],
         ["queues", queueRules(t, th)],
         ["pdf", pdfRules(t, th)],
@@ -250,5 +242,6 @@ export function renderRuleGroups(t: RuleTargets, th: MonitoringThresholds): IRul
         ["orthanc", orthancRules(t, th)],
         ["rollouts", rolloutRules(t, th)],
     ];
-    return groups.map(([name, rules]) => ({ name: `sapoche.${name}`, rules }));
+    const alerting = groups.map(([name, rules]) => ({ name: `sapoche.${name}`, rules }));
+    return [...alerting, { name: "sapoche.inputs", rules: inputGuards(t, th, alerting) }];
 }

@@ -21,7 +21,7 @@ export interface MonitoringArgs {
     readonly prometheusNamespace?: string;
     /**
      * Whether the scrape NetworkPolicy is created. False while the live namespace is adopted:
-     * the policy selects the PDF workloads, and selecting a pod isolates it. @default true
+     * selecting a pod isolates it. @default true
      */
     readonly networkPolicy?: boolean;
 }
@@ -57,9 +57,11 @@ function problems(args: MonitoringArgs): string[] {
         ...t.criticalConsumers,
         ...t.kedaConsumers.map((c) => c.name),
         ...t.pdfWorkloads,
+        ...t.services,
         t.redis.statefulSet,
         t.redis.proxy,
         t.orthanc,
+        t.orthancClaim,
     ];
     // Names end up inside PromQL regexes and label matchers: only DNS labels are safe there.
     for (const name of names.filter((n) => !DNS_LABEL.test(n))) {
@@ -80,7 +82,7 @@ function problems(args: MonitoringArgs): string[] {
 
 /**
  * The namespace's monitoring priorities as Prometheus Operator objects: PodMonitors for Redis
- * (redis_exporter beside Redis and Sentinel), the HAProxy tier and the PDF workloads, a
+ * (redis_exporter beside Redis and Sentinel) and the HAProxy tier, a
  * ServiceMonitor for Orthanc, one PrometheusRule with every alert, and the NetworkPolicy that
  * lets Prometheus reach the metrics ports past the namespace's default deny.
  */
@@ -145,9 +147,6 @@ export class Monitoring extends pulumi.ComponentResource {
             ),
             "redis-proxy": podMonitor("redis-proxy", [t.redis.proxy], [PORTS.metrics]),
         };
-        if (t.pdfWorkloads.length > 0) {
-            this.podMonitors.pdf = podMonitor("pdf", t.pdfWorkloads, [PORTS.metrics]);
-        }
 
         const serviceMonitorSpec: IServiceMonitor["spec"] = {
             selector: { matchLabels: { "app.kubernetes.io/name": t.orthanc } },
@@ -184,11 +183,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 {
                     metadata: { ...metadata("allow-scrape"), name: "allow-prometheus-scrape" },
                     spec: {
-                        podSelector: selectNames([
-                            t.redis.statefulSet,
-                            t.redis.proxy,
-                            ...t.pdfWorkloads,
-                        ]),
+                        podSelector: selectNames([t.redis.statefulSet, t.redis.proxy]),
                         policyTypes: ["Ingress"],
                         ingress: [
                             {

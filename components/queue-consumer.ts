@@ -6,7 +6,6 @@ import type { QueueProcessArgs, Scale, WorkloadArgs } from "./shared/args";
 import { childOf } from "./shared/child";
 import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor } from "./shared/labels";
-import { metricsPortFields } from "./shared/metrics";
 import { secureContainer, withContainerFacts } from "./shared/pod";
 import {
     deployment,
@@ -67,11 +66,6 @@ export type QueueConsumerArgs = WorkloadArgs &
         readonly critical?: boolean;
         /** Name of its Deployment and ScaledObject. @default the component's name */
         readonly liveName?: string;
-        /**
-         * Port the application serves its metrics on, declared as the container port `metrics`
-         * (the PDF producers: the monitoring scrapes their PDF histogram). @default none
-         */
-        readonly metricsPort?: number;
     };
 
 /**
@@ -117,11 +111,6 @@ export class QueueConsumer extends pulumi.ComponentResource {
                         secureContainer({
                             name: "consumer",
                             image: args.image,
-                            ...metricsPortFields(
-                                `QueueConsumer ${name}`,
-                                args.metricsPort,
-                                args.probes,
-                            ),
                             resources: resourcesOf(args.resources),
                             ...containerProbes(args.probes),
                             writable: ["/tmp"],

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FixedScale, QueueProcessArgs, WorkloadArgs } from "./shared/args";
 import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS } from "./shared/labels";
-import { metricsPortFields } from "./shared/metrics";
 import { secureContainer, withContainerFacts } from "./shared/pod";
 import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
 
@@ -15,11 +14,6 @@ export interface WorkerArgs extends WorkloadArgs, QueueProcessArgs, FixedScale {
     readonly queue: string;
     /** Name of its Deployment. @default the component's name */
     readonly liveName?: string;
-    /**
-     * Port the application serves its metrics on, declared as the container port `metrics`
-     * (the PDF producers: the monitoring scrapes their PDF histogram). @default none
-     */
-    readonly metricsPort?: number;
 }
 
 /** A background job worker: a Deployment, with a PDB when it runs more than one pod. */
@@ -51,7 +45,6 @@ export class Worker extends pulumi.ComponentResource {
                         secureContainer({
                             name: "worker",
                             image: args.image,
-                            ...metricsPortFields(`Worker ${name}`, args.metricsPort, args.probes),
                             resources: resourcesOf(args.resources),
                             ...containerProbes(args.probes),
                             writable: ["/tmp"],

@@ -72,7 +72,7 @@ export const addedKinds: readonly { readonly kind: string; readonly why: string 
         kind: "TriggerAuthentication",
         why: "KEDA's broker credentials, from a Secret managed outside",
     },
-    { kind: "PodMonitor", why: "scrape Redis, Sentinel, HAProxy and the PDF workloads" },
+    { kind: "PodMonitor", why: "scrape Redis, Sentinel and HAProxy" },
     { kind: "ServiceMonitor", why: "scrape Orthanc's metrics through its Service" },
     { kind: "PrometheusRule", why: "the inventory's monitoring priorities as alerts" },
 ];

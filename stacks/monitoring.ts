@@ -20,28 +20,29 @@ const int = (min: number, max: number) => {
         .max(max, { error: allowed });
 };
 const NAME = "a Kubernetes name (lowercase letters, digits and '-')";
-const URL = "an https:// address (the README on the forge)";
+const URL = "an https:// address without a trailing / (the runbooks' folder on the forge)";
 
 /** The schema of `sapoche-stack:monitoring`. */
 export const monitoringSchema = z.strictObject({
     prometheusNamespace: z
         .string({ error: NAME })
         .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: NAME }),
-    runbookBaseUrl: z.string({ error: URL }).regex(/^https:\/\/[^\s#]+$/, { error: URL }),
-    // The port the PDF consumers and workers serve their metrics on (an assumption until the
-    // application confirms it); the pods run as a non-root user, so not a privileged port.
-    pdfMetricsPort: int(1024, 65535),
+    runbookBaseUrl: z.string({ error: URL }).regex(/^https:\/\/[^\s#?]+[^\s#?/]$/, { error: URL }),
+    inputs: z.strictObject({ absentFor: duration, targetDownFor: duration }),
+    services: z.strictObject({ degradedFor: duration, downFor: duration }),
     autoscaling: z.strictObject({
         atMaxFor: duration,
         flappingWindow: duration,
         flappingChanges: int(1, 100),
+        blockedFor: duration,
+        metricsMissingFor: duration,
     }),
     queues: z.strictObject({
         growingFor: duration,
         stuckFor: duration,
         unavailableFor: duration,
     }),
-    pdf: z.strictObject({ p95Seconds: int(1, 3600), for: duration }),
+    pdf: z.strictObject({ backlogAgeFor: duration, workersUnavailableFor: duration }),
     redis: z.strictObject({
         noMasterFor: duration,
         failoverWindow: duration,
@@ -52,8 +53,12 @@ export const monitoringSchema = z.strictObject({
         proxyNoMasterFor: duration,
     }),
     orthanc: z.strictObject({
-        storageCapacityGi: int(1, 1048576),
+        // The claim holding Orthanc's storage: not in the inventory (docs/assumptions.md).
+        storageClaim: z
+            .string({ error: NAME })
+            .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: NAME }),
         minFreePercent: int(1, 99),
+        fullWithinDays: int(1, 365),
         for: duration,
     }),
     rollouts: z.strictObject({ stuckFor: duration }),
@@ -64,6 +69,14 @@ export type MonitoringSettings = z.infer<typeof monitoringSchema>;
 
 // The HAProxy backend that health-checks `role:master` (components/redis-config.ts).
 const PROXY_BACKEND = "master";
+
+// The families whose Deployments serve users (the data flow's request path and the viewers).
+const USER_FACING = new Set<PlanEntry["family"]>(["php-backend", "orthanc", "frontend"]);
+
+/** The Deployments of a plan entry, by their live names. */
+function deploymentsOf(p: PlanEntry): string[] {
+    return p.family === "php-backend" ? [p.fpm.name, p.nginx.name] : [p.name];
+}
 
 /** The Monitoring component's arguments (all but the namespace resource) for this plan. */
 export function monitoringArgs(
@@ -77,19 +90,23 @@ export function monitoringArgs(
     if (redis?.family !== "redis" || orthanc?.family !== "orthanc") {
         throw new Error("the plan has no Redis or no Orthanc entry to monitor");
     }
-    // The PDF metrics port is the workloads' (stacks/plan.ts), not a threshold.
-    const { prometheusNamespace, runbookBaseUrl, pdfMetricsPort: _port, ...thresholds } = m;
+    const pdf = new Set(plan.filter(producesPdfs).map((p) => p.name));
+    const { prometheusNamespace, runbookBaseUrl, ...rest } = m;
+    const { storageClaim, ...orthancThresholds } = rest.orthanc;
+    const keda = consumers.flatMap((c) =>
+        "autoscaling" in c.settings
+            ? [{ name: c.name, queueThreshold: c.settings.autoscaling.queueThreshold }]
+            : [],
+    );
     return {
         prometheusNamespace,
-        thresholds,
+        thresholds: { ...rest, orthanc: orthancThresholds },
         targets: {
             namespace,
+            services: plan.filter((p) => USER_FACING.has(p.family)).flatMap(deploymentsOf),
             criticalConsumers: consumers.filter((c) => c.critical).map((c) => c.name),
-            kedaConsumers: consumers.flatMap((c) =>
-                "autoscaling" in c.settings
-                    ? [{ name: c.name, queueThreshold: c.settings.autoscaling.queueThreshold }]
-                    : [],
-            ),
+            kedaConsumers: keda,
+            pdfQueues: keda.filter((k) => pdf.has(k.name)).map((k) => k.name),
             pdfWorkloads: plan.filter(producesPdfs).map((p) => p.name),
             redis: {
                 statefulSet: redis.statefulSet,
@@ -99,6 +116,7 @@ export function monitoringArgs(
                 proxyBackend: PROXY_BACKEND,
             },
             orthanc: orthanc.name,
+            orthancClaim: storageClaim,
             runbookBaseUrl,
         },
     };

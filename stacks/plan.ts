@@ -15,11 +15,10 @@ import {
     ServiceEntry,
     SettingsShape,
     catalog,
-    producesPdfs,
     schedulerName,
 } from "./catalog";
 import { Queue, Server, queue, server } from "./containers";
-import type { Config, ProbesSettings, RedisSettings, Resources, WorkloadSettings } from "./schema";
+import type { Config, RedisSettings, Resources, WorkloadSettings } from "./schema";
 
 /** Pods of one kind at the namespace's peak. */
 export interface PodShape {
@@ -69,18 +68,10 @@ export interface KedaSettings extends Omit<WorkloadSettings<"keda">, "autoscalin
     };
 }
 
-/**
- * What a PDF producer adds to its slice: the port it serves the PDF histogram on
- * (`monitoring.pdfMetricsPort`), which its pods declare as the container port `metrics`.
- */
-export interface MetricsPort {
-    readonly metricsPort?: number;
-}
-
 /** The settings slice of each family. */
 export interface SettingsByFamily {
-    "queue-consumer": Queue<Fixed & MetricsPort> | Queue<KedaSettings & MetricsPort>;
-    worker: Queue<Fixed & MetricsPort>;
+    "queue-consumer": Queue<Fixed> | Queue<KedaSettings>;
+    worker: Queue<Fixed>;
     frontend: WithService<Server<Fixed>>;
     "php-backend": {
         readonly fpm: WithService<Server<WorkloadSettings<"hpa">>>;
@@ -109,8 +100,8 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
     switch (e.family) {
         case "queue-consumer": {
             const settings: SettingsByFamily["queue-consumer"] = e.keda
-                ? queueProcess(e, c, keda(workload(c, e.name, "keda"), c.keda.brokerSecretName))
-                : queueProcess(e, c, workload(c, e.name, "fixed"));
+                ? queue(keda(workload(c, e.name, "keda"), c.keda.brokerSecretName), c)
+                : queue(workload(c, e.name, "fixed"), c);
             const [min, max] =
                 "autoscaling" in settings
                     ? [settings.autoscaling.minReplicas, settings.autoscaling.maxReplicas]
@@ -141,7 +132,7 @@ function planEntry(e: CatalogEntry, c: Config): PlanEntry {
                 return {
                     ...e,
                     ...common,
-                    settings: queueProcess(e, c, w),
+                    settings: queue(w, c),
                     liveObjects: [`Deployment/${e.name}`],
                 };
             }
@@ -266,21 +257,6 @@ function workload<S extends SettingsShape>(
     _shape: S,
 ): WorkloadSettings<S> {
     return (c.workloads as Record<string, unknown>)[name] as WorkloadSettings<S>;
-}
-
-/**
- * A consumer's or worker's slice: its probes resolved (containers.ts), plus the metrics port
- * the PDF producers serve.
- */
-function queueProcess<S extends { readonly probes?: ProbesSettings }>(
-    e: CatalogEntry,
-    c: Config,
-    w: S,
-): Queue<S & MetricsPort> {
-    const metrics: MetricsPort = producesPdfs(e)
-        ? { metricsPort: c.monitoring.pdfMetricsPort }
-        : {};
-    return queue({ ...w, ...metrics }, c);
 }
 
 function keda(w: WorkloadSettings<"keda">, brokerSecretName: string): KedaSettings {

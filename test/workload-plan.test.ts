@@ -105,49 +105,6 @@ describe("components without the config layer", () => {
         );
     });
 
-    it("declare a metrics port only when given one, and refuse one without a readiness probe", async () => {
-        const ready = {
-            probes: {
-                ...probing.probes,
-                readiness: { exec: { command: ["test", "-f", "/tmp/up"] } },
-            },
-            minReadySeconds: 5,
-        };
-        const rs = await registered(() => {
-            new Worker("pdf", { ...common, ...ready, queue: "q", replicas: 1, metricsPort: 9464 });
-            new QueueConsumer("plain", { ...common, ...probing, queue: "q", replicas: 1 });
-        });
-        const container = (name: string) =>
-            (rs.find((r) => r.name === `${name}-deployment`)!.props as Any).spec.template.spec
-                .containers[0];
-        assert.deepEqual(container("pdf").ports, [{ name: "metrics", containerPort: 9464 }]);
-        assert.deepEqual(container("pdf").readinessProbe, ready.probes.readiness);
-        assert.equal(container("plain").ports, undefined);
-        assert.equal(container("plain").readinessProbe, undefined);
-        assert.throws(
-            () =>
-                new Worker("bad", {
-                    ...common,
-                    ...ready,
-                    queue: "q",
-                    replicas: 1,
-                    metricsPort: 70000,
-                }),
-            /Worker bad: `metricsPort` \(70000\) must be a port number \(1-65535\)/,
-        );
-        assert.throws(
-            () =>
-                new Worker("blind", {
-                    ...common,
-                    ...probing,
-                    queue: "q",
-                    replicas: 1,
-                    metricsPort: 9464,
-                }),
-            /Worker blind: serves metrics on port 9464 but has no readiness probe/,
-        );
-    });
-
     it("reject a consumer given both replicas and KEDA scaling, naming both fields", () => {
         const keda = {
             minReplicas: 1,

@@ -5,14 +5,9 @@
  * PodMonitor scrapes exists on every pod it selects.
  */
 
-import type { Probes } from "./args";
-
 /** Names of the container ports Prometheus scrapes. */
 export const METRICS_PORTS = {
-    /**
-     * redis_exporter beside each Redis, HAProxy's Prometheus endpoint, and the PDF consumers' and
-     * workers' own metrics (the PDF histogram).
-     */
+    /** redis_exporter beside each Redis, and HAProxy's Prometheus endpoint. */
     metrics: "metrics",
     /** redis_exporter beside each Sentinel. */
     // At most 15 characters: the API server refuses a longer port name (IANA service name).
@@ -28,25 +23,3 @@ export const EXPORTER_PORTS = {
     /** HAProxy's `prometheus-exporter` service: the port HAProxy's documentation uses. */
     haproxy: 8405,
 } as const;
-
-/**
- * The container fields of a queue process that serves its metrics on `port`: the named port.
- * Nothing when `port` is undefined. A container with a port needs a readiness probe (the pack's
- * `missing-container-probes`), so one without is refused here, before any preview.
- */
-export function metricsPortFields(
-    who: string,
-    port: number | undefined,
-    probes: Probes,
-): { ports?: Record<string, number> } {
-    if (port === undefined) return {};
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw new Error(`${who}: \`metricsPort\` (${port}) must be a port number (1-65535)`);
-    }
-    if (probes.readiness === undefined) {
-        throw new Error(
-            `${who}: serves metrics on port ${port} but has no readiness probe; a container with a port needs one`,
-        );
-    }
-    return { ports: { [METRICS_PORTS.metrics]: port } };
-}

@@ -29,11 +29,7 @@ for (const stack of ["production1", "staging"] as StackName[]) {
                 ofKind(kind)
                     .map((r) => r.props.metadata.name)
                     .sort();
-            assert.deepEqual(names("PodMonitor"), [
-                "monitoring-pdf",
-                "monitoring-redis",
-                "monitoring-redis-proxy",
-            ]);
+            assert.deepEqual(names("PodMonitor"), ["monitoring-redis", "monitoring-redis-proxy"]);
             assert.deepEqual(names("ServiceMonitor"), ["monitoring-orthanc"]);
             assert.equal(m.resources.filter((r) => r.type === PROMETHEUS_RULE).length, 1);
             for (const kind of ["PodMonitor", "ServiceMonitor", "PrometheusRule"]) {
@@ -57,7 +53,11 @@ for (const stack of ["production1", "staging"] as StackName[]) {
                 assert.deepEqual(pm.props.spec.podTargetLabels, ["app.kubernetes.io/name"]);
             }
             assert.ok(workloads.has(m.targets.orthanc));
-            for (const name of [...m.targets.criticalConsumers, ...m.targets.pdfWorkloads]) {
+            for (const name of [
+                ...m.targets.criticalConsumers,
+                ...m.targets.pdfWorkloads,
+                ...m.targets.services,
+            ]) {
                 assert.ok(workloads.has(name), name);
             }
         });
@@ -97,16 +97,19 @@ for (const stack of ["production1", "staging"] as StackName[]) {
             );
         });
 
-        it("links every alert to its section of docs/operations/alerts.md", () => {
+        it("lists every alert in docs/operations/alerts.md with a link to its runbook page", () => {
             const readme = fs.readFileSync(
                 path.join(ROOT, "docs", "operations", "alerts.md"),
                 "utf8",
             );
             for (const rule of m.groups.flatMap((g) => g.rules ?? [])) {
-                assert.ok(readme.includes(`\n### ${rule.alert}\n`), `README section ${rule.alert}`);
+                assert.ok(
+                    readme.includes(`[${rule.alert}](../runbooks/${rule.alert}.md)`),
+                    `alerts.md lists ${rule.alert}`,
+                );
                 assert.equal(
                     rule.annotations?.runbook_url,
-                    `${m.targets.runbookBaseUrl}#${rule.alert?.toLowerCase()}`,
+                    `${m.targets.runbookBaseUrl}/${rule.alert}.md`,
                 );
             }
             assert.equal(

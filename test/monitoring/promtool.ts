@@ -32,6 +32,8 @@ export interface Scenario {
     readonly expect: readonly Expected[];
     /** Picks the rule whose labels match, where several rules share the alert name. */
     readonly ruleLabels?: Record<string, string>;
+    /** Picks the rule with this expression, where several share the alert name and labels. */
+    readonly ruleExpr?: string;
 }
 
 /** The promtool binary: `PROMTOOL` or the one on PATH (scripts/behaviour-tools.sh installs it). */
@@ -76,6 +78,7 @@ function ruleFor(groups: readonly IRuleGroup[], scenario: Scenario): IRule {
         .filter(
             (r) =>
                 r.alert === scenario.alert &&
+                (scenario.ruleExpr === undefined || r.expr === scenario.ruleExpr) &&
                 Object.entries(scenario.ruleLabels ?? {}).every(([k, v]) => r.labels?.[k] === v),
         );
     if (rules.length !== 1) {

@@ -1,7 +1,7 @@
 /** Queue scenarios: KEDA backlogs growing or stuck, critical consumers without pods. */
 import { ALERTS, MonitoringThresholds, RuleTargets } from "../../components/monitoring-model";
 import type { Scenario, Series } from "./promtool";
-import { after, alternate, scenario, series } from "./series";
+import { after, scenario, series } from "./series";
 
 function perKedaConsumer(t: RuleTargets, th: MonitoringThresholds): Scenario[] {
     const growing = after(th.queues.growingFor);
@@ -14,6 +14,14 @@ function perKedaConsumer(t: RuleTargets, th: MonitoringThresholds): Scenario[] {
             series("keda_scaler_metrics_value", labels, values),
         ];
         const rule = { consumer: name };
+        // Its Deployment's available pods: `value` throughout, or from minute `from` on.
+        const consumer = (value: number, from?: number): Series[] => [
+            series(
+                "kube_deployment_status_replicas_available",
+                { namespace: t.namespace, deployment: name },
+                from === undefined ? `${value}x${stuck + 10}` : `${value}x${from} 1x10`,
+            ),
+        ];
         const at = growing + 12;
         const n = at + 10;
         return [
@@ -43,16 +51,24 @@ function perKedaConsumer(t: RuleTargets, th: MonitoringThresholds): Scenario[] {
             ),
             scenario(
                 S,
-                `fires for ${name} holding 5 messages for ${stuck}m`,
-                depth(`5x${stuck + 10}`),
+                `fires for ${name} holding 5 messages for ${stuck}m with no consumer pod`,
+                [...depth(`5x${stuck + 10}`), ...consumer(0)],
                 stuck + 5,
                 [{ labels, value: 5 }],
                 rule,
             ),
             scenario(
                 S,
-                `stays quiet for ${name} when the depth drops now and then`,
-                depth(alternate(6, 5, stuck + 10)),
+                `stays quiet for ${name} growing steadily while its consumer works`,
+                [...depth(`5+3x${stuck + 10}`), ...consumer(1)],
+                stuck + 5,
+                [],
+                rule,
+            ),
+            scenario(
+                S,
+                `stays quiet for ${name} when a consumer pod came back within ${stuck}m`,
+                [...depth(`5x${stuck + 10}`), ...consumer(0, stuck)],
                 stuck + 5,
                 [],
                 rule,
@@ -60,7 +76,7 @@ function perKedaConsumer(t: RuleTargets, th: MonitoringThresholds): Scenario[] {
             scenario(
                 S,
                 `stays quiet for ${name} on a queue younger than ${stuck}m`,
-                depth(`5x${stuck + 10}`),
+                [...depth(`5x${stuck + 10}`), ...consumer(0)],
                 stuck - 1,
                 [],
                 rule,
@@ -68,7 +84,7 @@ function perKedaConsumer(t: RuleTargets, th: MonitoringThresholds): Scenario[] {
             scenario(
                 S,
                 `stays quiet for ${name} on an empty queue`,
-                depth(`0x${stuck + 10}`),
+                [...depth(`0x${stuck + 10}`), ...consumer(0)],
                 stuck + 5,
                 [],
                 rule,

@@ -144,7 +144,6 @@ for (const stack of ["production1", "staging"] as StackName[]) {
                     .map(where)
                     .sort(),
                 [
-                    "PodMonitor/monitoring-pdf",
                     "PodMonitor/monitoring-redis",
                     "PodMonitor/monitoring-redis-proxy",
                     "ServiceMonitor/monitoring-orthanc",
@@ -159,10 +158,7 @@ for (const stack of ["production1", "staging"] as StackName[]) {
                 (c: Any) => c.name === "sentinel-exporter",
             );
             delete sentinelExporter.ports;
-            const worker = named(broken, "Deployment", "worker-sapoche-pdf-en");
-            delete worker.spec.template.spec.containers[0].ports;
             assert.deepEqual(scrapeProblems(broken, SCRAPE_POLICY).sort(), [
-                'PodMonitor/monitoring-pdf scrapes port "metrics", which no container of Deployment/worker-sapoche-pdf-en declares',
                 'PodMonitor/monitoring-redis scrapes port "sentinel-export", which no container of StatefulSet/redis declares',
             ]);
         });

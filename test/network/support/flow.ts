@@ -150,19 +150,15 @@ export function dataFlow(phase: Phase, environment: string, legacyService?: stri
 }
 
 /**
- * Prometheus scraping the exporters and the PDF producers, on the named ports the PodMonitors
- * scrape (components/shared/metrics.ts): redis_exporter beside Redis (`metrics`) and beside
- * Sentinel (`sentinel-export`), HAProxy (`metrics`), and every PDF consumer and worker of the
- * catalog (`metrics`). A port no container declares is reported as such by `cutEdges`.
+ * Prometheus scraping the exporters, on the named ports the PodMonitors scrape
+ * (components/shared/metrics.ts): redis_exporter beside Redis (`metrics`) and beside Sentinel
+ * (`sentinel-export`), and HAProxy (`metrics`). A port no container declares is reported as such by `cutEdges`.
  */
 export function scrapeEdges(phase: Phase): Edge[] {
     const prometheus = { pod: `${PEERS.prometheus.namespace}/${PEERS.prometheus.name}` };
     const targets: [string, string[]][] = [
         [catalog.redis.statefulSet, [METRICS_PORTS.metrics, METRICS_PORTS.sentinelMetrics]],
         [catalog.redis.proxy, [METRICS_PORTS.metrics]],
-        ...catalog.catalog
-            .filter(catalog.producesPdfs)
-            .map((e): [string, string[]] => [e.name, [METRICS_PORTS.metrics]]),
     ];
     return targets.flatMap(([name, ports]) => {
         const w = workload(phase, name);
