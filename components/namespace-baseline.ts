@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FAMILIES, Family } from "./shared/labels";
 import { CONTAINER_LIMIT_RANGE } from "./shared/limit-range";
-import type { Flow, Peer } from "../stacks/flows";
+import type { Flow, Peer } from "./shared/flow";
 
 export const NAMESPACE_BASELINE_TYPE = "sapoche:namespace:Baseline";
 
@@ -54,7 +54,7 @@ export interface NamespaceBaselineArgs {
 /**
  * What every workload stands on: the Namespace (protected: deleting it deletes everything in
  * it), a ResourceQuota sized from the peak, a LimitRange for anything created by hand,
- * NetworkPolicies along the seed's data flow, and one ServiceAccount per family with no token.
+ * NetworkPolicies along the flow list (stacks/flows.ts), and one ServiceAccount per family with no token.
  */
 export class NamespaceBaseline extends pulumi.ComponentResource {
     /** The namespace name, carrying the dependency on the Namespace object. */

@@ -42,6 +42,8 @@ import { reportImageWithoutDigest } from "./advisory/reportImageWithoutDigest";
 import { enforceHpaMemoryTarget } from "./autoscaling/enforceHpaMemoryTarget";
 import { enforceHpaScaleUp } from "./autoscaling/enforceHpaScaleUp";
 import { disallowServiceExposure } from "./exposure/disallowServiceExposure";
+import { disallowExposedFastcgi } from "./exposure/disallowExposedFastcgi";
+import { disallowEvictableLastPod } from "./autoscaling/disallowEvictableLastPod";
 import { disallowUnsanctionedRedis } from "./redis/disallowUnsanctionedRedis";
 import { disallowBroadRoleBinding } from "./security/disallowBroadRoleBinding";
 import { disallowClusterRbac } from "./security/disallowClusterRbac";
@@ -84,6 +86,7 @@ export const policies: Policies = [
     missingAutoscalerTarget,
     disallowBlockingDisruptionBudget,
     enforceDisruptionBudgetHeadroom,
+    disallowEvictableLastPod,
     // Scheduler
     enforceSchedulerSingleton,
     // Workload hygiene
@@ -109,6 +112,7 @@ export const policies: Policies = [
     disallowOpaqueObject,
     // Exposure and access
     disallowServiceExposure,
+    disallowExposedFastcgi,
     disallowClusterRbac,
     disallowBroadRoleBinding,
     disallowSecretData,
