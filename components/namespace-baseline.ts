@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { FAMILIES, Family } from "./shared/labels";
+import { ANNOTATIONS, FAMILIES, Family } from "./shared/labels";
 import { CONTAINER_LIMIT_RANGE } from "./shared/limit-range";
 import type { Flow, Peer } from "./shared/flow";
 
@@ -173,12 +173,30 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
         args: NamespaceBaselineArgs,
     ): void {
         const flows = args.flows ?? [];
-        const policy = (key: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-            new k8s.networking.v1.NetworkPolicy(
+        const policy = (
+            key: string,
+            spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+            peers: readonly Peer[] = [],
+        ) => {
+            // A reviewer of the object sees why it opens every address (the pack requires it).
+            const reasons = [
+                ...new Set(
+                    peers.flatMap((p) =>
+                        p.kind === "addresses" && p.blocks.some((b) => b.cidr.endsWith("/0"))
+                            ? [`${p.name}: ${p.reason}`]
+                            : [],
+                    ),
+                ),
+            ];
+            const annotations = reasons.length
+                ? { annotations: { [ANNOTATIONS.everyAddressReason]: reasons.join("; ") } }
+                : {};
+            return new k8s.networking.v1.NetworkPolicy(
                 `${name}-netpol-${key}`,
-                { metadata: { name: key, namespace, labels }, spec },
+                { metadata: { name: key, namespace, labels, ...annotations }, spec },
                 { parent: this },
             );
+        };
         const dns = flows.find((f) => f.to.kind === "dns");
         policy("default-deny-ingress", { podSelector: {}, policyTypes: ["Ingress"], ingress: [] });
         // Every pod, so a pod no flow names is still restricted: names resolve, nothing else.
@@ -189,11 +207,15 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
         });
         for (const f of flows) {
             if (f.to.kind !== "pods" || f.renderedBy !== "baseline") continue;
-            policy(`allow-${f.key}`, {
-                podSelector: byName(f.to.names),
-                policyTypes: ["Ingress"],
-                ingress: [{ from: peers(f.from), ports: ports(f) }],
-            });
+            policy(
+                `allow-${f.key}`,
+                {
+                    podSelector: byName(f.to.names),
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: peers(f.from), ports: ports(f) }],
+                },
+                [f.from],
+            );
         }
         const sources = [
             ...new Set(flows.flatMap((f) => (f.from.kind === "pods" ? f.from.names : []))),
@@ -202,11 +224,15 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
             const out = flows.filter(
                 (f) => f.from.kind === "pods" && f.from.names.includes(source),
             );
-            policy(`egress-${source}`, {
-                podSelector: byName([source]),
-                policyTypes: ["Egress"],
-                egress: out.map((f) => ({ to: peers(f.to), ports: ports(f) })),
-            });
+            policy(
+                `egress-${source}`,
+                {
+                    podSelector: byName([source]),
+                    policyTypes: ["Egress"],
+                    egress: out.map((f) => ({ to: peers(f.to), ports: ports(f) })),
+                },
+                out.map((f) => f.to),
+            );
         }
     }
 }

@@ -74,6 +74,7 @@ export function networkFlows(settings: {
         kind: "addresses",
         name: "node-port sources",
         blocks: outsideBlocks(network.nodePortSources.cidrs, podNetwork),
+        reason: network.nodePortSources.reason,
     };
     const flows: Flow[] = [];
     // Outside -> APISIX -> node ports: each NodePort Service's backends on its target ports.
@@ -121,6 +122,7 @@ export function networkFlows(settings: {
                 kind: "addresses",
                 name: "fastcgi clients",
                 blocks: outsideBlocks(network.fastcgiClients, podNetwork),
+                reason: "",
             },
             to: { kind: "pods", names: [fpm] },
             ports: tcp("fpm"),
@@ -192,7 +194,12 @@ export function networkFlows(settings: {
             key: `egress-${name}`,
             what: `${d.from.join(", ")} -> ${name}`,
             from: { kind: "pods", names: from },
-            to: { kind: "addresses", name, blocks: outsideBlocks(d.cidrs, podNetwork) },
+            to: {
+                kind: "addresses",
+                name,
+                blocks: outsideBlocks(d.cidrs, podNetwork),
+                reason: d.reason,
+            },
             ports: tcp(...d.ports),
             renderedBy: "baseline",
         });

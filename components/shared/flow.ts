@@ -22,6 +22,8 @@ export type Peer =
           readonly kind: "addresses";
           readonly name: string;
           readonly blocks: readonly { readonly cidr: string; readonly except: readonly string[] }[];
+          /** Why a `0.0.0.0/0` block is there (the stack's recorded reason); '' without one. */
+          readonly reason: string;
       };
 
 /** One allowed connection, and why it exists. */

@@ -43,6 +43,7 @@ import { enforceHpaMemoryTarget } from "./autoscaling/enforceHpaMemoryTarget";
 import { enforceHpaScaleUp } from "./autoscaling/enforceHpaScaleUp";
 import { disallowServiceExposure } from "./exposure/disallowServiceExposure";
 import { disallowExposedFastcgi } from "./exposure/disallowExposedFastcgi";
+import { disallowEveryAddressWithoutReason } from "./exposure/disallowEveryAddressWithoutReason";
 import { disallowEvictableLastPod } from "./autoscaling/disallowEvictableLastPod";
 import { disallowUnsanctionedRedis } from "./redis/disallowUnsanctionedRedis";
 import { disallowBroadRoleBinding } from "./security/disallowBroadRoleBinding";
@@ -113,6 +114,7 @@ export const policies: Policies = [
     // Exposure and access
     disallowServiceExposure,
     disallowExposedFastcgi,
+    disallowEveryAddressWithoutReason,
     disallowClusterRbac,
     disallowBroadRoleBinding,
     disallowSecretData,

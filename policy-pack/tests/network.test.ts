@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { disallowEvictableLastPod } from "../policies/autoscaling/disallowEvictableLastPod";
 import { disallowExposedFastcgi } from "../policies/exposure/disallowExposedFastcgi";
+import { disallowEveryAddressWithoutReason } from "../policies/exposure/disallowEveryAddressWithoutReason";
 import { compliantResources, pick } from "./fixtures/compliant";
 import { FixtureResource, violations } from "./harness";
 
@@ -195,5 +196,56 @@ describe("disallow-exposed-fastcgi", () => {
             await violations(disallowExposedFastcgi, r, config(["10.8.0.0/16"])),
             [],
         );
+    });
+});
+
+describe("disallow-every-address-without-reason", () => {
+    const np = (
+        spec: Record<string, any>,
+        annotations?: Record<string, string>,
+    ): FixtureResource => ({
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        name: "egress-x",
+        props: { metadata: { name: "egress-x", namespace: "sapoche", annotations }, spec },
+    });
+    const to = (cidr: unknown) => ({ egress: [{ to: [{ ipBlock: { cidr } }] }] });
+    const from = (cidr: unknown) => ({ ingress: [{ from: [{ ipBlock: { cidr } }] }] });
+    const REASON = { "sapoche.io/every-address-reason": "database: addresses not yet confirmed" };
+
+    it("passes the compliant namespace, narrow ranges, and every address with a recorded reason", async () => {
+        assert.deepStrictEqual(
+            await violations(disallowEveryAddressWithoutReason, compliantResources()),
+            [],
+        );
+        for (const r of [
+            np(to("10.20.0.0/16")),
+            np(to("0.0.0.0/0"), REASON),
+            np(from("0.0.0.0/0"), REASON),
+        ]) {
+            assert.deepStrictEqual(await violations(disallowEveryAddressWithoutReason, [r]), []);
+        }
+    });
+
+    it("refuses every address, in ingress or egress, IPv4 or IPv6, without a reason", async () => {
+        for (const r of [
+            np(to("0.0.0.0/0")),
+            np(from("0.0.0.0/0")),
+            np(to("::/0")),
+            np(to("0.0.0.0/0"), { "sapoche.io/every-address-reason": " " }),
+        ]) {
+            const found = await violations(disallowEveryAddressWithoutReason, [r]);
+            assert.strictEqual(found.length, 1, JSON.stringify(r.props));
+            assert.match(
+                found[0],
+                /allows every address .* without a reason: narrow the range, or record why/,
+            );
+        }
+    });
+
+    it("refuses a range it cannot classify", async () => {
+        const found = await violations(disallowEveryAddressWithoutReason, [np(to(42))]);
+        assert.deepStrictEqual(found, [
+            'NetworkPolicy "egress-x" should give every ipBlock a CIDR string such as 10.20.0.0/16, not 42.',
+        ]);
     });
 });
