@@ -137,6 +137,7 @@ function engineConfig(config: Record<string, unknown>): Record<string, string> {
  * same relaxed config.
  */
 const LIVE_OBJECTS_BREAK: readonly string[] = [
+    "disallow-evictable-last-pod",
     "disallow-service-account-token",
     "enforce-consumer-min-replicas",
     "enforce-container-security-context",
