@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { FAMILIES, Family } from "./shared/labels";
+import { ANNOTATIONS, FAMILIES, Family } from "./shared/labels";
 import { CONTAINER_LIMIT_RANGE } from "./shared/limit-range";
+import type { Flow, Peer } from "./shared/flow";
 
 export const NAMESPACE_BASELINE_TYPE = "sapoche:namespace:Baseline";
 
@@ -46,26 +47,14 @@ export interface NamespaceBaselineArgs {
      * quota would refuse it) or would get the LimitRange's default limits. @default true
      */
     readonly admission?: boolean;
-    /** Destinations outside the namespace the pods may connect to (besides DNS). @default [] */
-    readonly egress?: readonly EgressDestination[];
-    /** Workloads (`app.kubernetes.io/name`) that use Redis through `redis-sp`. @default [] */
-    readonly redisClients?: readonly string[];
-}
-
-/** One allowed destination outside the namespace. */
-export interface EgressDestination {
-    /** What it is (`broker`, `database`): the name of its rule, for reviewers. */
-    readonly name: string;
-    /** Address ranges; `except` carves out what must stay denied (the metadata address). */
-    readonly blocks: readonly { readonly cidr: string; readonly except?: readonly string[] }[];
-    /** TCP ports. */
-    readonly ports: readonly number[];
+    /** The flow list (stacks/flows.ts): the policies admit these and nothing else. @default [] */
+    readonly flows?: readonly Flow[];
 }
 
 /**
  * What every workload stands on: the Namespace (protected: deleting it deletes everything in
  * it), a ResourceQuota sized from the peak, a LimitRange for anything created by hand,
- * NetworkPolicies along the seed's data flow, and one ServiceAccount per family with no token.
+ * NetworkPolicies along the flow list (stacks/flows.ts), and one ServiceAccount per family with no token.
  */
 export class NamespaceBaseline extends pulumi.ComponentResource {
     /** The namespace name, carrying the dependency on the Namespace object. */
@@ -173,8 +162,9 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
     }
 
     /**
-     * Ingress along the data flow; egress to DNS, the namespace's own pods and the configured
-     * destinations only (the cloud metadata address never: see stacks/network.ts).
+     * Ingress and egress along the flow list, per workload and port: one ingress policy per flow
+     * into the namespace, one egress policy per workload with every flow it starts. Pods no
+     * flow names may resolve names and nothing else.
      */
     private networkPolicies(
         name: string,
@@ -182,89 +172,103 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
         labels: Record<string, string>,
         args: NamespaceBaselineArgs,
     ): void {
-        const egress = args.egress ?? [];
-        const redisClients = args.redisClients ?? [];
-        const component = (values: string[]) => ({
-            matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values }],
-        });
+        const flows = args.flows ?? [];
         const policy = (
             key: string,
-            podSelector: k8s.types.input.meta.v1.LabelSelector,
-            ingress: k8s.types.input.networking.v1.NetworkPolicyIngressRule[],
-        ) =>
-            new k8s.networking.v1.NetworkPolicy(
+            spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+            peers: readonly Peer[] = [],
+        ) => {
+            // A reviewer of the object sees why it opens every address (the pack requires it).
+            const reasons = [
+                ...new Set(
+                    peers.flatMap((p) =>
+                        p.kind === "addresses" && p.blocks.some((b) => b.cidr.endsWith("/0"))
+                            ? [`${p.name}: ${p.reason}`]
+                            : [],
+                    ),
+                ),
+            ];
+            const annotations = reasons.length
+                ? { annotations: { [ANNOTATIONS.everyAddressReason]: reasons.join("; ") } }
+                : {};
+            return new k8s.networking.v1.NetworkPolicy(
                 `${name}-netpol-${key}`,
-                {
-                    metadata: { name: key, namespace, labels },
-                    spec: { podSelector, policyTypes: ["Ingress"], ingress },
-                },
+                { metadata: { name: key, namespace, labels, ...annotations }, spec },
                 { parent: this },
             );
-        const tcp = (...ports: string[]) => ports.map((port) => ({ protocol: "TCP", port }));
-
-        policy("default-deny-ingress", {}, []);
-        // NodePort traffic arrives from node addresses (gateway, clinics): the node ports are
-        // the live contract, so their pods accept any source on their serving port.
-        policy("allow-node-ports", component(["php-backend", "frontend", "orthanc"]), [
-            { ports: tcp("http", "fpm") },
-        ]);
-        // Clients by name: a family also holds pods that never use Redis (php's nginx).
-        const names = {
-            matchExpressions: [
-                { key: "app.kubernetes.io/name", operator: "In", values: [...redisClients] },
-            ],
         };
-        policy("allow-redis-proxy-clients", component(["redis-proxy"]), [
-            { from: [{ podSelector: names }], ports: tcp("redis") },
-        ]);
-        // Nodes replicate and Sentinels gossip among themselves; the proxy asks Sentinel for the
-        // master and routes to it. Clients go through redis-sp (the data flow), never to a node.
-        policy("allow-redis-nodes", component(["redis"]), [
-            {
-                from: [{ podSelector: component(["redis", "redis-proxy"]) }],
-                ports: tcp("redis", "sentinel"),
-            },
-        ]);
-        // Egress: every pod, one policy, so a pod without a rule of its own is still restricted.
-        // Everything reached by Service name needs DNS first; the namespace's own pods are
-        // reached directly (Redis, php-fpm) and are guarded by the ingress rules above.
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-netpol-restrict-egress`,
-            {
-                metadata: { name: "restrict-egress", namespace, labels },
-                spec: {
-                    podSelector: {},
-                    policyTypes: ["Egress"],
-                    egress: [
-                        {
-                            to: [
-                                {
-                                    namespaceSelector: {
-                                        matchLabels: {
-                                            "kubernetes.io/metadata.name": "kube-system",
-                                        },
-                                    },
-                                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                                },
-                            ],
-                            ports: [
-                                { protocol: "UDP", port: 53 },
-                                { protocol: "TCP", port: 53 },
-                            ],
-                        },
-                        { to: [{ podSelector: {} }] },
-                        ...egress.map((d) => ({
-                            to: d.blocks.map((b) => ({
-                                ipBlock: b.except
-                                    ? { cidr: b.cidr, except: [...b.except] }
-                                    : { cidr: b.cidr },
-                            })),
-                            ports: d.ports.map((port) => ({ protocol: "TCP", port })),
-                        })),
-                    ],
+        const dns = flows.find((f) => f.to.kind === "dns");
+        policy("default-deny-ingress", { podSelector: {}, policyTypes: ["Ingress"], ingress: [] });
+        // Every pod, so a pod no flow names is still restricted: names resolve, nothing else.
+        policy("restrict-egress", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: dns ? [{ to: peers(dns.to), ports: ports(dns) }] : [],
+        });
+        for (const f of flows) {
+            if (f.to.kind !== "pods" || f.renderedBy !== "baseline") continue;
+            policy(
+                `allow-${f.key}`,
+                {
+                    podSelector: byName(f.to.names),
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: peers(f.from), ports: ports(f) }],
                 },
-            },
-            { parent: this },
-        );
+                [f.from],
+            );
+        }
+        const sources = [
+            ...new Set(flows.flatMap((f) => (f.from.kind === "pods" ? f.from.names : []))),
+        ].sort();
+        for (const source of sources) {
+            const out = flows.filter(
+                (f) => f.from.kind === "pods" && f.from.names.includes(source),
+            );
+            policy(
+                `egress-${source}`,
+                {
+                    podSelector: byName([source]),
+                    policyTypes: ["Egress"],
+                    egress: out.map((f) => ({ to: peers(f.to), ports: ports(f) })),
+                },
+                out.map((f) => f.to),
+            );
+        }
+    }
+}
+
+/** Pods by `app.kubernetes.io/name`. */
+const byName = (names: readonly string[]) => ({
+    matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: [...names] }],
+});
+
+function ports(f: Flow): k8s.types.input.networking.v1.NetworkPolicyPort[] {
+    return f.ports.map((p) => ({ protocol: p.protocol, port: p.port }));
+}
+
+/** A flow's end as NetworkPolicy peers. */
+function peers(p: Peer): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
+    switch (p.kind) {
+        case "pods":
+            return [{ podSelector: byName(p.names) }];
+        case "namespaces":
+            return p.namespaces.map((n) => ({
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": n } },
+            }));
+        case "dns":
+            return [
+                {
+                    namespaceSelector: {
+                        matchLabels: { "kubernetes.io/metadata.name": "kube-system" },
+                    },
+                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                },
+            ];
+        case "addresses":
+            return p.blocks.map((b) => ({
+                ipBlock: b.except.length
+                    ? { cidr: b.cidr, except: [...b.except] }
+                    : { cidr: b.cidr },
+            }));
     }
 }

@@ -150,6 +150,10 @@ export function packConfig(
                 .flatMap((ports) => Object.values(ports))
                 .sort((a, b) => a - b),
         },
+        "disallow-exposed-fastcgi": {
+            fastcgiWorkloads: [catalog.phpBackend.fpm.name],
+            fastcgiClients: [...settings.network.fastcgiClients],
+        },
         ...Object.fromEntries(
             REDIS_POLICIES.map((name) => [
                 name,
@@ -166,6 +170,8 @@ export function packConfig(
     // Staging runs tags on purpose: its images are what production1 is promoted from.
     if (stack === "staging") {
         config_["report-image-without-digest"] = "disabled";
+        // Staging runs single pods at its floors to save cost: a drain there stops no clinic.
+        config_["disallow-evictable-last-pod"] = "advisory";
     }
     return config_;
 }
@@ -190,6 +196,7 @@ function engineConfig(config: Record<string, unknown>): Record<string, string> {
  * same relaxed config.
  */
 const LIVE_OBJECTS_BREAK: readonly string[] = [
+    "disallow-evictable-last-pod",
     "disallow-service-account-token",
     "enforce-consumer-min-replicas",
     "enforce-container-security-context",
@@ -211,11 +218,16 @@ const LIVE_OBJECTS_BREAK: readonly string[] = [
  * Rules that report instead of refusing in each adoption phase (README, "Adopting the live
  * namespace"), each for what that phase deliberately leaves as it is live:
  * - until `services`, `redis-sp` still selects the unmanaged `redis-master`;
+ * - until `done`, php-fpm's FastCGI node port keeps the live contract (docs/network.md, "FastCGI");
  * - until `enforce`, the Namespace carries no Pod Security enforce label (`import` keeps every
  *   live label, so audit and warn are missing too; from `reshape` on they are set), and there is
  *   no ResourceQuota nor LimitRange (so no ephemeral-storage quota either).
  */
-const BEFORE_ENFORCE = ["enforce-pod-security-labels", "missing-ephemeral-storage-quota"];
+const BEFORE_ENFORCE = [
+    "enforce-pod-security-labels",
+    "missing-ephemeral-storage-quota",
+    "disallow-exposed-fastcgi",
+];
 const ADOPTION_RELAXED: Readonly<Record<AdoptionPhase, readonly string[]>> = {
     import: [
         ...LIVE_OBJECTS_BREAK,
@@ -226,7 +238,7 @@ const ADOPTION_RELAXED: Readonly<Record<AdoptionPhase, readonly string[]>> = {
     reshape: ["missing-service-workload", ...BEFORE_ENFORCE],
     services: BEFORE_ENFORCE,
     "redis-moved": BEFORE_ENFORCE,
-    enforce: [],
+    enforce: ["disallow-exposed-fastcgi"],
     done: [],
 };
 

@@ -34,6 +34,20 @@ export const changedValues: readonly ChangedValue[] = [
         why: "seed recommendation: lower the PHP CPU target to 70 % for faster response",
     },
     {
+        object: "HorizontalPodAutoscaler/sp-bnkd-php",
+        field: "minReplicas",
+        live: 1,
+        production1: 2,
+        why: "php-fpm serves every clinic request: with one pod a node drain (its PDB allows one unavailable) evicts the only one; the inventory shows 4-8 running",
+    },
+    {
+        object: "Service/sapoche-bknd-php",
+        field: "port fpm (node port 32766) reachable from",
+        live: "any address and any pod",
+        production1: "nginx only (NetworkPolicy allow-fastcgi, adoption phase done)",
+        why: "FastCGI has no authentication: reaching php-fpm is remote code execution; confirm nothing external uses it first (docs/network.md, FastCGI)",
+    },
+    {
         object: "Service/redis-sp",
         field: "selector",
         live: "redis-master pods",

@@ -1,14 +1,14 @@
 /**
- * `sapoche-stack:network`: where the namespace's pods may connect outside the namespace (schema),
- * and the NetworkPolicy arguments the baseline renders from it. Everything else is denied:
- * DNS and the namespace's own pods are always allowed (components/namespace-baseline.ts), the
- * cloud metadata address never is. Proven by `npm run test:network` (README, "Network
- * reachability").
+ * `sapoche-stack:network`: the ranges the namespace's flows name (schema): the pod network, where
+ * node-port traffic comes from, FastCGI's named clients and the destinations outside the
+ * namespace with the families that use them. The flows themselves are stacks/flows.ts; the
+ * cloud metadata address is never reachable. Proven by `npm run test:network` (docs/network.md).
  */
 import { z } from "zod";
+import { FAMILIES } from "../components/shared/labels";
 import { phaseRendering } from "./adoption";
-import type { AdoptionPhase } from "./adoption";
-import type { PlanEntry } from "./plan";
+import { networkFlows } from "./flows";
+import type { Flow } from "./flows";
 
 /** The cloud metadata endpoint: credentials of the node's cloud identity. Never reachable. */
 export const METADATA_ADDRESS = "169.254.169.254";
@@ -17,22 +17,11 @@ const CIDR = "an IPv4 CIDR such as 10.20.0.0/16 (host bits zero), outside 169.25
 const NAME = "a destination name (lowercase letters, digits and '-', e.g. broker, database)";
 const PORT = "a TCP port from 1 to 65535";
 
-/**
- * The baseline's network arguments (components/namespace-baseline.ts). Declared here too, by
- * shape, so this module builds on its own; index.ts passes them to the baseline, whose own
- * types check that both agree.
- */
+/** The baseline's network arguments (components/namespace-baseline.ts). */
 export interface NetworkArgs {
     readonly networkPolicies: boolean;
-    readonly egress: readonly EgressDestination[];
-    readonly redisClients: readonly string[];
-}
-
-/** One allowed destination outside the namespace, as the baseline renders it. */
-export interface EgressDestination {
-    readonly name: string;
-    readonly blocks: readonly { readonly cidr: string; readonly except?: readonly string[] }[];
-    readonly ports: readonly number[];
+    /** The flow list (stacks/flows.ts): what the policies admit, and nothing else. */
+    readonly flows: readonly Flow[];
 }
 
 /** The address of an IPv4 CIDR as a 32-bit number and its prefix length, or undefined. */
@@ -77,18 +66,65 @@ const port = z
     .min(1, { error: PORT })
     .max(65535, { error: PORT });
 
-/** One destination outside the namespace: its address ranges and TCP ports. */
-const destination = z.strictObject({
-    cidrs: z.array(cidr, { error: `a list of ${CIDR}` }).min(1, { error: "at least one CIDR" }),
-    ports: z.array(port, { error: `a list of ${PORT}` }).min(1, { error: "at least one port" }),
-});
+const FAMILY = `one of the workload families: ${FAMILIES.join(", ")}`;
+const family = z.enum(FAMILIES, { error: FAMILY });
+const REASON = "why every address is allowed (a non-empty sentence), or narrower CIDRs";
+
+/** Whether a CIDR admits every address (its prefix is 0). */
+export const isEveryAddress = (c: string) => parseCidr(c)?.prefix === 0;
+
+/**
+ * `0.0.0.0/0` only with a recorded reason: the destination's addresses are facts to confirm
+ * (docs/assumptions.md); the reason says so in the stack file a reviewer reads.
+ */
+function everyAddressNeedsReason(
+    v: { cidrs: readonly string[]; reason: string },
+    ctx: z.RefinementCtx,
+): void {
+    const i = v.cidrs.findIndex(isEveryAddress);
+    if (i >= 0 && v.reason.trim() === "") {
+        ctx.addIssue({ code: "custom", path: ["reason"], message: REASON });
+    }
+}
+
+const cidrs = z.array(cidr, { error: `a list of ${CIDR}` });
+
+/** One destination outside the namespace: its address ranges, TCP ports and its clients. */
+const destination = z
+    .strictObject({
+        cidrs: cidrs.min(1, { error: "at least one CIDR" }),
+        ports: z.array(port, { error: `a list of ${PORT}` }).min(1, { error: "at least one port" }),
+        from: z.array(family, { error: `a list of ${FAMILY}` }),
+        reason: z.string({ error: REASON }),
+    })
+    .superRefine(everyAddressNeedsReason);
+
+/** Where node-port traffic may come from: ranges outside the pod network, and gateway namespaces. */
+const nodePortSources = z
+    .strictObject({
+        cidrs: cidrs,
+        namespaces: z.array(
+            z.string({ error: "a namespace name" }).regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+                error: "a namespace name",
+            }),
+        ),
+        reason: z.string({ error: REASON }),
+    })
+    .superRefine(everyAddressNeedsReason);
 
 /** The schema of `sapoche-stack:network`. */
 export const networkSchema = z.strictObject({
+    /** The cluster's pod ranges: carved out of every range below, pods are reached as pods. */
+    podNetwork: cidrs.min(1, { error: "at least one CIDR" }),
+    nodePortSources,
+    /** Named, confirmed FastCGI clients outside the cluster; empty: none (docs/network.md). */
+    fastcgiClients: cidrs.refine((l) => !l.some(isEveryAddress), {
+        error: "named client ranges, never 0.0.0.0/0 (FastCGI has no authentication)",
+    }),
     egress: z.record(
         z.string({ error: NAME }).regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: NAME }),
         destination,
-        { error: "a map of destination name to {cidrs, ports}" },
+        { error: "a map of destination name to {cidrs, ports, from, reason}" },
     ),
 });
 
@@ -96,50 +132,13 @@ export const networkSchema = z.strictObject({
 export type NetworkSettings = z.infer<typeof networkSchema>;
 
 /**
- * The destinations as the baseline renders them, in name order (stable diffs). A CIDR that
- * contains the metadata address (0.0.0.0/0, 169.0.0.0/8) gets it as an `except`, so no
- * destination can open it by being broad.
- */
-export function egressDestinations(network: NetworkSettings): EgressDestination[] {
-    return Object.entries(network.egress)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, d]) => ({
-            name,
-            ports: [...d.ports],
-            blocks: d.cidrs.map((c) =>
-                cidrContains(c, METADATA_ADDRESS)
-                    ? { cidr: c, except: [`${METADATA_ADDRESS}/32`] }
-                    : { cidr: c },
-            ),
-        }));
-}
-
-/**
  * The baseline's network arguments. No NetworkPolicy before the adoption's `enforce` phase: pods
  * of the live ReplicaSets keep their live labels and ports, which no rule selects, so a default
- * deny would cut them off (README, "Network reachability"); by `enforce` every rollout is done.
+ * deny would cut them off (docs/network.md); by `enforce` every rollout is done.
  */
-export function networkArgs(settings: {
-    readonly adoption: { readonly phase: AdoptionPhase };
-    readonly network: NetworkSettings;
-    readonly plan: readonly PlanEntry[];
-}): NetworkArgs {
+export function networkArgs(settings: Parameters<typeof networkFlows>[0]): NetworkArgs {
     return {
         networkPolicies: phaseRendering(settings.adoption.phase).enforced,
-        egress: egressDestinations(settings.network),
-        // The data flow's Redis users: the backend families, not php's nginx nor the frontends.
-        redisClients: settings.plan.flatMap((p) => {
-            switch (p.family) {
-                case "queue-consumer":
-                case "worker":
-                    return [p.name];
-                case "php-backend":
-                    return [p.fpm.name];
-                case "scheduler":
-                    return [p.settings.liveName];
-                default:
-                    return [];
-            }
-        }),
+        flows: networkFlows(settings),
     };
 }

@@ -10,7 +10,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT, stackResources } from "../lib/program";
+import { ROOT, stackResources, stackSettings } from "../lib/program";
+import { networkFlows } from "../stacks/flows";
 import { RegisteredResource } from "../lib/mocks";
 import { ADOPTION_PHASES, AdoptionPhase, kindOf, objectOf, phaseResources } from "./support/phases";
 import { readSeed } from "./support/seed";
@@ -65,6 +66,17 @@ function kinds(lines: readonly string[]): Record<string, number> {
 }
 
 const RESTRICTING = new Set(["NetworkPolicy", "ResourceQuota", "LimitRange"]);
+
+/**
+ * The NetworkPolicies a phase renders, from the flow list: the default deny, the egress floor,
+ * one per ingress flow the baseline renders, one per workload's egress, and the scrape policy.
+ */
+function networkPolicies(phase: AdoptionPhase): number {
+    const flows = networkFlows({ ...stackSettings("production1"), adoption: { phase } });
+    const ingress = flows.filter((f) => f.to.kind === "pods" && f.renderedBy === "baseline");
+    const sources = new Set(flows.flatMap((f) => (f.from.kind === "pods" ? f.from.names : [])));
+    return 2 + ingress.length + sources.size + 1;
+}
 const PATCH_FORCE = "pulumi.com/patchForce";
 const PSA_ENFORCE = "pod-security.kubernetes.io/enforce";
 const namespaceOf = (rs: readonly RegisteredResource[]) =>
@@ -131,18 +143,20 @@ describe("adoption of the live namespace, in phases", function () {
                 {
                     ResourceQuota: 1,
                     LimitRange: 1,
-                    NetworkPolicy: 6,
+                    NetworkPolicy: networkPolicies(phase),
                 },
             );
             assert.equal(labelsOf(namespaceOf(resources[phase]))[PSA_ENFORCE], "restricted");
         }
         // done drops only the adoption's patchForce from the live objects that do not carry it
-        // for good (Deployments do).
+        // for good (Deployments do), and closes php-fpm's FastCGI node port: the two node-port
+        // policies (outside sources and the gateway) lose its `fpm` port (docs/network.md).
         const c = changes(resources.enforce, resources.done);
         assert.deepEqual([c.added, c.removed], [[], []]);
         assert.deepEqual(kinds(c.changed), {
             HorizontalPodAutoscaler: 1,
             Namespace: 1,
+            NetworkPolicy: 2,
             ScaledObject: 4,
             Service: 7,
         });
@@ -153,7 +167,18 @@ describe("adoption of the live namespace, in phases", function () {
             return { force, props: { ...r.props, metadata: { ...metadata, annotations } } };
         };
         const enforce = objects(resources.enforce);
+        const closesFastcgi = new Set([
+            "NetworkPolicy/allow-node-ports",
+            "NetworkPolicy/allow-node-ports-gateway",
+        ]);
         for (const r of objects(resources.done).values()) {
+            if (closesFastcgi.has(objectOf(r))) {
+                const ports = (o: RegisteredResource) =>
+                    JSON.stringify((o.props as any).spec.ingress[0].ports);
+                const was = ports(enforce.get(objectOf(r)) as RegisteredResource);
+                assert.ok(was.includes('"fpm"') && !ports(r).includes('"fpm"'), objectOf(r));
+                continue;
+            }
             const before = unforced(enforce.get(objectOf(r)) as RegisteredResource);
             const after = unforced(r);
             assert.deepEqual(before.props, after.props, objectOf(r));
@@ -238,7 +263,11 @@ describe("adoption of the live namespace, in phases", function () {
 
         it("enforce: only the quota, the LimitRange, the NetworkPolicies and the Namespace's enforce label", () => {
             const c = changes(resources["redis-moved"], resources.enforce);
-            assert.deepEqual(kinds(c.added), { ResourceQuota: 1, LimitRange: 1, NetworkPolicy: 6 });
+            assert.deepEqual(kinds(c.added), {
+                ResourceQuota: 1,
+                LimitRange: 1,
+                NetworkPolicy: networkPolicies("enforce"),
+            });
             assert.deepEqual(c.removed, []);
             assert.deepEqual(c.changed, ["Namespace/sapoche metadata"]);
         });

@@ -75,12 +75,12 @@ describe("production1 against today's live namespace", () => {
         }
     });
 
-    it("keeps the PHP HPA's bounds and declares its CPU target change", () => {
+    it("keeps the PHP HPA's maximum and declares its floor and CPU target changes", () => {
         const h = seed.hpas.find((x) => x.name === "sp-bnkd-php")!;
         const hpa = spec("HorizontalPodAutoscaler", h.name);
         const object = `HorizontalPodAutoscaler/${h.name}`;
         assert.equal(hpa.scaleTargetRef.name, h.target);
-        assert.equal(hpa.minReplicas, h.min);
+        assert.equal(hpa.minReplicas, expected(object, "minReplicas", h.min));
         assert.equal(hpa.maxReplicas, h.max);
         const cpu = hpa.metrics.find((m: any) => m.resource.name === "cpu");
         assert.equal(

@@ -181,7 +181,7 @@ describe("capacity (npm run capacity)", () => {
     it("production1: autoscalers at min and max give the catalog's pod counts", async () => {
         const workloads = workloadsOf(await objectsOf("production1"));
         const php = workloads.find((w) => w.name === "sp-bnkd-php")!;
-        assert.deepEqual(php.scaling, { min: 1, max: 20, by: "HPA" });
+        assert.deepEqual(php.scaling, { min: 2, max: 20, by: "HPA" });
         const pdf = workloads.find((w) => w.name === "consumer-spc-pdf-generate")!;
         assert.equal(pdf.scaling.by, "KEDA");
         assert.equal(pdf.scaling.max, 15);

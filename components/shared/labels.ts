@@ -48,6 +48,8 @@ export const ANNOTATIONS = {
     queue: "sapoche.io/queue",
     /** What the workload is for, from the catalog. */
     purpose: "sapoche.io/purpose",
+    /** On a NetworkPolicy with a `0.0.0.0/0` range: why every address is allowed (stack value). */
+    everyAddressReason: "sapoche.io/every-address-reason",
     /**
      * `"true"` on workloads: the program wins over out-of-band edits. Without it a field another
      * manager changed (`kubectl set image`, `kubectl scale`) is a server-side apply conflict and

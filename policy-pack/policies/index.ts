@@ -43,6 +43,9 @@ import { enforceHpaMemoryTarget } from "./autoscaling/enforceHpaMemoryTarget";
 import { enforceHpaScaleUp } from "./autoscaling/enforceHpaScaleUp";
 import { disallowServiceSelectorOverlap } from "./exposure/disallowServiceSelectorOverlap";
 import { disallowServiceExposure } from "./exposure/disallowServiceExposure";
+import { disallowExposedFastcgi } from "./exposure/disallowExposedFastcgi";
+import { disallowEveryAddressWithoutReason } from "./exposure/disallowEveryAddressWithoutReason";
+import { disallowEvictableLastPod } from "./autoscaling/disallowEvictableLastPod";
 import { disallowUnsanctionedRedis } from "./redis/disallowUnsanctionedRedis";
 import { disallowBroadRoleBinding } from "./security/disallowBroadRoleBinding";
 import { disallowClusterRbac } from "./security/disallowClusterRbac";
@@ -90,6 +93,7 @@ export const policies: Policies = [
     missingAutoscalerTarget,
     disallowBlockingDisruptionBudget,
     enforceDisruptionBudgetHeadroom,
+    disallowEvictableLastPod,
     // Scheduler
     enforceSchedulerSingleton,
     // Workload hygiene
@@ -120,6 +124,8 @@ export const policies: Policies = [
     // Exposure and access
     disallowServiceExposure,
     disallowServiceSelectorOverlap,
+    disallowExposedFastcgi,
+    disallowEveryAddressWithoutReason,
     disallowClusterRbac,
     disallowBroadRoleBinding,
     disallowSecretData,

@@ -13,6 +13,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { packConfig } from "../../scripts/pack-config";
+import { networkFlows } from "../../stacks/flows";
+import { stackSettings } from "../../lib/program";
 import { getJson, kubectl, must, POLICY_PACK, run, Sandbox } from "../../lib/sandbox";
 import { LIVE_BROKER_URL, liveNamespace } from "./support/live-namespace";
 
@@ -26,6 +28,14 @@ const RECREATE = JSON.stringify([
     { op: "replace", path: "/spec/strategy/type", value: "Recreate" },
 ]);
 const RESTRICTING = ["NetworkPolicy", "ResourceQuota", "LimitRange"];
+
+/** The NetworkPolicies production1's flow list renders in a phase (test/adoption.test.ts). */
+function networkPolicies(phase: "enforce" | "done"): number {
+    const flows = networkFlows({ ...stackSettings("production1"), adoption: { phase } });
+    const ingress = flows.filter((f) => f.to.kind === "pods" && f.renderedBy === "baseline");
+    const sources = new Set(flows.flatMap((f) => (f.from.kind === "pods" ? f.from.names : [])));
+    return 2 + ingress.length + sources.size + 1;
+}
 /** Container facts import-live writes; the reshape must leave them as they run. */
 const FACTS = ["command", "args", "env", "envFrom", "livenessProbe", "readinessProbe"] as const;
 
@@ -364,19 +374,20 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
     });
 
     it("enforce: only the quota, the LimitRange, the NetworkPolicies and Pod Security enforce", () => {
+        const policies = networkPolicies("enforce");
         release(enter("enforce", ""), (steps) => {
             assert.deepEqual(tally(steps), {
                 "create ResourceQuota": 1,
                 "create LimitRange": 1,
-                "create NetworkPolicy": 6,
+                "create NetworkPolicy": policies,
                 "update Namespace": 1,
             });
         });
-        assert.equal(restricting().length, 8);
+        assert.equal(restricting().length, policies + 2);
         assert.equal(namespaceLabels()["pod-security.kubernetes.io/enforce"], "restricted");
     });
 
-    it("done: once the legacy objects are deleted by hand, only the adoption's patchForce goes", () => {
+    it("done: once the legacy objects are deleted by hand, only the adoption's patchForce goes, and FastCGI's node port closes", () => {
         must(kubectl(["delete", "deployment/redis-master", "service/redis-legacy", "-n", NS]));
         delete live["Deployment/redis-master"];
         delete live["Service/redis-legacy"];
@@ -386,9 +397,12 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
                 "update Service": 7,
                 "update HorizontalPodAutoscaler": 1,
                 "update ScaledObject": 4,
+                // The two node-port policies lose php-fpm's `fpm` port (docs/network.md, FastCGI).
+                "update NetworkPolicy": 2,
             });
             for (const s of steps) {
-                assert.deepEqual(s.fields, ["metadata"], `${s.kind} ${s.name} changes ${s.fields}`);
+                const fields = s.kind === "NetworkPolicy" ? ["spec"] : ["metadata"];
+                assert.deepEqual(s.fields, fields, `${s.kind} ${s.name} changes ${s.fields}`);
             }
         });
         const hpa = getJson(["get", "hpa", "sp-bnkd-php", "-n", NS]);

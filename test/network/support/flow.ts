@@ -4,8 +4,9 @@
  * the reshape), and the checks the network tests make with the analyzer's answer.
  */
 import { parseCidr } from "../../../stacks/network";
-import type { NetworkSettings } from "../../../stacks/network";
 import * as catalog from "../../../stacks/catalog";
+import { isFastcgiPort } from "../../../stacks/flows";
+import type { Flow } from "../../../stacks/flows";
 import { METRICS_PORTS } from "../../../components/shared/metrics";
 import type { K8sObject } from "../../../scripts/lib/objects";
 import { ADDRESSES, Allowed, Endpoint, PEERS, Phase, reaches } from "./analyzer";
@@ -28,14 +29,14 @@ interface PodTemplate {
 
 const template = (w: K8sObject) =>
     ((w.spec as { template?: PodTemplate }).template ?? {}) as PodTemplate;
-const podName = (phase: Phase, w: K8sObject) => `${phase.namespace}/${w.metadata.name}`;
+export const podName = (phase: Phase, w: K8sObject) => `${phase.namespace}/${w.metadata.name}`;
 
 /**
  * The port a target port resolves to on a workload's pods; NaN when they do not serve on it: a
  * name no container declares, or a number that pods declaring their ports do not declare (the
  * live pods declare none, so a number on them cannot be checked).
  */
-function resolvePort(w: K8sObject, target: string | number): number {
+export function resolvePort(w: K8sObject, target: string | number): number {
     const ports = (template(w).spec?.containers ?? []).flatMap((c) => c.ports ?? []);
     if (typeof target === "number") {
         return ports.length === 0 || ports.some((p) => p.containerPort === target) ? target : NaN;
@@ -43,7 +44,7 @@ function resolvePort(w: K8sObject, target: string | number): number {
     return ports.find((p) => p.name === target)?.containerPort ?? NaN;
 }
 
-function workload(phase: Phase, name: string): K8sObject | undefined {
+export function workload(phase: Phase, name: string): K8sObject | undefined {
     return phase.workloads.find((w) => w.metadata.name === name);
 }
 
@@ -82,7 +83,12 @@ function service(phase: Phase, name: string): K8sObject {
  * `legacyService`: the Service in front of the live redis-master while its data moves into the
  * cluster (README, "Redis operations"): the nodes, Sentinels and the proxy connect to it.
  */
-export function dataFlow(phase: Phase, environment: string, legacyService?: string): Edge[] {
+export function dataFlow(
+    phase: Phase,
+    environment: string,
+    legacyService?: string,
+    fastcgiClosed = false,
+): Edge[] {
     const edges: Edge[] = [];
     const via = (what: string, src: Endpoint | "any", svc: string, portName?: string) => {
         const found = backends(phase, service(phase, svc), portName);
@@ -97,9 +103,13 @@ export function dataFlow(phase: Phase, environment: string, legacyService?: stri
             });
         }
     };
-    // Outside -> APISIX -> node ports: the frontends, nginx, PHP (80 and 9000) and Orthanc.
+    // Outside -> APISIX -> node ports: the frontends, nginx, PHP (80, and 9000 until the final
+    // phase closes FastCGI) and Orthanc.
     for (const s of phase.services.filter((x) => (x.spec as ServiceSpec).type === "NodePort")) {
-        via("node-port clients", "any", s.metadata.name);
+        for (const p of (s.spec as ServiceSpec).ports) {
+            if (fastcgiClosed && isFastcgiPort(s.metadata.name, p.name ?? "")) continue;
+            via("node-port clients", "any", s.metadata.name, p.name);
+        }
     }
     const nginx = workload(phase, catalog.phpBackend.nginx.name);
     if (!nginx) throw new Error(`phase ${phase.name} has no ${catalog.phpBackend.nginx.name}`);
@@ -174,12 +184,12 @@ export function scrapeEdges(phase: Phase): Edge[] {
 }
 
 /** Concrete sources standing for `any`: an outside client and the gateway's pod. */
-const ANY_SOURCES: Endpoint[] = [
+export const ANY_SOURCES: Endpoint[] = [
     { ip: ADDRESSES.client },
     { pod: `${PEERS.gateway.namespace}/${PEERS.gateway.name}` },
 ];
 
-const show = (e: Endpoint) => ("pod" in e ? e.pod : e.ip);
+export const show = (e: Endpoint) => ("pod" in e ? e.pod : e.ip);
 
 /** Edges the analyzer does not allow, as readable lines (empty when every edge passes). */
 export function cutEdges(allowed: readonly Allowed[], edges: readonly Edge[]): string[] {
@@ -241,19 +251,23 @@ export function probeAddress(cidr: string): string {
 }
 
 /**
- * Egress of every workload of the phase: DNS (UDP and TCP 53) and every configured destination
- * on its ports are allowed; the metadata address, unconfigured ports and other namespaces'
- * pods are not. Returns the violations.
+ * Egress of every workload of the phase, against the flow list: DNS (UDP and TCP 53) for all;
+ * each destination outside the namespace on its ports for the workloads its flow names, and
+ * for no other; never a port no destination names, the metadata address or another namespace's
+ * pod. Returns the violations.
  */
 export function egressViolations(
     allowed: readonly Allowed[],
     phase: Phase,
-    network: NetworkSettings,
+    flows: readonly Flow[],
 ): string[] {
     const found: string[] = [];
     const dns = { pod: `${PEERS.dns.namespace}/${PEERS.dns.name}` };
     const stranger = { pod: `${PEERS.stranger.namespace}/${PEERS.stranger.name}` };
-    const configuredPorts = [...new Set(Object.values(network.egress).flatMap((d) => d.ports))];
+    const external = flows.filter((f) => f.to.kind === "addresses");
+    const configuredPorts = [
+        ...new Set(external.flatMap((f) => f.ports.map((p) => Number(p.port)))),
+    ];
     // A port no destination names: SSH, the classic way out.
     const unconfigured = 22;
     if (configuredPorts.includes(unconfigured)) throw new Error("pick another unconfigured port");
@@ -264,14 +278,22 @@ export function egressViolations(
         };
         must(reaches(allowed, src, dns, "UDP", 53), "cannot resolve names (kube-dns UDP/53)");
         must(reaches(allowed, src, dns, "TCP", 53), "cannot resolve names (kube-dns TCP/53)");
-        for (const [name, d] of Object.entries(network.egress)) {
-            for (const cidr of d.cidrs) {
-                const ip = { ip: probeAddress(cidr) };
-                for (const port of d.ports) {
-                    must(
-                        reaches(allowed, src, ip, "TCP", port),
-                        `cannot reach ${name} ${ip.ip}:${port}`,
-                    );
+        const mine = external.filter(
+            (f) => f.from.kind === "pods" && f.from.names.includes(w.metadata.name),
+        );
+        const myPorts = new Set(mine.flatMap((f) => f.ports.map((p) => Number(p.port))));
+        for (const f of external) {
+            if (f.to.kind !== "addresses") continue;
+            const client = mine.includes(f);
+            for (const b of f.to.blocks) {
+                const ip = { ip: probeAddress(b.cidr) };
+                for (const p of f.ports) {
+                    const port = Number(p.port);
+                    const ok = reaches(allowed, src, ip, "TCP", port);
+                    if (client) must(ok, `cannot reach ${f.to.name} ${ip.ip}:${port}`);
+                    else if (!myPorts.has(port)) {
+                        must(!ok, `reaches ${f.to.name} ${ip.ip}:${port}, not one of its clients`);
+                    }
                 }
                 must(
                     !reaches(allowed, src, ip, "TCP", unconfigured),
