@@ -8,8 +8,8 @@
 import * as catalog from "./catalog";
 import type { AdoptionPhase } from "./adoption";
 import type { PlanEntry } from "./plan";
-import type { NetworkSettings } from "./network";
-import { METADATA_ADDRESS, cidrContains, parseCidr } from "./network";
+import type { NetworkSettings } from "./schema/network";
+import { METADATA_ADDRESS, cidrContains, parseCidr } from "./schema/network";
 
 export type { Flow, FlowPort, Peer } from "../components/shared/flow";
 import type { Flow, FlowPort, Peer } from "../components/shared/flow";

@@ -11,8 +11,8 @@
  */
 import { z } from "zod";
 import { IMAGE_KEYS, nodePortServices, schedulerName } from "./catalog";
-import { monitoringSchema } from "./monitoring";
-import { networkSchema } from "./network";
+import { monitoringSchema } from "./schema/monitoring";
+import { networkSchema } from "./schema/network";
 import { STACK_ENVIRONMENTS } from "./ranges";
 import { adoption, withAdoptionRules } from "./schema/adoption";
 import { SchemaContext } from "./schema/context";

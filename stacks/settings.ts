@@ -15,8 +15,8 @@ import {
     configSchemaFor,
 } from "./schema";
 import { PlanEntry, buildPlan } from "./plan";
-import type { MonitoringSettings } from "./monitoring";
-import type { NetworkSettings } from "./network";
+import type { MonitoringSettings } from "./schema/monitoring";
+import type { NetworkSettings } from "./schema/network";
 
 /** Everything the program needs to know about one stack. */
 export interface Settings {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { cidrContains, networkSchema } from "../stacks/network";
+import { cidrContains, networkSchema } from "../stacks/schema/network";
 import { networkFlows, outsideBlocks } from "../stacks/flows";
 import { stackSettings } from "../lib/program";
 

@@ -3,7 +3,7 @@
  * that phase's Services and the catalog (so the live Services while adopted, the program's after
  * the reshape), and the checks the network tests make with the analyzer's answer.
  */
-import { parseCidr } from "../../../stacks/network";
+import { parseCidr } from "../../../stacks/schema/network";
 import * as catalog from "../../../stacks/catalog";
 import { isFastcgiPort } from "../../../stacks/flows";
 import type { Flow } from "../../../stacks/flows";
