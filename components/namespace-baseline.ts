@@ -37,7 +37,7 @@ export interface NamespaceBaselineArgs {
     /**
      * Whether the NetworkPolicies are created. False while the live namespace is adopted: live
      * pods carry only their old labels and no named ports, so a default deny would cut them off
-     * (README, "Network reachability"). @default true
+     * (docs/network.md). @default true
      */
     readonly networkPolicies?: boolean;
     /**

@@ -32,7 +32,7 @@ export interface RedisConfigOptions {
      * Address of the legacy single Redis (`redis-master`) while its data moves into the cluster,
      * or "" / undefined when there is none. While set, the cluster's nodes replicate from it, the
      * Sentinels monitor it, and `redis-sp` keeps sending clients to it until `migrate.sh` switches
-     * the master to node 0 (README, "Redis operations").
+     * the master to node 0 (docs/operations/redis.md).
      */
     readonly legacyMaster?: string;
 }

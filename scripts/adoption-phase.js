@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // Refuses a policy config generated for another adoption phase than the stack file names: the
 // pack checks the phase its config says (enforce-adoption-phase), so after editing
-// `sapoche-stack:adoption.phase` the config must be regenerated (README, "Adopting the live
-// namespace"). Usage: node scripts/adoption-phase.js <Pulumi.<stack>.yaml> <policy config.json>
+// `sapoche-stack:adoption.phase` the config must be regenerated (docs/operations/adoption.md). Usage: node scripts/adoption-phase.js <Pulumi.<stack>.yaml> <policy config.json>
 "use strict";
 const fs = require("fs");
 const path = require("path");

@@ -215,8 +215,7 @@ const LIVE_OBJECTS_BREAK: readonly string[] = [
 ];
 
 /**
- * Rules that report instead of refusing in each adoption phase (README, "Adopting the live
- * namespace"), each for what that phase deliberately leaves as it is live:
+ * Rules that report instead of refusing in each adoption phase (docs/operations/adoption.md), each for what that phase deliberately leaves as it is live:
  * - until `services`, `redis-sp` still selects the unmanaged `redis-master`;
  * - until `done`, php-fpm's FastCGI node port keeps the live contract (docs/network.md, "FastCGI");
  * - until `enforce`, the Namespace carries no Pod Security enforce label (`import` keeps every

@@ -3,7 +3,7 @@
  *
  * Writes every Kubernetes object the stack's program registers as plain YAML, one file per
  * object, for review, `kubectl diff -f <dir>` and GitOps consumers. No cluster, no state, no
- * credentials: the program runs under Pulumi mocks (see README, "Rendered objects", for why this
+ * credentials: the program runs under Pulumi mocks (see docs/operations/releases.md, "Reviewing a change", for why this
  * and not the provider's `renderYamlToDirectory`).
  *
  * Output (default `.local/render/<stack>/`, git-ignored; replaced on each run):

@@ -1,6 +1,6 @@
 /**
  * Adoption of the live namespace, in phases (`sapoche-stack:adoption.phase`, one normal approved
- * release each, each safe on its own; README, "Adopting the live namespace", is the runbook):
+ * release each, each safe on its own; docs/operations/adoption.md, is the runbook):
  *
  * - `import`: every object that exists in today's namespace under the same kind and name
  *   (docs/live-namespace.txt) is imported (`= import`, same uid) and left exactly as it is; new
@@ -15,7 +15,7 @@
  *   target ports, `redis-sp` to the proxy, which sends clients to the live Redis:
  *   `redis.legacyMaster` is required).
  * - `redis-moved`: renders as `services`, with `redis.legacyMaster` back to "" once Redis' data
- *   has moved (README, "Redis operations").
+ *   has moved (docs/operations/redis.md).
  * - `enforce`: the ResourceQuota, the LimitRange, the NetworkPolicies and the Pod Security
  *   enforce labels apply.
  * - `done`: the steady state (renders as `enforce`, less the adoption's `pulumi.com/patchForce`

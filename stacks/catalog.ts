@@ -106,7 +106,7 @@ export interface RedisEntry extends EntryBase<"redis"> {
     readonly imageKeys: {
         readonly main: ImageKey;
         readonly proxy: ImageKey;
-        /** redis_exporter, beside each Redis and each Sentinel (README, "Monitoring and alerts"). */
+        /** redis_exporter, beside each Redis and each Sentinel (docs/operations/alerts.md). */
         readonly exporter: ImageKey;
     };
 }
@@ -221,8 +221,7 @@ export const SCHEDULER_KEY = "sapoche-be--scheduler";
 /**
  * Whether a row generates PDFs: the consumers and workers the catalog names after what they make
  * (`consumer-spc-pdf-generate`, `worker-sapoche-pdf-en`, ...). They export the PDF histogram on
- * a container port named `metrics` (an assumption until the application confirms it: README,
- * "Monitoring and alerts"), which the monitoring scrapes and alerts on.
+ * a container port named `metrics` (an assumption until the application confirms it: docs/operations/alerts.md), which the monitoring scrapes and alerts on.
  */
 export function producesPdfs(e: CatalogEntry): e is QueueConsumerEntry | WorkerEntry {
     return (e.family === "queue-consumer" || e.family === "worker") && e.name.includes("pdf");

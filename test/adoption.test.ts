@@ -1,6 +1,5 @@
 /**
- * The adoption of the live namespace in phases (stacks/adoption.ts; README, "Adopting the live
- * namespace"): each phase renders only what it allows. Under mocks an object's props are the
+ * The adoption of the live namespace in phases (stacks/adoption.ts; docs/operations/adoption.md): each phase renders only what it allows. Under mocks an object's props are the
  * program's whatever its options; what the engine applies is the program's props except the
  * paths `ignoreChanges` names, which keep their live values. So a phase is compared with the one
  * before by that effective state.

@@ -44,7 +44,7 @@ const REASON = "a short sentence saying why (at least 20 characters and 4 words)
 const LIMIT_RANGE = "(the max of the namespace's LimitRange sapoche-defaults)";
 const IMAGE = "an image reference with a pinned tag or digest, e.g. registry/app:1.2.3";
 const DIGEST = "@sha256:" + "a".repeat(64);
-const PHASES = `one of import, reshape, services, redis-moved, enforce, done (in that order, one release each; README, "Adopting the live namespace")`;
+const PHASES = `one of import, reshape, services, redis-moved, enforce, done (in that order, one release each; docs/operations/adoption.md)`;
 const HORIZON = reviewHorizon(new Date());
 /** The keys a fixed-size workload entry allows, as the unknown-key report lists them. */
 const FIXED_KEYS = "replicas, scaledToZero, resources, probes, container, pod";
@@ -171,7 +171,7 @@ describe("stack config validation", () => {
         ["the adoption phase written as plain text", (c) => (c.adoption = "import"), [`sapoche-stack:adoption: got "import"; expected an object with keys phase`]],
         ["the boolean adoption key the phases replaced", (c) => (c.adopt = true), [`sapoche-stack:adopt: unknown key (did you mean "adoption"?); allowed keys: environment, namespace, clusterUid, images, nodePorts, keda, orthanc, redis, queueProcess, scheduler, workloads, promotion, monitoring, network, adoption`]],
         ["phase services with no live Redis to send clients to", (c) => (c.adoption.phase = "services"), [`sapoche-stack:redis.legacyMaster: got ""; expected the live Redis' address (such as redis-legacy.sapoche.svc.cluster.local) while adoption.phase is services: redis-sp moves to the proxy, which must send clients to the live redis-master until its data has moved`]],
-        ["the live Redis still named once enforced", (c) => { c.adoption.phase = "enforce"; c.redis.legacyMaster = "redis-legacy.sapoche.svc.cluster.local"; }, [`sapoche-stack:redis.legacyMaster: got "redis-legacy.sapoche.svc.cluster.local"; expected "" once adoption.phase is enforce (Redis' data has moved: README, "Redis operations"; phases redis-moved, enforce, done)`]],
+        ["the live Redis still named once enforced", (c) => { c.adoption.phase = "enforce"; c.redis.legacyMaster = "redis-legacy.sapoche.svc.cluster.local"; }, [`sapoche-stack:redis.legacyMaster: got "redis-legacy.sapoche.svc.cluster.local"; expected "" once adoption.phase is enforce (Redis' data has moved: docs/operations/redis.md; phases redis-moved, enforce, done)`]],
         // Upper bounds: a typo must not ask for three billion pods.
         ["replicas far above the ceiling", (c) => (c.workloads["worker-booking"].replicas = 3e9), [`${W}.worker-booking.replicas: got 3000000000; expected an integer from 0 to 50`]],
         ["replicas just above the ceiling", (c) => (c.workloads["worker-sapoche-default"].replicas = 51), [`${W}.worker-sapoche-default.replicas: got 51; expected an integer from 0 to 50`]],

@@ -159,7 +159,7 @@ export function liveToConfig(objects: readonly LiveObject[], environment: string
     }
     if (deployments.has(redis.liveName)) {
         notes.push(
-            `Deployment ${redis.liveName}: not imported (replaced by the Redis StatefulSet; README, "Redis operations").`,
+            `Deployment ${redis.liveName}: not imported (replaced by the Redis StatefulSet; docs/operations/redis.md).`,
         );
     }
     for (const hpa of byKind("HorizontalPodAutoscaler")) {
@@ -254,7 +254,7 @@ export function liveToConfig(objects: readonly LiveObject[], environment: string
     if (userless.length > 0) {
         notes.push(
             `${userless.length} Deployments set no non-root user (${userless.map((e) => e.target.deployment).join(", ")}): ` +
-                `the program's assumed user of each image stays (README, "Facts read from the live namespace, and assumptions").`,
+                `the program's assumed user of each image stays (docs/assumptions.md).`,
         );
     }
     return { entries, notes, dropped };

@@ -1,6 +1,6 @@
 /**
  * `sapoche-stack:adoption`: which phase of the adoption of the live namespace this stack is in
- * (stacks/adoption.ts says what each phase renders; README, "Adopting the live namespace", is the
+ * (stacks/adoption.ts says what each phase renders; docs/operations/adoption.md, is the
  * runbook). One phase per release, in this order; a stack that was never adopted, or whose
  * adoption is over, is `done`.
  */
@@ -21,7 +21,7 @@ export type AdoptionPhase = (typeof ADOPTION_PHASES)[number];
 
 const PHASE_ALLOWED =
     `one of ${ADOPTION_PHASES.join(", ")} (in that order, one release each; ` +
-    `README, "Adopting the live namespace")`;
+    `docs/operations/adoption.md)`;
 
 export const adoption = z.strictObject({
     phase: z.enum(ADOPTION_PHASES, { error: PHASE_ALLOWED }),
@@ -75,7 +75,7 @@ export function withAdoptionRules<T extends z.ZodType>(schema: T): T {
                 when: comparable,
                 error: (issue) =>
                     `"" once adoption.phase is ${String(phaseOf(issue.input))} (Redis' data has ` +
-                    `moved: README, "Redis operations"; phases ${LEGACY_REDIS_GONE.join(", ")})`,
+                    `moved: docs/operations/redis.md; phases ${LEGACY_REDIS_GONE.join(", ")})`,
             },
         ) as unknown as T;
 }

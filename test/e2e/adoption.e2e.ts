@@ -1,5 +1,5 @@
 /**
- * Adoption in phases (README, "Adopting the live namespace"): objects shaped like today's live
+ * Adoption in phases (docs/operations/adoption.md): objects shaped like today's live
  * namespace (commands, env, volumes, probes, live pod labels), created first with kubectl, are
  * read back into the stack file by `npm run import-live`, then brought under the stack one phase
  * per release, as the runbook walks them: import, reshape, services, redis-moved, enforce, done.
@@ -22,7 +22,7 @@ const NS = "sapoche-adopt";
 const STACK = "adopt";
 /** The Service the runbook puts in front of the live redis-master before the import. */
 const LEGACY = `redis-legacy.${NS}.svc.cluster.local`;
-/** README, "Adopting the live namespace", before phase reshape. */
+/** docs/operations/adoption.md, before phase reshape. */
 const RECREATE = JSON.stringify([
     { op: "remove", path: "/spec/strategy/rollingUpdate" },
     { op: "replace", path: "/spec/strategy/type", value: "Recreate" },

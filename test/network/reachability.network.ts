@@ -2,8 +2,7 @@
  * Reachability proven by a real NetworkPolicy analyzer (issue 12, design.md "Behaviour, not only
  * shape"): np-guard's network-config-analyzer computes who can reach whom from the program's own
  * NetworkPolicies and the pods' labels of each adoption phase; the inventory's data flow is the
- * expectation. Needs `bash scripts/network-tools.sh` (npm run test:network; README, "Network
- * reachability").
+ * expectation. Needs `bash scripts/network-tools.sh` (npm run test:network; docs/network.md).
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -53,7 +52,7 @@ const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet"]);
  * inventory: 80), which the program's new pods do not serve on (they declare `http` 8080). So
  * once a new pod is ready, node-port clients reaching it get refused until phase services. Safe
  * only if the live Services already target the port the new pods serve on, or the program serves
- * on the live port (issue 12 item 1 reads the live ports); README, "Adopting the live namespace",
+ * on the live port (issue 12 item 1 reads the live ports); docs/operations/adoption.md,
  * step reshape. When that lands this list becomes empty.
  */
 const RESHAPE_PORT_GAPS: string[] = [
@@ -91,8 +90,7 @@ const legacyService = (namespace: string): K8sObject => ({
 });
 
 /**
- * What decides reachability at one adoption phase of production1 (README, "Adopting the live
- * namespace"): the program's NetworkPolicies of that phase, and the pods and Services that run
+ * What decides reachability at one adoption phase of production1 (docs/operations/adoption.md): the program's NetworkPolicies of that phase, and the pods and Services that run
  * then. Live objects come from test/e2e/support/live-namespace.ts (the seed's live shape: labels
  * `app.kubernetes.io/name` and `app`, no named ports).
  * - import: the live pods and Services, plus what the import creates (the Redis tier);
@@ -322,7 +320,7 @@ describe("network reachability (network-config-analyzer)", function () {
             assert.ok(edges.some((e) => e.dst.pod.endsWith("-old")));
             // Orthanc's Service reaches the read-only proxy the program puts in front of Orthanc
             // (port `http`, 8080), which import-live cannot take from the live pod: that window
-            // stays (README, "Adopting the live namespace", preparations before reshape).
+            // stays (docs/operations/adoption.md, preparations before reshape).
             assert.deepEqual(
                 cutEdges(analyze(phase, nca), edges),
                 RESHAPE_PORT_GAPS.filter((e) => e.includes("orthanc-read-api-service")),

@@ -1,7 +1,6 @@
 /**
  * Moving today's single `redis-master` into the Sentinel cluster without losing queued jobs, with
- * real processes and the program's rendering for `redis.legacyMaster` set (README, "Redis
- * operations", migration runbook):
+ * real processes and the program's rendering for `redis.legacyMaster` set (docs/operations/redis.md, migration runbook):
  *
  * 1. jobs are queued on the legacy instance before the cluster exists;
  * 2. the cluster starts with the flag: every node replicates the legacy instance, the Sentinels
@@ -66,7 +65,7 @@ describe("Moving the legacy redis-master into the Sentinel cluster, real process
     const figures: string[] = [];
 
     before(async function () {
-        // The move is adoption phase services' (README, "Adopting the live namespace").
+        // The move is adoption phase services' (docs/operations/adoption.md).
         const rendered = await renderRedis("production1", (c) => {
             c["sapoche-stack:adoption"] = { phase: "services" };
             c["sapoche-stack:redis"].legacyMaster = LEGACY;

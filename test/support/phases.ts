@@ -1,5 +1,5 @@
 /**
- * production1's config at each adoption phase (README, "Adopting the live namespace"), as the
+ * production1's config at each adoption phase (docs/operations/adoption.md), as the
  * runbook sets it, and the program's resources in each, evaluated once per test run (the unit
  * tests, the policy-pack tests and the network tests share them).
  */

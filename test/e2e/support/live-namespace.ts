@@ -10,8 +10,7 @@
  * pods' live labels (`app.kubernetes.io/name`, `app`, `tier`); php-fpm runs as a user of its own.
  * Containers declare no ports (the Services target numbers). Exported pieces let tests compare.
  *
- * Assumptions the seed does not state, and that adoption relies on (README, "Adopting the live
- * namespace"): selectors are `app.kubernetes.io/name: <name>`, and containers carry the names
+ * Assumptions the seed does not state, and that adoption relies on (docs/operations/adoption.md): selectors are `app.kubernetes.io/name: <name>`, and containers carry the names
  * this program gives them (an immutable selector or a renamed container cannot be adopted in
  * place).
  */

@@ -81,7 +81,7 @@ function service(phase: Phase, name: string): K8sObject {
 /**
  * Every edge of the inventory's data flow, as this phase's Services and pods route it.
  * `legacyService`: the Service in front of the live redis-master while its data moves into the
- * cluster (README, "Redis operations"): the nodes, Sentinels and the proxy connect to it.
+ * cluster (docs/operations/redis.md): the nodes, Sentinels and the proxy connect to it.
  */
 export function dataFlow(
     phase: Phase,
