@@ -102,3 +102,29 @@ console.log(`peak memory, production1: ${p.maxRssMb.toFixed(0)} MB (target < 300
 console.log(
     `policy pack over production1: ${summary.pack.evaluationMs.toFixed(0)} ms (target < 1000 ms)`,
 );
+
+// Validation of a stack file that holds a 5 MB literal (issue 25): every pattern that reads a
+// value nobody controls must stay linear, or a preview of such a file would hang.
+{
+    const { readStackConfig, stackSettings } =
+        require("../lib/program") as typeof import("../lib/program");
+    const config = readStackConfig("production1") as Record<string, any>;
+    const workloads = config["sapoche-stack:workloads"];
+    const big = "a".repeat(5 * 1024 * 1024);
+    workloads["worker-booking"].container = {
+        env: [{ name: "QUEUE_NAME", value: big }],
+    };
+    const start = process.hrtime.bigint();
+    let outcome = "accepted";
+    try {
+        stackSettings("production1", config);
+    } catch (e) {
+        outcome = `refused (${String((e as Error).message)
+            .split("\n")[0]
+            .slice(0, 60)}...)`;
+    }
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    console.log(
+        `stack file with a 5 MB value validated in ${ms.toFixed(0)} ms: ${outcome} (target: well under 1 s)`,
+    );
+}

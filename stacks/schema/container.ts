@@ -5,7 +5,7 @@
  * `disallow-literal-credential-env` refuses it, and its value is never printed.
  */
 import { z } from "zod";
-import { CREDENTIAL_ENV_NAME, CREDENTIAL_VALUE } from "../ranges";
+import { CREDENTIAL_ENV_NAME, hasUrlPassword } from "../ranges";
 import { ENV_NAME, REDACTED, objectName, oneOf, path, strings, unique, volumeName } from "./facts";
 import { int } from "./primitives";
 import { PORT_NAME } from "./probes";
@@ -39,7 +39,7 @@ export function isCredentialLiteral(name: string, value: string | undefined): bo
     return (
         value !== undefined &&
         value !== "" &&
-        (CREDENTIAL_ENV_NAME.test(name) || CREDENTIAL_VALUE.test(value))
+        (CREDENTIAL_ENV_NAME.test(name) || hasUrlPassword(value))
     );
 }
 
