@@ -21,7 +21,8 @@ import * as path from "path";
 import { PROJECT, ROOT, readStackConfig, toEngineConfig } from "../lib/program";
 import { ConfigError, parseSettings } from "../stacks/settings";
 import { STACKS, UsageError, flagArg, runMain } from "./lib/cli";
-import { LiveImport, LiveObject, liveToConfig } from "./lib/live-config";
+import { liveToConfig } from "./lib/live-config";
+import type { LiveImport, LiveObject } from "./lib/live-types";
 import { importEdits } from "./lib/live-edits";
 import { applyEdits } from "./lib/yaml-edit";
 

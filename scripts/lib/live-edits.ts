@@ -4,7 +4,7 @@
  * configured ones probe by probe (a `minReadySeconds` set in config stays: it is config's
  * decision, not a live fact). Nothing else in the file changes.
  */
-import type { LiveImport } from "./live-config";
+import type { LiveImport } from "./live-types";
 import type { Edit } from "./yaml-edit";
 
 type Any = Record<string, any>;

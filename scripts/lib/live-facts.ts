@@ -6,7 +6,7 @@
 import type { ContainerSettings, PodSettings, TriggerSettings } from "../../stacks/schema/live";
 import { isCredentialLiteral } from "../../stacks/schema/live";
 import { VOLUME_SOURCES } from "../../stacks/schema/pod";
-import type { Dropped, LiveObject, Target } from "./live-config";
+import type { Dropped, LiveObject, Target } from "./live-types";
 
 type Any = Record<string, any>;
 
