@@ -1,6 +1,6 @@
 /**
  * Every numeric range and list the stack config schema enforces, in one place. The policy pack
- * enforces the same rules on the rendered objects; `test/ranges.test.ts` proves each range here
+ * enforces the same rules on the rendered objects; `test/guardrails.test.ts` proves each range here
  * lies inside the pack's (its config defaults and the generated per-stack config), so a value the
  * pack would refuse at preview is refused here first, naming the config key instead of an object.
  */
@@ -104,7 +104,7 @@ export const REASON_MIN = { characters: 20, words: 4 } as const;
 
 /**
  * Tags that name a channel, not a build; refused in any letter case. The pack's list
- * (`policy-pack/policies/lib/images.ts`) is the same; `test/ranges.test.ts` proves it.
+ * (`policy-pack/policies/lib/images.ts`) is the same; `test/guardrails.test.ts` proves it.
  */
 export const FLOATING_TAGS: readonly string[] = [
     "latest",

@@ -1,6 +1,5 @@
 /**
- * Reachability proven by a real NetworkPolicy analyzer (issue 12, design.md "Behaviour, not only
- * shape"): np-guard's network-config-analyzer computes who can reach whom from the program's own
+ * Reachability proven by a real NetworkPolicy analyzer, not read off the objects' shape: np-guard's network-config-analyzer computes who can reach whom from the program's own
  * NetworkPolicies and the pods' labels of each adoption phase; the inventory's data flow is the
  * expectation. Needs `bash scripts/network-tools.sh` (npm run test:network; docs/network.md).
  */

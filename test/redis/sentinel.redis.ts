@@ -4,7 +4,7 @@
  * acknowledged writes, the old master rejoining, a cut-off old master, and a lost Sentinel
  * majority. See test/redis/support/loopback.ts for how the pods are mapped onto this machine.
  *
- * Timings are printed, never asserted (design.md: targets are measured, not asserted); the
+ * Timings are printed, never asserted (targets are measured by bench scripts, not asserted); the
  * deadlines below only bound each wait so that a broken cluster fails instead of hanging.
  */
 import * as assert from "assert";
