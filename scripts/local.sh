@@ -17,6 +17,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="${SAPOCHE_LOCAL_DIR:-$ROOT/.local}"
+# The terminal is kept for the release's typed confirmation only (fd 3): nothing set up below
+# (toolchain, control plane, stack init) can read, and swallow, what the operator types.
+exec 3<&0 </dev/null
 cd "$ROOT"
 
 usage() { sed -n '11,16p' "${BASH_SOURCE[0]}"; exit 2; }
@@ -35,9 +38,12 @@ esac
 case "$stack" in *[!a-z0-9-]*|'') echo "local.sh: not a stack name: $stack" >&2; exit 2 ;; esac
 
 # A control plane per stack, on its own ports; SAPOCHE_CLUSTER_DIR (with SAPOCHE_*_PORT) picks one.
+# SAPOCHE_LOCAL_CLUSTERS (their parent folder) and SAPOCHE_LOCAL_PORT_OFFSET move all of them at
+# once, so a second set (the e2e suite's) never meets a developer's.
 if [ -z "${SAPOCHE_CLUSTER_DIR:-}" ]; then
     case "$stack" in staging) offset=100 ;; production1) offset=200 ;; *) offset=300 ;; esac
-    export SAPOCHE_CLUSTER_DIR="$HOME/.cache/sapoche-cluster-$stack"
+    offset=$((offset + ${SAPOCHE_LOCAL_PORT_OFFSET:-0}))
+    export SAPOCHE_CLUSTER_DIR="${SAPOCHE_LOCAL_CLUSTERS:-$HOME/.cache}/sapoche-cluster-$stack"
     export SAPOCHE_APISERVER_PORT=$((6443 + offset)) SAPOCHE_ETCD_PORT=$((2379 + offset))
     export SAPOCHE_KCM_PORT=$((10257 + offset)) SAPOCHE_SCHEDULER_PORT=$((10259 + offset))
 fi
@@ -94,7 +100,7 @@ case "$cmd" in
         ;;
     # The sandbox's own scripts, so their paths (stack files, pack config) are the sandbox's.
     release) SAPOCHE_LOCAL_SANDBOX=1 SAPOCHE_RELEASE_DIR="${SAPOCHE_RELEASE_DIR:-$LOCAL/releases}" \
-        bash scripts/release.sh "${args[@]}" ;;
-    rollback) SAPOCHE_LOCAL_SANDBOX=1 bash scripts/rollback.sh "${args[@]}" ;;
+        bash scripts/release.sh "${args[@]}" <&3 ;;
+    rollback) SAPOCHE_LOCAL_SANDBOX=1 bash scripts/rollback.sh "${args[@]}" <&3 ;;
     pulumi) shift; pulumi "$@" ;;
 esac

@@ -62,6 +62,40 @@ describe("the real engine against the local control plane", function () {
         assertCleanPreview(sb.preview("staging", "staging"));
     });
 
+    it("shows a failed preview as failed: exit non-zero, every error in full in the summary", () => {
+        // What an operator sees from `npm run preview:local` (scripts/preview.sh with a summary).
+        const file = path.join(sb.work, "Pulumi.staging.yaml");
+        const original = fs.readFileSync(file, "utf8");
+        try {
+            sb.editConfig("staging", (c) => {
+                c["sapoche-stack:workloads"]["worker-booking"].replicas = 0;
+                c["sapoche-stack:images"].backend =
+                    "registry.sapoche.internal/sapoche/backend:latest";
+            });
+            const r = run("bash", ["scripts/preview.sh", "staging"], {
+                cwd: sb.work,
+                env: {
+                    ...sb.env,
+                    SAPOCHE_PREVIEW_SUMMARY: "1",
+                    PREVIEW_OUT: path.join(sb.dir, "failed-preview.txt"),
+                },
+            });
+            assert.notEqual(r.code, 0, r.output.slice(-4000));
+            assert.match(r.stdout, /^PREVIEW FAILED \(exit \d+\): this is not a plan/m);
+            assert.match(r.stdout, /sapoche-stack:images\.backend: got ".*:latest"; expected/);
+            assert.match(
+                r.stdout,
+                /sapoche-stack:workloads\.worker-booking\.scaledToZero: missing; expected/,
+            );
+            assert.doesNotMatch(
+                r.stdout,
+                /Kubernetes objects: no change|Policy violations: 0 mandatory/,
+            );
+        } finally {
+            fs.writeFileSync(file, original);
+        }
+    });
+
     it("deploys staging: every catalog object exists and every Deployment becomes Available", () => {
         must(sb.up("staging", "staging"));
         const deployments = getJson(["get", "deployments", "-n", NS]).items as any[];
