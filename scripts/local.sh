@@ -88,7 +88,12 @@ ensure_stack() {
 }
 
 echo "local.sh: stack $stack on its own control plane ($SAPOCHE_CLUSTER_DIR, kube-system uid $(cat "$LOCAL/cluster/$stack")), backend $PULUMI_BACKEND_URL" >&2
-ensure_stack "$stack"
+# Not at the terminal: the CLI queries a terminal it writes to (colours), and would read the
+# answer, or the operator's typed confirmation, from it.
+if ! ensure_stack "$stack" >"$LOCAL/stack-$stack.log" 2>&1; then
+    cat "$LOCAL/stack-$stack.log" >&2
+    exit 1
+fi
 case "$cmd" in
     preview)
         PREVIEW_OUT="$LOCAL/preview-$stack.txt" SAPOCHE_PREVIEW_SUMMARY="${SAPOCHE_PREVIEW_SUMMARY:-1}" \
