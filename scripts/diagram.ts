@@ -18,8 +18,7 @@ import { flagArg, stackArg, runMain } from "./lib/cli";
 import { evaluateObjects, K8sObject, ROOT } from "./lib/objects";
 import { mebibytes, formatMemory } from "./lib/quantity";
 import { selects, Workload, workloadsOf } from "./lib/workloads";
-import { networkFlows } from "../stacks/flows";
-import type { Flow, Peer } from "../stacks/flows";
+import { networkFlows, type Flow, type Peer } from "../stacks/flows";
 import { stackSettings } from "../lib/program";
 
 const USAGE = "npm run diagram -- <stack> [--out <dir>]";
