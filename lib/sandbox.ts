@@ -1,8 +1,8 @@
 /**
  * A sandbox for the real Pulumi CLI: a copy of this checkout (so `stack init` never writes into
  * the committed stack files), a fresh local file backend, and the local control plane's
- * kubeconfig. Needs scripts/toolchain.sh's env and scripts/cluster.sh's cluster
- * (scripts/with-cluster.sh, which `npm run test:e2e` runs, provides both).
+ * kubeconfig. Needs scripts/toolchain/toolchain.sh's env and scripts/cluster/cluster.sh's cluster
+ * (scripts/cluster/with-cluster.sh, which `npm run test:e2e` runs, provides both).
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -30,7 +30,7 @@ export class Sandbox {
         copyCheckout(this.work);
         const kubeconfig = process.env.KUBECONFIG;
         if (!kubeconfig)
-            throw new Error("KUBECONFIG is not set: run through scripts/with-cluster.sh");
+            throw new Error("KUBECONFIG is not set: run through scripts/cluster/with-cluster.sh");
         bindStackFiles(this.work, clusterUid());
         this.env = {
             ...process.env,

@@ -1,30 +1,3 @@
 #!/usr/bin/env bash
-# Runs a command with the real toolchain on PATH and the local control plane up: installs what
-# is missing (pinned toolchain, node modules), starts the control plane, runs the command, and
-# stops the control plane again unless it was already running (a developer's cluster survives).
-#
-# Usage: scripts/with-cluster.sh <command...>
-#   npm run test:e2e    = scripts/with-cluster.sh mocha --config .mocharc.e2e.json
-#   npm run bench:e2e   = scripts/with-cluster.sh node scripts/bench-e2e.ts
-set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-# shellcheck disable=SC1090
-source "$(bash "$ROOT/scripts/toolchain.sh" --print-env | tail -n 1)"
-[ -d node_modules ] || npm ci --no-audit --no-fund
-[ -d policy-pack/node_modules ] || npm ci --prefix policy-pack --no-audit --no-fund
-
-started=0
-if ! bash "$ROOT/scripts/cluster.sh" status >/dev/null 2>&1; then
-    bash "$ROOT/scripts/cluster.sh" up
-    started=1
-fi
-stop() { if [ "$started" = 1 ]; then bash "$ROOT/scripts/cluster.sh" down; fi; }
-trap stop EXIT
-
-export KUBECONFIG="${SAPOCHE_CLUSTER_DIR:-$HOME/.cache/sapoche-cluster}/kubeconfig"
-# Type checking is `npm run lint`'s job (required on every pull request); the engine only
-# transpiles, which makes each preview about 8 s (40 %) faster.
-export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
-"$@"
+# Moved to scripts/cluster/with-cluster.sh (issue 23); this path stays for callers that still name it.
+exec bash "$(dirname "$0")/cluster/with-cluster.sh" "$@"

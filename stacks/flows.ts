@@ -2,7 +2,7 @@
  * The flow list: every connection the namespace's pods take part in, in one place. The baseline
  * renders its NetworkPolicies from it (components/namespace-baseline.ts), the network test proves
  * with a real analyzer that these flows pass and nothing else does (test/network), and the
- * diagram draws it (scripts/diagram.ts). A connection missing here is denied once policies
+ * diagram draws it (scripts/review/diagram.ts). A connection missing here is denied once policies
  * apply (adoption phase `enforce`); docs/network.md says how to add one.
  */
 import * as catalog from "./catalog";

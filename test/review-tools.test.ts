@@ -10,12 +10,12 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { evaluateOutputs, stackResources, StackName } from "../lib/program";
-import { evaluateObjects, K8sObject, sortObjects, toObjects } from "../scripts/lib/objects";
+import { evaluateObjects, K8sObject, sortObjects, toObjects } from "../scripts/review/lib/objects";
 import { mebibytes, millicores } from "../scripts/lib/quantity";
-import { matchesSelector, surge, workloadsOf } from "../scripts/lib/workloads";
-import { fileName, toYaml, writeRendered } from "../scripts/render";
-import { capacityOf, formatMarkdown, inventoryPods, quotaOf } from "../scripts/capacity";
-import { inventoryFlows, toDot, toSvg } from "../scripts/diagram";
+import { matchesSelector, surge, workloadsOf } from "../scripts/review/lib/workloads";
+import { fileName, toYaml, writeRendered } from "../scripts/review/render";
+import { capacityOf, formatMarkdown, inventoryPods, quotaOf } from "../scripts/review/capacity";
+import { inventoryFlows, toDot, toSvg } from "../scripts/review/diagram";
 
 const INVENTORY = fs.readFileSync(path.join(__dirname, "..", "docs", "live-namespace.txt"), "utf8");
 const STACKS: StackName[] = ["production1", "staging"];
@@ -99,7 +99,7 @@ describe("render (npm run render)", () => {
                 [
                     "-r",
                     "ts-node/register/transpile-only",
-                    "scripts/render.ts",
+                    "scripts/review/render.ts",
                     "production1",
                 ].concat(["--out", out, "--promotion-source", outputs]),
                 { cwd: path.join(__dirname, ".."), encoding: "utf8" },

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# What scripts/cluster.sh (sourced) puts in the cluster: kwok stages, fake nodes, storage, CRDs.
+# What cluster.sh (sourced) puts in the cluster: kwok stages, fake nodes, storage, CRDs.
 kwok_stages() {
   local out="$STATE/kwok-stages.yaml" dir="" f
-  # Prefer the stage definitions cached by scripts/toolchain.sh next to the kwok binary.
+  # Prefer the stage definitions cached by scripts/toolchain/toolchain.sh next to the kwok binary.
   dir="$(dirname "$(readlink -f "$(command -v kwok)")")/../share/stage"
   if [ ! -d "$dir" ]; then
     command -v go >/dev/null 2>&1 || die "kwok stage definitions not found and go is not installed"

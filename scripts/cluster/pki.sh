@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Certificates and kubeconfigs for scripts/cluster.sh (sourced): a local CA, serving and client certs.
+# Certificates and kubeconfigs for cluster.sh (sourced): a local CA, serving and client certs.
 cert() { # cert NAME SUBJECT [SAN] : key + cert signed by the local CA
   local name="$1" subj="$2" san="${3:-}"
   [ -f "$PKI/$name.crt" ] && return 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Process management for scripts/cluster.sh (sourced): start/stop components, wait for health.
+# Process management for cluster.sh (sourced): start/stop components, wait for health.
 pid_of() {
   local f="$PIDS/$1.pid" pid
   [ -f "$f" ] || return 1

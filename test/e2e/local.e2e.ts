@@ -76,7 +76,7 @@ describe("local releases, each stack on its own control plane", function () {
 
     after(() => {
         for (const stack of ["staging", "production1"]) {
-            run("bash", ["scripts/local.sh", "down", stack], { cwd: ROOT, env });
+            run("bash", ["scripts/cluster/local.sh", "down", stack], { cwd: ROOT, env });
         }
         fs.rmSync(dir, { recursive: true, force: true });
     });

@@ -36,13 +36,13 @@ export interface Scenario {
     readonly ruleExpr?: string;
 }
 
-/** The promtool binary: `PROMTOOL` or the one on PATH (scripts/behaviour-tools.sh installs it). */
+/** The promtool binary: `PROMTOOL` or the one on PATH (scripts/toolchain/behaviour-tools.sh installs it). */
 export function promtool(): string {
     const bin = process.env.PROMTOOL ?? "promtool";
     const found = spawnSync(bin, ["--version"], { encoding: "utf8" });
     if (found.error || found.status !== 0) {
         throw new Error(
-            `promtool is not available (${bin}); install it with: bash scripts/behaviour-tools.sh`,
+            `promtool is not available (${bin}); install it with: bash scripts/toolchain/behaviour-tools.sh`,
         );
     }
     return bin;

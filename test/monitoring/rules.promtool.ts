@@ -7,7 +7,7 @@ import { scenarios } from "./scenarios";
 import { StackMonitoring, stackMonitoring } from "./stack";
 
 before(function () {
-    // Fails (never skips) without promtool: scripts/behaviour-tools.sh installs it.
+    // Fails (never skips) without promtool: scripts/toolchain/behaviour-tools.sh installs it.
     promtool();
 });
 

@@ -6,7 +6,7 @@
  * nothing, silently: its alerts never fire. Checked on what the program registers for each stack.
  */
 import { strict as assert } from "assert";
-import { labelSelectorMatches } from "../../scripts/lib/workloads";
+import { labelSelectorMatches } from "../../scripts/review/lib/workloads";
 import type { RegisteredResource } from "../../lib/mocks";
 import { stackResources, StackName } from "../../lib/program";
 

@@ -1,7 +1,7 @@
 /**
  * Reachability proven by a real NetworkPolicy analyzer, not read off the objects' shape: np-guard's network-config-analyzer computes who can reach whom from the program's own
  * NetworkPolicies and the pods' labels of each adoption phase; the inventory's data flow is the
- * expectation. Needs `bash scripts/network-tools.sh` (npm run test:network; docs/network.md).
+ * expectation. Needs `bash scripts/toolchain/network-tools.sh` (npm run test:network; docs/network.md).
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -9,7 +9,7 @@ import * as path from "path";
 import { importedText } from "../../scripts/import-live";
 import { liveToConfig } from "../../scripts/lib/live-config";
 import type { LiveObject } from "../../scripts/lib/live-types";
-import { K8sObject, toObjects } from "../../scripts/lib/objects";
+import { K8sObject, toObjects } from "../../scripts/review/lib/objects";
 import { phaseRendering } from "../../stacks/adoption";
 import * as catalog from "../../stacks/catalog";
 import { networkFlows } from "../../stacks/flows";

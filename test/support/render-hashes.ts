@@ -13,8 +13,8 @@
 import * as crypto from "crypto";
 import { RegisteredResource } from "../../lib/mocks";
 import { evaluateProgram, StackName } from "../../lib/program";
-import { toObjects } from "../../scripts/lib/objects";
-import { toYaml } from "../../scripts/render";
+import { toObjects } from "../../scripts/review/lib/objects";
+import { toYaml } from "../../scripts/review/render";
 import { ADOPTION_PHASES, phaseConfig } from "./phases";
 
 const sha = (text: string) => crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);

@@ -1,6 +1,6 @@
 // Mirrors github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes/main.go.
 // Upstream embeds schema-embed.json and terraform-mapping-embed.json, which its `go generate`
-// step (generate.go) writes and which are therefore missing from the module zip. scripts/toolchain.sh
+// step (generate.go) writes and which are therefore missing from the module zip. scripts/toolchain/toolchain.sh
 // produces the same two files with ./gen (a copy of that generate.go) from the zip's schema.json and
 // terraform-mapping.json before building this package.
 package main

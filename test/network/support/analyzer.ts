@@ -1,5 +1,5 @@
 /**
- * Runs np-guard's network-config-analyzer (`nca`, installed by scripts/network-tools.sh) on the
+ * Runs np-guard's network-config-analyzer (`nca`, installed by scripts/toolchain/network-tools.sh) on the
  * NetworkPolicies and pods of one adoption phase, and reads back who can connect to whom.
  *
  * A phase is the objects that decide reachability at that moment: the NetworkPolicies the
@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import type { K8sObject } from "../../../scripts/lib/objects";
+import type { K8sObject } from "../../../scripts/review/lib/objects";
 import { ROOT } from "../../../lib/program";
 
 /** Objects that decide reachability in one phase. */
@@ -73,15 +73,19 @@ export interface Allowed {
 /** Protocol and destination ports allowed; `all` for every protocol and port. */
 export type Connection = "all" | readonly { protocol: string; ports: "all" | [number, number][] }[];
 
-/** The `nca` executable: SAPOCHE_NCA, or where scripts/network-tools.sh installs it. */
+/** The `nca` executable: SAPOCHE_NCA, or where scripts/toolchain/network-tools.sh installs it. */
 export function ncaPath(): string {
     const nca =
         process.env.SAPOCHE_NCA ??
-        execFileSync("bash", [path.join(ROOT, "scripts", "network-tools.sh"), "--print"], {
-            encoding: "utf8",
-        }).trim();
+        execFileSync(
+            "bash",
+            [path.join(ROOT, "scripts", "toolchain", "network-tools.sh"), "--print"],
+            {
+                encoding: "utf8",
+            },
+        ).trim();
     if (!fs.existsSync(nca)) {
-        throw new Error(`${nca} not found: run \`bash scripts/network-tools.sh\` first`);
+        throw new Error(`${nca} not found: run \`bash scripts/toolchain/network-tools.sh\` first`);
     }
     return nca;
 }

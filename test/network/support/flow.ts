@@ -8,7 +8,7 @@ import * as catalog from "../../../stacks/catalog";
 import { isFastcgiPort } from "../../../stacks/flows";
 import type { Flow } from "../../../stacks/flows";
 import { METRICS_PORTS } from "../../../components/shared/metrics";
-import type { K8sObject } from "../../../scripts/lib/objects";
+import type { K8sObject } from "../../../scripts/review/lib/objects";
 import { ADDRESSES, Allowed, Endpoint, PEERS, Phase, reaches } from "./analyzer";
 
 /** One edge of the data flow: who connects, to which pod and port. */

@@ -5,8 +5,8 @@
 #   CRDs, a StorageClass
 #   `standard` and pre-made PersistentVolumes.
 #
-# Usage: scripts/cluster.sh up|down|status
-# Binaries come from PATH or from the toolchain (scripts/toolchain.sh).
+# Usage: scripts/cluster/cluster.sh up|down|status
+# Binaries come from PATH or from the toolchain (scripts/toolchain/toolchain.sh).
 # Environment (all optional):
 #   SAPOCHE_CLUSTER_DIR      state dir (certs, etcd data, logs, pids, kubeconfig); default ~/.cache/sapoche-cluster
 #   SAPOCHE_APISERVER_PORT   default 6443
@@ -51,10 +51,10 @@ find_tools() {
   for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok openssl curl; do
     command -v "$b" >/dev/null 2>&1 || missing+=("$b")
   done
-  [ "${#missing[@]}" -eq 0 ] || die "not found on PATH: ${missing[*]} (run scripts/toolchain.sh and source the env.sh it prints)"
+  [ "${#missing[@]}" -eq 0 ] || die "not found on PATH: ${missing[*]} (run scripts/toolchain/toolchain.sh and source the env.sh it prints)"
 }
 
-LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/cluster"
+LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=cluster/processes.sh
 . "$LIB/processes.sh"
 # shellcheck source=cluster/pki.sh
@@ -134,7 +134,7 @@ cmd_up() {
   apply_storage
   apply_keda_crds
   # The monitoring family's PodMonitor / ServiceMonitor / PrometheusRule need their CRDs.
-  KUBECONFIG="$KUBECONFIG_FILE" bash "$(dirname "$LIB")/prometheus-crds.sh" >/dev/null
+  KUBECONFIG="$KUBECONFIG_FILE" bash "$LIB/prometheus-crds.sh" >/dev/null
   wait_for kwok "$NODES nodes Ready" nodes_ready
   wait_for kube-controller-manager "ServiceAccount default/default" default_sa
   wait_for kube-apiserver "KEDA CRDs Established" crds_established

@@ -11,7 +11,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { evaluateProgram, PROJECT, readStackConfig, ROOT, StackName } from "../../lib/program";
+import { evaluateProgram, PROJECT, readStackConfig, ROOT, StackName } from "../../../lib/program";
 
 export { ROOT };
 

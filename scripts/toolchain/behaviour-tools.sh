@@ -12,7 +12,7 @@
 # stopped and disabled.
 #
 # To add a package: one line in PACKAGES, "<command> <package> [service...]".
-# Usage: scripts/behaviour-tools.sh   (as root, or with sudo available)
+# Usage: scripts/toolchain/behaviour-tools.sh   (as root, or with sudo available)
 set -euo pipefail
 
 # command-to-check  debian-package  system-services-its-postinst-may-start

@@ -14,7 +14,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { flagArg, stackArg, runMain } from "./lib/cli";
+import { flagArg, stackArg, runMain } from "../lib/cli";
 import { evaluateObjects, Evaluated, K8sObject, readOutputs, ROOT } from "./lib/objects";
 
 const USAGE = "npm run render -- <stack> [--out <dir>] [--promotion-source <outputs.json>]";

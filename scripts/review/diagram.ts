@@ -14,12 +14,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { flagArg, stackArg, runMain } from "./lib/cli";
+import { flagArg, stackArg, runMain } from "../lib/cli";
 import { evaluateObjects, K8sObject, ROOT } from "./lib/objects";
-import { mebibytes, formatMemory } from "./lib/quantity";
+import { mebibytes, formatMemory } from "../lib/quantity";
 import { selects, Workload, workloadsOf } from "./lib/workloads";
-import { networkFlows, type Flow, type Peer } from "../stacks/flows";
-import { stackSettings } from "../lib/program";
+import { networkFlows, type Flow, type Peer } from "../../stacks/flows";
+import { stackSettings } from "../../lib/program";
 
 const USAGE = "npm run diagram -- <stack> [--out <dir>]";
 

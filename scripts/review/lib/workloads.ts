@@ -2,7 +2,7 @@
  * Workloads: replicas, autoscaler bounds, pod resources, read from the objects themselves.
  */
 import type { K8sObject } from "./objects";
-import { mebibytes, millicores } from "./quantity";
+import { mebibytes, millicores } from "../../lib/quantity";
 
 export interface Scaling {
     readonly min: number;

@@ -5,8 +5,8 @@
 # typed specs in components/monitoring.ts and the served schemas agree.
 #
 # Usage:
-#   scripts/prometheus-crds.sh            print the three CRDs as one YAML stream
-#   KUBECONFIG=<file> scripts/prometheus-crds.sh
+#   scripts/cluster/prometheus-crds.sh            print the three CRDs as one YAML stream
+#   KUBECONFIG=<file> scripts/cluster/prometheus-crds.sh
 #                                         apply them (server-side: the CRDs exceed the size of
 #                                         kubectl's last-applied annotation) and wait until the
 #                                         API server serves them

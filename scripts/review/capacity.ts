@@ -13,9 +13,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { flagArg, stackArg, runMain } from "./lib/cli";
+import { flagArg, stackArg, runMain } from "../lib/cli";
 import { evaluateObjects, K8sObject, ROOT } from "./lib/objects";
-import { formatMemory, mebibytes, millicores } from "./lib/quantity";
+import { formatMemory, mebibytes, millicores } from "../lib/quantity";
 import { Workload, workloadsOf } from "./lib/workloads";
 
 const USAGE = "npm run capacity -- <stack> [--json <file>] [--compare <base.json>] [--markdown]";

@@ -6,8 +6,8 @@
 # Idempotent: a venv that already runs the pinned version is left alone. Prints, as its last line,
 # the path of the `nca` executable (the tests read it from SAPOCHE_NCA or from this path).
 #
-# Usage: scripts/network-tools.sh            install if needed, print the nca path
-#        scripts/network-tools.sh --print    print the nca path only (no install)
+# Usage: scripts/toolchain/network-tools.sh            install if needed, print the nca path
+#        scripts/toolchain/network-tools.sh --print    print the nca path only (no install)
 # Environment: SAPOCHE_NETWORK_HOME (default ~/.cache/sapoche-network), PYTHON (default python3).
 set -euo pipefail
 
