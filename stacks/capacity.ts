@@ -6,7 +6,7 @@
  */
 import type { Peak } from "../components";
 import type { PlanEntry } from "./plan";
-import { formatCpu, formatMemory, mebibytes, millicores } from "./quantity";
+import { formatCpu, formatMemory, mebibytes, millicores } from "../components/shared/quantity";
 import type { Resources } from "./schema";
 
 export type { Peak };

@@ -11,7 +11,13 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { evaluateOutputs, stackResources, StackName } from "../lib/program";
 import { evaluateObjects, K8sObject, sortObjects, toObjects } from "../scripts/review/lib/objects";
-import { mebibytes, millicores } from "../scripts/lib/quantity";
+import {
+    formatCpu,
+    formatMemory,
+    mebibytes,
+    millicores,
+    readableMemory,
+} from "../components/shared/quantity";
 import { matchesSelector, surge, workloadsOf } from "../scripts/review/lib/workloads";
 import { fileName, toYaml, writeRendered } from "../scripts/review/render";
 import { capacityOf, formatMarkdown, inventoryPods, quotaOf } from "../scripts/review/capacity";
@@ -121,6 +127,17 @@ describe("capacity (npm run capacity)", () => {
         assert.equal(mebibytes("128Mi"), 128);
         assert.equal(mebibytes(`${2 ** 20}`), 1);
         assert.throws(() => mebibytes("lots"));
+        assert.throws(() => millicores("a lot"));
+    });
+
+    it("writes canonical quantities for objects and rounded ones for people, from one module", () => {
+        assert.equal(formatMemory(1536), "1536Mi");
+        assert.equal(formatMemory(2048), "2Gi");
+        assert.equal(readableMemory(1536), "1.5Gi");
+        assert.equal(readableMemory(2048), "2Gi");
+        assert.equal(readableMemory(320.4), "320Mi");
+        assert.equal(formatCpu(28600), "28600m");
+        assert.equal(formatCpu(2000), "2");
     });
 
     it("counts a rolling update's surge like Kubernetes (25 % rounded up, none for Recreate)", () => {

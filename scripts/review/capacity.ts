@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { flagArg, stackArg, runMain } from "../lib/cli";
 import { evaluateObjects, K8sObject, ROOT } from "./lib/objects";
-import { formatMemory, mebibytes, millicores } from "../lib/quantity";
+import { mebibytes, millicores, readableMemory } from "../../components/shared/quantity";
 import { Workload, workloadsOf } from "./lib/workloads";
 
 const USAGE = "npm run capacity -- <stack> [--json <file>] [--compare <base.json>] [--markdown]";
@@ -115,9 +115,9 @@ function cores(m: number): string {
 const ROWS: [Field, string, (n: number) => string][] = [
     ["pods", "pods", String],
     ["requestsCpu", "CPU requests (cores)", cores],
-    ["requestsMemory", "memory requests", formatMemory],
+    ["requestsMemory", "memory requests", readableMemory],
     ["limitsCpu", "CPU limits (cores)", cores],
-    ["limitsMemory", "memory limits", formatMemory],
+    ["limitsMemory", "memory limits", readableMemory],
 ];
 
 function percentOf(n: number, of: number | undefined): string {

@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { flagArg, stackArg, runMain } from "../lib/cli";
 import { evaluateObjects, K8sObject, ROOT } from "./lib/objects";
-import { mebibytes, formatMemory } from "../lib/quantity";
+import { mebibytes, readableMemory } from "../../components/shared/quantity";
 import { selects, Workload, workloadsOf } from "./lib/workloads";
 import { networkFlows, type Flow, type Peer } from "../../stacks/flows";
 import { stackSettings } from "../../lib/program";
@@ -165,7 +165,7 @@ export function toDot(
             const size = (claim as Any | undefined)?.spec?.resources?.requests?.storage;
             emit(
                 `    ${id(`pod_${pod}`)} [shape=box, style="rounded,filled", fillcolor="#ffcdd2", ` +
-                    `label=<<B>${esc(pod)}</B>${claim ? `<BR/><FONT POINT-SIZE="9">volume ${esc(claim.metadata.name)}${size ? ` ${esc(formatMemory(mebibytes(size)))}` : ""}</FONT>` : ""}>];`,
+                    `label=<<B>${esc(pod)}</B>${claim ? `<BR/><FONT POINT-SIZE="9">volume ${esc(claim.metadata.name)}${size ? ` ${esc(readableMemory(mebibytes(size)))}` : ""}</FONT>` : ""}>];`,
             );
         }
         emit(`  }`);

@@ -4,7 +4,7 @@
  * message; `stacks/schema.ts` and the files next to this one compose them.
  */
 import { z } from "zod";
-import { cpuProblem, formatCpu, memoryProblem } from "../quantity";
+import { cpuProblem, formatCpu, memoryProblem } from "../../components/shared/quantity";
 import { FLOATING_TAGS, REASON_MIN, REVIEW_HORIZON_DAYS, Range } from "../ranges";
 
 export const range = (r: Range) => int(r.min, r.max);

@@ -3,7 +3,7 @@
  * safe (memory headroom, an odd node count, a majority quorum).
  */
 import { z } from "zod";
-import { mebibytes, memoryProblem } from "../quantity";
+import { mebibytes, memoryProblem } from "../../components/shared/quantity";
 import { RANGES } from "../ranges";
 import { dnsName, int, memory, range } from "./primitives";
 import { resourcesSchema } from "./resources";

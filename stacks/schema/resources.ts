@@ -2,7 +2,7 @@
  * The requests and limits of one container, shared by workloads, Redis and the scheduler.
  */
 import { z } from "zod";
-import { cpuProblem, mebibytes, memoryProblem, millicores } from "../quantity";
+import { cpuProblem, mebibytes, memoryProblem, millicores } from "../../components/shared/quantity";
 import { CONTAINER_LIMIT_RANGE } from "../../components/shared/limit-range";
 import { cpu, memory } from "./primitives";
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { CatalogEntry, SettingsShape, catalog, nodePortServicesOf, workloadKeys } from "../catalog";
-import { mebibytes, memoryProblem } from "../quantity";
+import { mebibytes, memoryProblem } from "../../components/shared/quantity";
 import { CRITICAL_CONSUMER_FLOOR, RANGES } from "../ranges";
 import { SchemaContext } from "./context";
 import { memory, range, reason, reviewDate } from "./primitives";

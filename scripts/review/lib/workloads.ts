@@ -2,7 +2,7 @@
  * Workloads: replicas, autoscaler bounds, pod resources, read from the objects themselves.
  */
 import type { K8sObject } from "./objects";
-import { mebibytes, millicores } from "../../lib/quantity";
+import { mebibytes, millicores } from "../../../components/shared/quantity";
 
 export interface Scaling {
     readonly min: number;
