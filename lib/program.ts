@@ -4,27 +4,22 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingMocks, RegisteredResource } from "./mocks";
 import { workloadImages } from "../stacks/promotion";
 import { parseSettings } from "../stacks/settings";
+import { parseStackFile, stackFilePath } from "./stack-file";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "sapoche-stack";
 export type StackName = "production1" | "staging";
 
-/** The `config:` map of `Pulumi.<stack>.yaml`, with the project prefix on each key. */
+/** The `config:` map of `Pulumi.<stack>.yaml` (or of `text`), with the project prefix on each key. */
 export function readStackConfig(
     stack: string,
-    text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"),
+    text = fs.readFileSync(stackFilePath(stack), "utf8"),
 ): Record<string, unknown> {
-    // YAML 1.2's core schema, as the Pulumi CLI reads stack files: no timestamps, so an unquoted
-    // 2027-02-26 stays a string instead of becoming a Date that no real preview would see.
-    const doc = yaml.load(text, { schema: yaml.CORE_SCHEMA }) as {
-        config: Record<string, unknown>;
-    };
-    return doc.config;
+    return parseStackFile(text, `Pulumi.${stack}.yaml`).config;
 }
 
 /** Config as the engine hands it to the program: objects as JSON text, scalars as strings. */

@@ -10,6 +10,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { Run, getJson, kubectl, must, run } from "./run";
 import { settledNamespace } from "./wait";
+import { readStackFile, stackFilePath } from "./stack-file";
 
 export { getJson, kubectl, must, run } from "./run";
 export type { Run } from "./run";
@@ -99,17 +100,18 @@ export class Sandbox {
 
     /** The namespace a stack deploys to, from the sandbox's stack file. */
     namespaceOf(stack: string): string {
-        const file = path.join(this.work, `Pulumi.${stack}.yaml`);
-        const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
-        return doc.config["sapoche-stack:namespace"] ?? "sapoche";
+        const { config } = readStackFile(stack, this.work);
+        return (config["sapoche-stack:namespace"] as string | undefined) ?? "sapoche";
     }
 
     /** Edits the sandbox's stack file (keys with the project prefix), keeping everything else. */
     editConfig(stack: string, edit: (config: Record<string, any>) => void): void {
-        const file = path.join(this.work, `Pulumi.${stack}.yaml`);
-        const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, any> };
+        const doc = readStackFile(stack, this.work);
         edit(doc.config);
-        fs.writeFileSync(file, yaml.dump(doc, { noRefs: true, lineWidth: 120 }));
+        fs.writeFileSync(
+            stackFilePath(stack, this.work),
+            yaml.dump(doc, { noRefs: true, lineWidth: 120 }),
+        );
     }
 
     /**

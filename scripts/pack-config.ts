@@ -10,13 +10,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import { AdoptionPhase, liveObjects } from "../stacks/adoption";
 import * as catalog from "../stacks/catalog";
 import { CRITICAL_CONSUMER_FLOOR } from "../stacks/ranges";
 import { VOLUME_SOURCES } from "../stacks/schema/pod";
 import { restrictedVolumeSources } from "../policy-pack/policies/lib/podSecurity";
 import { parseSettings } from "../stacks/settings";
+import { readStackFile } from "../lib/stack-file";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "sapoche-stack";
@@ -91,12 +91,7 @@ export const NAMESPACE_KINDS = [
 
 /** The `config:` map of `Pulumi.<stack>.yaml`, keys with the project prefix. */
 export function stackConfig(stack: string): Record<string, unknown> {
-    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
-    // JSON_SCHEMA keeps dates and the like as strings, as the Pulumi CLI reads them.
-    const doc = yaml.load(fs.readFileSync(file, "utf8"), { schema: yaml.JSON_SCHEMA }) as {
-        config: Record<string, unknown>;
-    };
-    return doc.config;
+    return readStackFile(stack).config;
 }
 
 function required<T>(config: Record<string, unknown>, key: string, stack: string): T {

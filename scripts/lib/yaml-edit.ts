@@ -11,6 +11,7 @@
  */
 import { isDeepStrictEqual } from "util";
 import * as yaml from "js-yaml";
+import { loadStackYaml } from "../../lib/stack-file";
 
 /** Set `path` to `value` (creating missing mappings), or remove it (`value` undefined). */
 export interface Edit {
@@ -129,7 +130,7 @@ export function editedDocument(doc: unknown, edits: readonly Edit[]): unknown {
     return root;
 }
 
-const load = (text: string) => yaml.load(text, { schema: yaml.CORE_SCHEMA });
+const load = loadStackYaml;
 
 /**
  * The text with every edit applied, comments and untouched lines kept. Throws when the result

@@ -15,6 +15,7 @@ import * as yaml from "js-yaml";
 import { packConfig } from "../../scripts/pack-config";
 import { networkFlows } from "../../stacks/flows";
 import { stackSettings } from "../../lib/program";
+import { readStackFile } from "../../lib/stack-file";
 import { getJson, kubectl, must, POLICY_PACK, run, Sandbox } from "../../lib/sandbox";
 import { LIVE_BROKER_URL, liveNamespace } from "./support/live-namespace";
 
@@ -144,8 +145,7 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
             c["sapoche-stack:adoption"] = { phase };
             c["sapoche-stack:redis"].legacyMaster = legacyMaster;
         });
-        const file = path.join(sb.work, `Pulumi.${STACK}.yaml`);
-        const config = (yaml.load(fs.readFileSync(file, "utf8")) as any).config;
+        const { config } = readStackFile(STACK, sb.work);
         const name = `${STACK}-${phase}`;
         fs.writeFileSync(
             path.join(sb.work, "policy-pack", "config", `${name}.json`),

@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { getJson, kubectl, must, POLICY_PACK, ROOT, run, Sandbox } from "../../lib/sandbox";
+import { readStackFile } from "../../lib/stack-file";
 
 const NS = "sapoche-refactor";
 const STACK = "staging";
@@ -91,8 +92,7 @@ describe("refactor: the workload plan against a stack deployed before it", funct
         sb.relocate(STACK, NS, 2500);
         // The old program deploys the same stack (same backend, same passphrase salt), in the
         // same namespace with the same node ports as the new one previews.
-        const read = (dir: string) =>
-            yaml.load(fs.readFileSync(path.join(dir, `Pulumi.${STACK}.yaml`), "utf8")) as any;
+        const read = (dir: string) => readStackFile(STACK, dir) as any;
         const now = read(sb.work);
         const old = read(oldCheckout);
         old.encryptionsalt = now.encryptionsalt;
