@@ -3,8 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FixedScale, ServerProbeArgs, ServiceSpec, WorkloadArgs } from "./shared/args";
 import { USERS, httpProbe, resourcesOf, serverProbes } from "./shared/defaults";
 import { secureContainer, withContainerFacts } from "./shared/pod";
-import { service } from "./shared/service";
-import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
+import { deploymentShape } from "./shared/shape";
 
 export const FRONTEND_TYPE = "sapoche:workloads:Frontend";
 
@@ -28,54 +27,49 @@ export class Frontend extends pulumi.ComponentResource {
     constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
         super(FRONTEND_TYPE, name, {}, opts);
         const liveName = args.liveName ?? name;
-        this.deployment = deployment(this, `${name}-deployment`, {
-            name: liveName,
-            namespace: args.namespace,
-            component: "frontend",
-            purpose: args.purpose,
-            replicas: args.replicas,
-            scaledToZero: args.scaledToZero,
-            minReadySeconds: args.minReadySeconds,
-            pod: {
-                serviceAccountName: args.serviceAccountName,
-                runAsUser: USERS.nginx,
-                facts: args.pod,
-                containers: [
-                    withContainerFacts(
-                        secureContainer({
-                            name: "nginx",
-                            image: args.image,
-                            ports: { http: 8080 },
-                            resources: resourcesOf(args.resources),
-                            ...serverProbes(args.probes, {
-                                readiness: httpProbe("http", "/"),
-                                liveness: httpProbe("http", "/"),
-                            }),
-                            writable: ["/tmp", "/var/cache/nginx"],
-                        }),
-                        args.container,
-                    ),
-                ],
-            },
-            // Logical name before children were named `${name}-<role>`: the live name.
-            aliases: [liveName],
-        });
-        if (needsPdb(args.replicas)) {
-            this.pdb = disruptionBudget(this, `${name}-pdb`, {
+        const shape = deploymentShape(this, name, {
+            deployment: {
                 name: liveName,
                 namespace: args.namespace,
                 component: "frontend",
-                selector: args.pod?.selector,
-            });
-        }
-        this.service = service(this, `${name}-service`, {
-            namespace: args.namespace,
-            selects: liveName,
-            component: "frontend",
-            spec: args.service,
-            // Earlier logical name: the Service's live name + "-service".
-            aliases: [`${args.service.name}-service`].filter((n) => n !== `${name}-service`),
+                purpose: args.purpose,
+                replicas: args.replicas,
+                scaledToZero: args.scaledToZero,
+                minReadySeconds: args.minReadySeconds,
+                pod: {
+                    serviceAccountName: args.serviceAccountName,
+                    runAsUser: USERS.nginx,
+                    facts: args.pod,
+                    containers: [
+                        withContainerFacts(
+                            secureContainer({
+                                name: "nginx",
+                                image: args.image,
+                                ports: { http: 8080 },
+                                resources: resourcesOf(args.resources),
+                                ...serverProbes(args.probes, {
+                                    readiness: httpProbe("http", "/"),
+                                    liveness: httpProbe("http", "/"),
+                                }),
+                                writable: ["/tmp", "/var/cache/nginx"],
+                            }),
+                            args.container,
+                        ),
+                    ],
+                },
+                // Logical name before children were named `${name}-<role>`: the live name.
+                aliases: [liveName],
+            },
+            maxReplicas: args.replicas,
+            service: {
+                spec: args.service,
+                // Earlier logical name: the Service's live name + "-service".
+                aliases: [`${args.service.name}-service`].filter((n) => n !== `${name}-service`),
+            },
         });
+        this.deployment = shape.deployment;
+        this.pdb = shape.pdb;
+        this.service = shape.service;
         this.workloads = [this.deployment];
         this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }

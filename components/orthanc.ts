@@ -11,8 +11,7 @@ import { versionedConfigMap } from "./shared/config-map";
 import { USERS, resourcesOf, serverProbes, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
 import { secureContainer, withContainerFacts } from "./shared/pod";
-import { service } from "./shared/service";
-import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
+import { deploymentShape } from "./shared/shape";
 
 export const ORTHANC_TYPE = "sapoche:workloads:Orthanc";
 
@@ -65,85 +64,80 @@ export class Orthanc extends pulumi.ComponentResource {
             labels: labelsFor(liveName, "orthanc"),
             data: { "default.conf": PROXY_CONF },
         });
-        this.deployment = deployment(this, `${name}-deployment`, {
-            name: liveName,
-            namespace: args.namespace,
-            component: "orthanc",
-            purpose: args.purpose,
-            replicas: args.replicas,
-            scaledToZero: args.scaledToZero,
-            minReadySeconds: args.minReadySeconds,
-            pod: {
-                serviceAccountName: args.serviceAccountName,
-                runAsUser: USERS.orthanc,
-                volumes: [
-                    {
-                        name: "orthanc-config",
-                        secret: { secretName: args.configSecretName, optional: false },
-                    },
-                    { name: "proxy-config", configMap: { name: proxyConfig.metadata.name } },
-                ],
-                facts: args.pod,
-                containers: [
-                    withContainerFacts(
-                        secureContainer({
-                            name: "orthanc",
-                            image: args.image,
-                            ports: { orthanc: 8042 },
-                            env: { ORTHANC__CONFIGURATION_FILE: "/etc/orthanc/orthanc.json" },
-                            resources: resourcesOf(args.resources),
-                            ...serverProbes(args.probes, {
-                                readiness: tcpProbe("orthanc"),
-                                liveness: tcpProbe("orthanc", 20),
-                            }),
-                            volumeMounts: [
-                                {
-                                    name: "orthanc-config",
-                                    mountPath: "/etc/orthanc",
-                                    readOnly: true,
-                                },
-                            ],
-                            writable: ["/tmp"],
-                        }),
-                        args.container,
-                    ),
-                    secureContainer({
-                        name: "read-proxy",
-                        image: args.proxyImage,
-                        ports: { http: 8080 },
-                        resources: resourcesOf(args.sidecarResources),
-                        readinessProbe: tcpProbe("http"),
-                        livenessProbe: tcpProbe("http", 20),
-                        volumeMounts: [
-                            {
-                                name: "proxy-config",
-                                mountPath: "/etc/nginx/conf.d",
-                                readOnly: true,
-                            },
-                        ],
-                        writable: ["/tmp", "/var/cache/nginx"],
-                    }),
-                ],
-            },
-            // Logical name before children were named `${name}-<role>`: the live name.
-            aliases: [liveName],
-        });
-        if (needsPdb(args.replicas)) {
-            this.pdb = disruptionBudget(this, `${name}-pdb`, {
+        const shape = deploymentShape(this, name, {
+            deployment: {
                 name: liveName,
                 namespace: args.namespace,
                 component: "orthanc",
-                selector: args.pod?.selector,
-            });
-        }
-        this.service = service(this, `${name}-service`, {
-            namespace: args.namespace,
-            selects: liveName,
-            component: "orthanc",
-            spec: args.service,
-            // Earlier logical name: the Service's live name + "-service".
-            aliases: [`${args.service.name}-service`].filter((n) => n !== `${name}-service`),
+                purpose: args.purpose,
+                replicas: args.replicas,
+                scaledToZero: args.scaledToZero,
+                minReadySeconds: args.minReadySeconds,
+                pod: {
+                    serviceAccountName: args.serviceAccountName,
+                    runAsUser: USERS.orthanc,
+                    volumes: [
+                        {
+                            name: "orthanc-config",
+                            secret: { secretName: args.configSecretName, optional: false },
+                        },
+                        { name: "proxy-config", configMap: { name: proxyConfig.metadata.name } },
+                    ],
+                    facts: args.pod,
+                    containers: [
+                        withContainerFacts(
+                            secureContainer({
+                                name: "orthanc",
+                                image: args.image,
+                                ports: { orthanc: 8042 },
+                                env: { ORTHANC__CONFIGURATION_FILE: "/etc/orthanc/orthanc.json" },
+                                resources: resourcesOf(args.resources),
+                                ...serverProbes(args.probes, {
+                                    readiness: tcpProbe("orthanc"),
+                                    liveness: tcpProbe("orthanc", 20),
+                                }),
+                                volumeMounts: [
+                                    {
+                                        name: "orthanc-config",
+                                        mountPath: "/etc/orthanc",
+                                        readOnly: true,
+                                    },
+                                ],
+                                writable: ["/tmp"],
+                            }),
+                            args.container,
+                        ),
+                        secureContainer({
+                            name: "read-proxy",
+                            image: args.proxyImage,
+                            ports: { http: 8080 },
+                            resources: resourcesOf(args.sidecarResources),
+                            readinessProbe: tcpProbe("http"),
+                            livenessProbe: tcpProbe("http", 20),
+                            volumeMounts: [
+                                {
+                                    name: "proxy-config",
+                                    mountPath: "/etc/nginx/conf.d",
+                                    readOnly: true,
+                                },
+                            ],
+                            writable: ["/tmp", "/var/cache/nginx"],
+                        }),
+                    ],
+                },
+                // Logical name before children were named `${name}-<role>`: the live name.
+                aliases: [liveName],
+            },
+            maxReplicas: args.replicas,
+            service: {
+                spec: args.service,
+                // Earlier logical name: the Service's live name + "-service".
+                aliases: [`${args.service.name}-service`].filter((n) => n !== `${name}-service`),
+            },
         });
+        this.deployment = shape.deployment;
+        this.pdb = shape.pdb;
+        this.service = shape.service;
         this.workloads = [this.deployment];
         this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }

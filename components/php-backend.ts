@@ -11,8 +11,7 @@ import { childOf } from "./shared/child";
 import { USERS, resourcesOf, serverProbes, tcpProbe } from "./shared/defaults";
 import { labelsFor } from "./shared/labels";
 import { secureContainer, withContainerFacts } from "./shared/pod";
-import { service } from "./shared/service";
-import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
+import { deploymentShape } from "./shared/shape";
 
 export const PHP_BACKEND_TYPE = "sapoche:workloads:PhpBackend";
 
@@ -67,39 +66,44 @@ export class PhpBackend extends pulumi.ComponentResource {
     constructor(name: string, args: PhpBackendArgs, opts?: pulumi.ComponentResourceOptions) {
         super(PHP_BACKEND_TYPE, name, {}, opts);
         const { fpm, nginx } = args;
-        const pdbs: k8s.policy.v1.PodDisruptionBudget[] = [];
         // Children were named after the live objects (`sp-bnkd-php-hpa`) before they were named
         // `${name}-<tier>-<role>`: each keeps that name as an alias.
-        this.fpm = deployment(this, `${name}-fpm-deployment`, {
-            name: fpm.name,
-            namespace: args.namespace,
-            component: "php-backend",
-            purpose: fpm.purpose,
-            replicas: "autoscaled",
-            minReadySeconds: fpm.minReadySeconds,
-            pod: {
-                serviceAccountName: args.serviceAccountName,
-                runAsUser: USERS.backend,
-                facts: fpm.pod,
-                containers: [
-                    withContainerFacts(
-                        secureContainer({
-                            name: "php-fpm",
-                            image: fpm.image,
-                            ports: { fpm: 9000, http: 8080 },
-                            resources: resourcesOf(fpm.resources),
-                            ...serverProbes(fpm.probes, {
-                                readiness: tcpProbe("fpm"),
-                                liveness: tcpProbe("fpm", 20),
+        const fpmShape = deploymentShape(this, `${name}-fpm`, {
+            deployment: {
+                name: fpm.name,
+                namespace: args.namespace,
+                component: "php-backend",
+                purpose: fpm.purpose,
+                replicas: "autoscaled",
+                minReadySeconds: fpm.minReadySeconds,
+                pod: {
+                    serviceAccountName: args.serviceAccountName,
+                    runAsUser: USERS.backend,
+                    facts: fpm.pod,
+                    containers: [
+                        withContainerFacts(
+                            secureContainer({
+                                name: "php-fpm",
+                                image: fpm.image,
+                                ports: { fpm: 9000, http: 8080 },
+                                resources: resourcesOf(fpm.resources),
+                                ...serverProbes(fpm.probes, {
+                                    readiness: tcpProbe("fpm"),
+                                    liveness: tcpProbe("fpm", 20),
+                                }),
+                                writable: ["/tmp", "/var/run/php"],
                             }),
-                            writable: ["/tmp", "/var/run/php"],
-                        }),
-                        fpm.container,
-                    ),
-                ],
+                            fpm.container,
+                        ),
+                    ],
+                },
+                aliases: [fpm.name],
             },
-            aliases: [fpm.name],
+            maxReplicas: fpm.autoscaling.maxReplicas,
+            pdbAliases: [`${fpm.name}-pdb`],
+            service: { spec: fpm.service, aliases: [`${fpm.service.name}-service`] },
         });
+        this.fpm = fpmShape.deployment;
         this.hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             `${name}-fpm-hpa`,
             {
@@ -138,71 +142,49 @@ export class PhpBackend extends pulumi.ComponentResource {
             },
             childOf(this, [`${fpm.name}-hpa`]),
         );
-        if (needsPdb(fpm.autoscaling.maxReplicas)) {
-            pdbs.push(
-                disruptionBudget(this, `${name}-fpm-pdb`, {
-                    name: fpm.name,
-                    namespace: args.namespace,
-                    component: "php-backend",
-                    aliases: [`${fpm.name}-pdb`],
-                    selector: fpm.pod?.selector,
-                }),
-            );
-        }
 
-        this.nginx = deployment(this, `${name}-nginx-deployment`, {
-            name: nginx.name,
-            namespace: args.namespace,
-            component: "php-backend",
-            purpose: nginx.purpose,
-            replicas: nginx.replicas,
-            scaledToZero: nginx.scaledToZero,
-            minReadySeconds: nginx.minReadySeconds,
-            pod: {
-                serviceAccountName: args.serviceAccountName,
-                runAsUser: USERS.nginx,
-                facts: nginx.pod,
-                containers: [
-                    withContainerFacts(
-                        secureContainer({
-                            name: "nginx",
-                            image: nginx.image,
-                            ports: { http: 8080 },
-                            resources: resourcesOf(nginx.resources),
-                            ...serverProbes(nginx.probes, {
-                                readiness: tcpProbe("http"),
-                                liveness: tcpProbe("http", 20),
-                            }),
-                            writable: ["/tmp", "/var/cache/nginx"],
-                        }),
-                        nginx.container,
-                    ),
-                ],
-            },
-            aliases: [nginx.name],
-        });
-        if (needsPdb(nginx.replicas)) {
-            pdbs.push(
-                disruptionBudget(this, `${name}-nginx-pdb`, {
-                    name: nginx.name,
-                    namespace: args.namespace,
-                    component: "php-backend",
-                    aliases: [`${nginx.name}-pdb`],
-                    selector: nginx.pod?.selector,
-                }),
-            );
-        }
-
-        this.services = (["fpm", "nginx"] as const).map((tier) =>
-            service(this, `${name}-${tier}-service`, {
+        const nginxShape = deploymentShape(this, `${name}-nginx`, {
+            deployment: {
+                name: nginx.name,
                 namespace: args.namespace,
-                selects: args[tier].name,
                 component: "php-backend",
-                spec: args[tier].service,
-                aliases: [`${args[tier].service.name}-service`],
-            }),
+                purpose: nginx.purpose,
+                replicas: nginx.replicas,
+                scaledToZero: nginx.scaledToZero,
+                minReadySeconds: nginx.minReadySeconds,
+                pod: {
+                    serviceAccountName: args.serviceAccountName,
+                    runAsUser: USERS.nginx,
+                    facts: nginx.pod,
+                    containers: [
+                        withContainerFacts(
+                            secureContainer({
+                                name: "nginx",
+                                image: nginx.image,
+                                ports: { http: 8080 },
+                                resources: resourcesOf(nginx.resources),
+                                ...serverProbes(nginx.probes, {
+                                    readiness: tcpProbe("http"),
+                                    liveness: tcpProbe("http", 20),
+                                }),
+                                writable: ["/tmp", "/var/cache/nginx"],
+                            }),
+                            nginx.container,
+                        ),
+                    ],
+                },
+                aliases: [nginx.name],
+            },
+            maxReplicas: nginx.replicas,
+            pdbAliases: [`${nginx.name}-pdb`],
+            service: { spec: nginx.service, aliases: [`${nginx.service.name}-service`] },
+        });
+        this.nginx = nginxShape.deployment;
+
+        this.services = [fpmShape.service, nginxShape.service];
+        this.pdbs = [fpmShape.pdb, nginxShape.pdb].filter(
+            (p): p is k8s.policy.v1.PodDisruptionBudget => p !== undefined,
         );
-        this.pdbs = pdbs;
         this.workloads = [this.fpm, this.nginx];
         this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }

@@ -7,13 +7,8 @@ import { childOf } from "./shared/child";
 import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor } from "./shared/labels";
 import { secureContainer, withContainerFacts } from "./shared/pod";
-import {
-    deployment,
-    disruptionBudget,
-    maxReplicasOf,
-    needsPdb,
-    replicasOf,
-} from "./shared/workload";
+import { deploymentShape } from "./shared/shape";
+import { maxReplicasOf, replicasOf } from "./shared/workload";
 
 export const QUEUE_CONSUMER_TYPE = "sapoche:workloads:QueueConsumer";
 
@@ -93,46 +88,42 @@ export class QueueConsumer extends pulumi.ComponentResource {
         const annotations: Record<string, string> = { [ANNOTATIONS.queue]: args.queue };
         if (critical) annotations[ANNOTATIONS.critical] = "true";
 
-        this.deployment = deployment(this, `${name}-deployment`, {
-            name: liveName,
-            namespace: args.namespace,
-            component: "queue-consumer",
-            purpose: args.purpose,
-            replicas: replicasOf(args),
-            scaledToZero: args.scaledToZero,
-            minReadySeconds: args.minReadySeconds,
-            annotations,
-            pod: {
-                serviceAccountName: args.serviceAccountName,
-                runAsUser: USERS.backend,
-                facts: args.pod,
-                containers: [
-                    withContainerFacts(
-                        secureContainer({
-                            name: "consumer",
-                            image: args.image,
-                            resources: resourcesOf(args.resources),
-                            ...containerProbes(args.probes),
-                            writable: ["/tmp"],
-                        }),
-                        args.container,
-                    ),
-                ],
-            },
-            // Logical name before children were named `${name}-<role>`: the live name.
-            aliases: [liveName],
-        });
-
-        if (args.autoscaling) {
-            this.scaledObject = this.createScaler(name, liveName, args, annotations);
-        }
-        if (needsPdb(maxReplicasOf(args))) {
-            this.pdb = disruptionBudget(this, `${name}-pdb`, {
+        const shape = deploymentShape(this, name, {
+            deployment: {
                 name: liveName,
                 namespace: args.namespace,
                 component: "queue-consumer",
-                selector: args.pod?.selector,
-            });
+                purpose: args.purpose,
+                replicas: replicasOf(args),
+                scaledToZero: args.scaledToZero,
+                minReadySeconds: args.minReadySeconds,
+                annotations,
+                pod: {
+                    serviceAccountName: args.serviceAccountName,
+                    runAsUser: USERS.backend,
+                    facts: args.pod,
+                    containers: [
+                        withContainerFacts(
+                            secureContainer({
+                                name: "consumer",
+                                image: args.image,
+                                resources: resourcesOf(args.resources),
+                                ...containerProbes(args.probes),
+                                writable: ["/tmp"],
+                            }),
+                            args.container,
+                        ),
+                    ],
+                },
+                // Logical name before children were named `${name}-<role>`: the live name.
+                aliases: [liveName],
+            },
+            maxReplicas: maxReplicasOf(args),
+        });
+        this.deployment = shape.deployment;
+        this.pdb = shape.pdb;
+        if (args.autoscaling) {
+            this.scaledObject = this.createScaler(name, liveName, args, annotations);
         }
         this.workloads = [this.deployment];
         this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts

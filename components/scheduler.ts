@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { QueueProcessArgs, WorkloadArgs } from "./shared/args";
 import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { secureContainer, withContainerFacts } from "./shared/pod";
-import { deployment } from "./shared/workload";
+import { deploymentShape } from "./shared/shape";
 
 export const SCHEDULER_TYPE = "sapoche:workloads:Scheduler";
 
@@ -29,37 +29,41 @@ export class Scheduler extends pulumi.ComponentResource {
     constructor(name: string, args: SchedulerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(SCHEDULER_TYPE, name, {}, opts);
         const liveName = args.liveName ?? name;
-        this.deployment = deployment(this, `${name}-deployment`, {
-            name: liveName,
-            namespace: args.namespace,
-            component: "scheduler",
-            purpose: args.purpose,
-            replicas: 1,
-            minReadySeconds: args.minReadySeconds,
-            strategy: "Recreate",
-            pod: {
-                serviceAccountName: args.serviceAccountName,
-                runAsUser: USERS.backend,
-                facts: args.pod,
-                containers: [
-                    withContainerFacts(
-                        secureContainer({
-                            name: "scheduler",
-                            image: args.image,
-                            resources: resourcesOf(args.resources),
-                            ...containerProbes(args.probes),
-                            writable: ["/tmp"],
-                        }),
-                        args.container,
-                    ),
-                ],
+        this.deployment = deploymentShape(this, name, {
+            deployment: {
+                name: liveName,
+                namespace: args.namespace,
+                component: "scheduler",
+                purpose: args.purpose,
+                replicas: 1,
+                minReadySeconds: args.minReadySeconds,
+                strategy: "Recreate",
+                pod: {
+                    serviceAccountName: args.serviceAccountName,
+                    runAsUser: USERS.backend,
+                    facts: args.pod,
+                    containers: [
+                        withContainerFacts(
+                            secureContainer({
+                                name: "scheduler",
+                                image: args.image,
+                                resources: resourcesOf(args.resources),
+                                ...containerProbes(args.probes),
+                                writable: ["/tmp"],
+                            }),
+                            args.container,
+                        ),
+                    ],
+                },
+                // Logical name before children were named `${name}-<role>`: the live name.
+                aliases: [liveName],
+                // A new environment word renames, so replaces, the Deployment: by default Pulumi
+                // creates the replacement first and two schedulers would run every job twice.
+                deleteBeforeReplace: true,
             },
-            // Logical name before children were named `${name}-<role>`: the live name.
-            aliases: [liveName],
-            // A new environment word renames, so replaces, the Deployment: by default Pulumi
-            // creates the replacement first and two schedulers would run every job twice.
-            deleteBeforeReplace: true,
-        });
+            // Exactly one pod: no PDB.
+            maxReplicas: 1,
+        }).deployment;
         this.workloads = [this.deployment];
         this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }

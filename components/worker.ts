@@ -4,7 +4,7 @@ import type { FixedScale, QueueProcessArgs, WorkloadArgs } from "./shared/args";
 import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
 import { ANNOTATIONS } from "./shared/labels";
 import { secureContainer, withContainerFacts } from "./shared/pod";
-import { deployment, disruptionBudget, needsPdb } from "./shared/workload";
+import { deploymentShape } from "./shared/shape";
 
 export const WORKER_TYPE = "sapoche:workloads:Worker";
 
@@ -27,43 +27,40 @@ export class Worker extends pulumi.ComponentResource {
     constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(WORKER_TYPE, name, {}, opts);
         const liveName = args.liveName ?? name;
-        this.deployment = deployment(this, `${name}-deployment`, {
-            name: liveName,
-            namespace: args.namespace,
-            component: "worker",
-            purpose: args.purpose,
-            replicas: args.replicas,
-            scaledToZero: args.scaledToZero,
-            minReadySeconds: args.minReadySeconds,
-            annotations: { [ANNOTATIONS.queue]: args.queue },
-            pod: {
-                serviceAccountName: args.serviceAccountName,
-                runAsUser: USERS.backend,
-                facts: args.pod,
-                containers: [
-                    withContainerFacts(
-                        secureContainer({
-                            name: "worker",
-                            image: args.image,
-                            resources: resourcesOf(args.resources),
-                            ...containerProbes(args.probes),
-                            writable: ["/tmp"],
-                        }),
-                        args.container,
-                    ),
-                ],
-            },
-            // Logical name before children were named `${name}-<role>`: the live name.
-            aliases: [liveName],
-        });
-        if (needsPdb(args.replicas)) {
-            this.pdb = disruptionBudget(this, `${name}-pdb`, {
+        const shape = deploymentShape(this, name, {
+            deployment: {
                 name: liveName,
                 namespace: args.namespace,
                 component: "worker",
-                selector: args.pod?.selector,
-            });
-        }
+                purpose: args.purpose,
+                replicas: args.replicas,
+                scaledToZero: args.scaledToZero,
+                minReadySeconds: args.minReadySeconds,
+                annotations: { [ANNOTATIONS.queue]: args.queue },
+                pod: {
+                    serviceAccountName: args.serviceAccountName,
+                    runAsUser: USERS.backend,
+                    facts: args.pod,
+                    containers: [
+                        withContainerFacts(
+                            secureContainer({
+                                name: "worker",
+                                image: args.image,
+                                resources: resourcesOf(args.resources),
+                                ...containerProbes(args.probes),
+                                writable: ["/tmp"],
+                            }),
+                            args.container,
+                        ),
+                    ],
+                },
+                // Logical name before children were named `${name}-<role>`: the live name.
+                aliases: [liveName],
+            },
+            maxReplicas: args.replicas,
+        });
+        this.deployment = shape.deployment;
+        this.pdb = shape.pdb;
         this.workloads = [this.deployment];
         this.registerOutputs({}); // children are properties, not outputs: see shared/child.ts
     }
