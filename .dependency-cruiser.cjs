@@ -1,6 +1,6 @@
 // The rules that keep the house (issue 23), checked by dependency-cruiser in `npm run lint`
-// (scripts/lint-architecture.sh). Each rule has a fixture under test/fixtures/architecture/ that
-// must fail it (test/lint.test.ts). Paths are relative to the repository root.
+// (`npm run lint:architecture`). Each rule has a fixture under test/fixtures/architecture/ that
+// must fail it (test/architecture.lint.ts). Paths are relative to the repository root.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
     forbidden: [
@@ -52,7 +52,7 @@ module.exports = {
     ],
     options: {
         doNotFollow: { path: "node_modules" },
-        // The fixtures break the rules on purpose; test/lint.test.ts cruises them on their own.
+        // The fixtures break the rules on purpose; test/architecture.lint.ts cruises them on their own.
         exclude: { path: "(^|/)node_modules/|^test/fixtures/architecture/" },
         tsConfig: { fileName: "tsconfig.json" },
         // Type-only imports count: a circle through types is still one idea in two places.
