@@ -40,6 +40,16 @@ for (const stack of ["production1", "staging"] as StackName[]) {
             }
         });
 
+        it("registers one AlertmanagerConfig in the namespace holding inhibitions only", () => {
+            const [config, ...more] = ofKind("AlertmanagerConfig");
+            assert.equal(more.length, 0);
+            assert.equal(config.props.apiVersion, "monitoring.coreos.com/v1alpha1");
+            assert.equal(config.props.metadata.namespace, m.targets.namespace);
+            // Routes and receivers are the platform's: a namespace route would take its alerts.
+            assert.deepEqual(Object.keys(config.props.spec), ["inhibitRules"]);
+            assert.ok(config.props.spec.inhibitRules.length > 0);
+        });
+
         it("scrapes only workloads the stack runs, by their name label", () => {
             const workloads = new Set(
                 m.resources
