@@ -35,7 +35,8 @@ const PORTS = {
     orthanc: "http",
 } as const;
 
-const DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
+// Prometheus' duration grammar (model.ParseDuration): units in descending order, each once.
+const DURATION = /^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Every problem of the plain arguments, so all of them are reported together. */
@@ -45,8 +46,8 @@ function problems(args: MonitoringArgs): string[] {
         for (const [key, v] of Object.entries(value)) {
             const field = `${prefix}.${key}`;
             if (typeof v === "object") walk(field, v);
-            else if (typeof v === "string" && !DURATION.test(v)) {
-                found.push(`\`${field}\` (${v}) must be a duration such as 90s, 5m or 2h`);
+            else if (typeof v === "string" && (v === "" || !DURATION.test(v))) {
+                found.push(`\`${field}\` (${v}) must be a duration such as 90s, 5m or 1h30m`);
             } else if (typeof v === "number" && !(v > 0)) {
                 found.push(`\`${field}\` (${v}) must be greater than 0`);
             }

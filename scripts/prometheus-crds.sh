@@ -56,5 +56,13 @@ command -v kubectl >/dev/null 2>&1 || die "kubectl is needed to apply the CRDs"
 for p in "${paths[@]}"; do
     kubectl apply --server-side --force-conflicts -f "$p" >/dev/null
 done
-kubectl wait --for=condition=Established --timeout=60s "${CRDS[@]}" >/dev/null
+# `kubectl wait` fails outright on a CRD whose status has no conditions yet (a freshly created
+# one, under load): ask again until each is Established, for at most 60 s.
+for crd in "${CRDS[@]}"; do
+    for _ in $(seq 60); do
+        [ "$(kubectl get "$crd" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' 2>/dev/null)" = True ] && continue 2
+        sleep 1
+    done
+    die "$crd not Established within 60 s"
+done
 echo "prometheus-crds: PodMonitor, ServiceMonitor, PrometheusRule, AlertmanagerConfig CRDs ($VERSION) established"

@@ -150,7 +150,7 @@ describe("the Monitoring component", () => {
             () => new Monitoring("monitoring", args),
             (e: Error) =>
                 e.message ===
-                "Monitoring monitoring: `thresholds.queues.stuckFor` (15 minutes) must be a duration such as 90s, 5m or 2h; " +
+                "Monitoring monitoring: `thresholds.queues.stuckFor` (15 minutes) must be a duration such as 90s, 5m or 1h30m; " +
                     '`targets` name ("Worker_PDF") must be a Kubernetes name; ' +
                     "`thresholds.redis.memoryPercent` (100) must be below 100",
         );
