@@ -171,7 +171,9 @@ export function alert(
         alert: name,
         expr,
         ...(forDuration ? { for: forDuration } : {}),
-        labels: { severity, ...labels },
+        // An AlertmanagerConfig acts only on alerts labelled with its namespace: aggregations
+        // drop the label, so every alert carries it.
+        labels: { severity, namespace: t.namespace, ...labels },
         annotations: {
             summary,
             description,

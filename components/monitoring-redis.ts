@@ -19,6 +19,9 @@ export function redisRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
     const node = { namespace: t.namespace, [WORKLOAD_LABEL]: t.redis.statefulSet };
     const master = sel("redis_instance_info", { ...node, role: "master" });
     const sentinel = { ...node, master_name: t.redis.masterSet };
+    // These three aggregate the workload's series away: the label says which workload they are
+    // about, for the inhibitions that must match them to their scrape and input guards.
+    const workload = { [WORKLOAD_LABEL]: t.redis.statefulSet };
     return [
         // Exporters answer (so this is not a scrape outage) but no node says it is the master.
         alert(
@@ -29,6 +32,7 @@ export function redisRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
             r.noMasterFor,
             "Redis has no master",
             "No Redis node reports role master: writes to redis-sp fail and job queues stop.",
+            workload,
         ),
         // Sentinel reports the master's address; two addresses within the window mean it moved.
         alert(
@@ -41,6 +45,7 @@ export function redisRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
             undefined,
             "Redis failed over within the last " + r.failoverWindow,
             "Sentinel promoted a new master; check why the old one was lost.",
+            workload,
         ),
         alert(
             t,
@@ -50,6 +55,7 @@ export function redisRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
             r.quorumLostFor,
             "No Sentinel can reach a quorum: the next master loss will not fail over",
             "SENTINEL CKQUORUM fails on every Sentinel that answers.",
+            workload,
         ),
         alert(
             t,

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { IPodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import type { IPrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import type { IServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import type { IAlertmanagerConfig } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig";
+import { renderInhibitRules } from "./monitoring-inhibit";
 import type { MonitoringThresholds, RuleTargets } from "./monitoring-model";
 import { renderRuleGroups } from "./monitoring-rules";
 import { METRICS_PORTS } from "./shared/metrics";
@@ -33,7 +35,8 @@ const PORTS = {
     orthanc: "http",
 } as const;
 
-const DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
+// Prometheus' duration grammar (model.ParseDuration): units in descending order, each once.
+const DURATION = /^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Every problem of the plain arguments, so all of them are reported together. */
@@ -43,8 +46,8 @@ function problems(args: MonitoringArgs): string[] {
         for (const [key, v] of Object.entries(value)) {
             const field = `${prefix}.${key}`;
             if (typeof v === "object") walk(field, v);
-            else if (typeof v === "string" && !DURATION.test(v)) {
-                found.push(`\`${field}\` (${v}) must be a duration such as 90s, 5m or 2h`);
+            else if (typeof v === "string" && (v === "" || !DURATION.test(v))) {
+                found.push(`\`${field}\` (${v}) must be a duration such as 90s, 5m or 1h30m`);
             } else if (typeof v === "number" && !(v > 0)) {
                 found.push(`\`${field}\` (${v}) must be greater than 0`);
             }
@@ -83,13 +86,15 @@ function problems(args: MonitoringArgs): string[] {
 /**
  * The namespace's monitoring priorities as Prometheus Operator objects: PodMonitors for Redis
  * (redis_exporter beside Redis and Sentinel) and the HAProxy tier, a
- * ServiceMonitor for Orthanc, one PrometheusRule with every alert, and the NetworkPolicy that
- * lets Prometheus reach the metrics ports past the namespace's default deny.
+ * ServiceMonitor for Orthanc, one PrometheusRule with every alert, one AlertmanagerConfig whose
+ * inhibition rules make one incident page once, and the NetworkPolicy that lets Prometheus reach
+ * the metrics ports past the namespace's default deny.
  */
 export class Monitoring extends pulumi.ComponentResource {
     public readonly rules: k8s.apiextensions.CustomResource;
     public readonly podMonitors: Record<string, k8s.apiextensions.CustomResource>;
     public readonly serviceMonitor: k8s.apiextensions.CustomResource;
+    public readonly inhibitions: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super(MONITORING_TYPE, name, {}, opts);
@@ -164,7 +169,8 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const ruleSpec: IPrometheusRule["spec"] = { groups: renderRuleGroups(t, args.thresholds) };
+        const groups = renderRuleGroups(t, args.thresholds);
+        const ruleSpec: IPrometheusRule["spec"] = { groups };
         this.rules = new k8s.apiextensions.CustomResource(
             `${name}-rules`,
             {
@@ -172,6 +178,22 @@ export class Monitoring extends pulumi.ComponentResource {
                 kind: "PrometheusRule",
                 metadata: metadata("rules"),
                 spec: ruleSpec,
+            },
+            { parent: this },
+        );
+
+        // Inhibitions only: who is paged, and how, is the platform's Alertmanager route, which
+        // this namespace does not know (docs/assumptions.md).
+        const inhibitSpec: IAlertmanagerConfig["spec"] = {
+            inhibitRules: renderInhibitRules(t, groups),
+        };
+        this.inhibitions = new k8s.apiextensions.CustomResource(
+            `${name}-inhibit`,
+            {
+                apiVersion: "monitoring.coreos.com/v1alpha1",
+                kind: "AlertmanagerConfig",
+                metadata: metadata("inhibit"),
+                spec: inhibitSpec,
             },
             { parent: this },
         );

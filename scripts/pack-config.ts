@@ -87,6 +87,7 @@ export const NAMESPACE_KINDS = [
     "monitoring.coreos.com/PodMonitor",
     "monitoring.coreos.com/ServiceMonitor",
     "monitoring.coreos.com/PrometheusRule",
+    "monitoring.coreos.com/AlertmanagerConfig",
 ] as const;
 
 /** The `config:` map of `Pulumi.<stack>.yaml`, keys with the project prefix. */

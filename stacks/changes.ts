@@ -89,6 +89,7 @@ export const addedKinds: readonly { readonly kind: string; readonly why: string 
     { kind: "PodMonitor", why: "scrape Redis, Sentinel and HAProxy" },
     { kind: "ServiceMonitor", why: "scrape Orthanc's metrics through its Service" },
     { kind: "PrometheusRule", why: "the inventory's monitoring priorities as alerts" },
+    { kind: "AlertmanagerConfig", why: "inhibitions, so that one incident pages once" },
 ];
 
 /** Objects production1 adds whose kind the live namespace already has. */

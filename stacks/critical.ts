@@ -57,6 +57,7 @@ const KUBERNETES_TYPES = [
     "monitoring.coreos.com/v1:PodMonitor",
     "monitoring.coreos.com/v1:PrometheusRule",
     "monitoring.coreos.com/v1:ServiceMonitor",
+    "monitoring.coreos.com/v1alpha1:AlertmanagerConfig",
     "networking.k8s.io/v1:NetworkPolicy",
     "policy/v1:PodDisruptionBudget",
 ].map((t) => `kubernetes:${t}`);

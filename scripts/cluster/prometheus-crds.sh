@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The Prometheus Operator CRDs this stack's monitoring family uses (PodMonitor, ServiceMonitor,
-# PrometheusRule), pinned, from the operator's Go module through the Go module proxy: the same
+# PrometheusRule, AlertmanagerConfig), pinned, from the operator's Go module through the Go module proxy: the same
 # version @kubernetes-models/prometheus-operator 6.0.0 (package.json) was generated from, so the
 # typed specs in components/monitoring.ts and the served schemas agree.
 #
 # Usage:
-#   scripts/cluster/prometheus-crds.sh            print the three CRDs as one YAML stream
+#   scripts/cluster/prometheus-crds.sh            print the four CRDs as one YAML stream
 #   KUBECONFIG=<file> scripts/cluster/prometheus-crds.sh
 #                                         apply them (server-side: the CRDs exceed the size of
 #                                         kubectl's last-applied annotation) and wait until the
@@ -20,9 +20,10 @@ FILES=(
     monitoring.coreos.com_podmonitors.yaml
     monitoring.coreos.com_servicemonitors.yaml
     monitoring.coreos.com_prometheusrules.yaml
+    monitoring.coreos.com_alertmanagerconfigs.yaml
 )
 CRDS=(crd/podmonitors.monitoring.coreos.com crd/servicemonitors.monitoring.coreos.com
-    crd/prometheusrules.monitoring.coreos.com)
+    crd/prometheusrules.monitoring.coreos.com crd/alertmanagerconfigs.monitoring.coreos.com)
 
 die() {
     printf 'prometheus-crds: %s\n' "$*" >&2
@@ -55,5 +56,13 @@ command -v kubectl >/dev/null 2>&1 || die "kubectl is needed to apply the CRDs"
 for p in "${paths[@]}"; do
     kubectl apply --server-side --force-conflicts -f "$p" >/dev/null
 done
-kubectl wait --for=condition=Established --timeout=60s "${CRDS[@]}" >/dev/null
-echo "prometheus-crds: PodMonitor, ServiceMonitor, PrometheusRule CRDs ($VERSION) established"
+# `kubectl wait` fails outright on a CRD whose status has no conditions yet (a freshly created
+# one, under load): ask again until each is Established, for at most 60 s.
+for crd in "${CRDS[@]}"; do
+    for _ in $(seq 60); do
+        [ "$(kubectl get "$crd" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' 2>/dev/null)" = True ] && continue 2
+        sleep 1
+    done
+    die "$crd not Established within 60 s"
+done
+echo "prometheus-crds: PodMonitor, ServiceMonitor, PrometheusRule, AlertmanagerConfig CRDs ($VERSION) established"

@@ -3,7 +3,8 @@
 # shape"), when a command they provide is missing:
 #   redis-server, redis-sentinel (Redis nodes and Sentinels), haproxy (the redis-sp proxy tier),
 #   prometheus-redis-exporter (redis_exporter beside each Redis and Sentinel),
-#   promtool from prometheus (the alert rules' unit tests, npm run test:monitoring).
+#   promtool from prometheus (the alert rules' unit tests, npm run test:monitoring),
+#   amtool and prometheus-alertmanager from prometheus-alertmanager (the inhibition tests).
 #
 # The tests start their own processes on loopback with their own ports and data directories, so
 # no system service may keep running after the install: a package's postinst can start one
@@ -22,6 +23,7 @@ PACKAGES=(
     "haproxy haproxy haproxy"
     "prometheus-redis-exporter prometheus-redis-exporter prometheus-redis-exporter"
     "promtool prometheus prometheus"
+    "amtool prometheus-alertmanager prometheus-alertmanager"
 )
 
 die() {
@@ -74,7 +76,7 @@ for entry in "${PACKAGES[@]}"; do
         die "$pkg installed but $cmd is not on PATH"
 done
 # A service that survived the stop above would make the tests flaky: say so instead.
-for port in 6379 26379 9121; do
+for port in 6379 26379 9121 9093 9094; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         die "something still listens on 127.0.0.1:$port after the install (a system service?)"
     fi

@@ -40,6 +40,16 @@ for (const stack of ["production1", "staging"] as StackName[]) {
             }
         });
 
+        it("registers one AlertmanagerConfig in the namespace holding inhibitions only", () => {
+            const [config, ...more] = ofKind("AlertmanagerConfig");
+            assert.equal(more.length, 0);
+            assert.equal(config.props.apiVersion, "monitoring.coreos.com/v1alpha1");
+            assert.equal(config.props.metadata.namespace, m.targets.namespace);
+            // Routes and receivers are the platform's: a namespace route would take its alerts.
+            assert.deepEqual(Object.keys(config.props.spec), ["inhibitRules"]);
+            assert.ok(config.props.spec.inhibitRules.length > 0);
+        });
+
         it("scrapes only workloads the stack runs, by their name label", () => {
             const workloads = new Set(
                 m.resources
@@ -140,7 +150,7 @@ describe("the Monitoring component", () => {
             () => new Monitoring("monitoring", args),
             (e: Error) =>
                 e.message ===
-                "Monitoring monitoring: `thresholds.queues.stuckFor` (15 minutes) must be a duration such as 90s, 5m or 2h; " +
+                "Monitoring monitoring: `thresholds.queues.stuckFor` (15 minutes) must be a duration such as 90s, 5m or 1h30m; " +
                     '`targets` name ("Worker_PDF") must be a Kubernetes name; ' +
                     "`thresholds.redis.memoryPercent` (100) must be below 100",
         );

@@ -72,7 +72,8 @@ function goFloat(v: number): string {
     return String(v);
 }
 
-function ruleFor(groups: readonly IRuleGroup[], scenario: Scenario): IRule {
+/** The one rule a scenario is about (its alert name, narrowed by its rule labels or expression). */
+export function ruleFor(groups: readonly IRuleGroup[], scenario: Scenario): IRule {
     const rules = groups
         .flatMap((g) => g.rules ?? [])
         .filter(

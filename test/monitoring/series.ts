@@ -1,12 +1,13 @@
 /** Small builders for promtool input series and scenarios. */
 import type { Duration } from "../../components/monitoring-model";
+import { prometheusDurationMs } from "../../stacks/schema/primitives";
 import type { Expected, Scenario, Series } from "./promtool";
 
-/** Minutes of a Prometheus duration (`90s` -> 1.5, `2h` -> 120). */
+/** Minutes of a Prometheus duration (`90s` -> 1.5, `1h30m` -> 90). */
 export function minutes(d: Duration): number {
-    const m = /^([0-9]+)(s|m|h|d)$/.exec(d);
-    if (!m) throw new Error(`unsupported duration ${d}`);
-    return Number(m[1]) * { s: 1 / 60, m: 1, h: 60, d: 1440 }[m[2] as "s" | "m" | "h" | "d"];
+    const ms = prometheusDurationMs(d);
+    if (ms === undefined) throw new Error(`not a Prometheus duration: ${d}`);
+    return ms / 60_000;
 }
 
 /** Whole minutes of a duration, rounded up: where a test must be past it. */

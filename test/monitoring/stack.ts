@@ -25,6 +25,18 @@ export interface StackMonitoring extends Omit<MonitoringArgs, "namespace"> {
     readonly groups: readonly IRuleGroup[];
 }
 
+/** The Monitoring component's arguments from the stack file alone (no program run). */
+export function stackArgs(stack: StackName): Omit<MonitoringArgs, "namespace"> {
+    const raw = Object.fromEntries(
+        Object.entries(toEngineConfig(readStackConfig(stack))).map(([k, v]) => [
+            k.slice(PROJECT.length + 1),
+            v,
+        ]),
+    );
+    const settings = parseSettings(raw, PROJECT, `Pulumi.${stack}.yaml`);
+    return monitoringArgs(settings.namespace, settings.plan, settings.monitoring);
+}
+
 /** The stack's monitoring: the program's rules and the config's targets and thresholds. */
 export async function stackMonitoring(stack: StackName): Promise<StackMonitoring> {
     const resources = await stackResources(stack);
@@ -34,14 +46,7 @@ export async function stackMonitoring(stack: StackName): Promise<StackMonitoring
             `${stack}: expected one PrometheusRule, the program registered ${rules.length}`,
         );
     }
-    const raw = Object.fromEntries(
-        Object.entries(toEngineConfig(readStackConfig(stack))).map(([k, v]) => [
-            k.slice(PROJECT.length + 1),
-            v,
-        ]),
-    );
-    const settings = parseSettings(raw, PROJECT, `Pulumi.${stack}.yaml`);
-    const args = monitoringArgs(settings.namespace, settings.plan, settings.monitoring);
+    const args = stackArgs(stack);
     const spec = (rules[0].props as { spec: { groups: IRuleGroup[] } }).spec;
     return { ...args, resources, groups: spec.groups };
 }
