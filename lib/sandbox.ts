@@ -50,10 +50,22 @@ export class Sandbox {
     ): Run {
         return run("pulumi", [...args, "--non-interactive"], {
             cwd: this.work,
-            env: { ...this.env, ...opts.env },
+            env: { ...this.programEnv(), ...opts.env },
             input: opts.input,
             timeoutMs: opts.timeoutMs,
         });
+    }
+
+    /**
+     * The sandbox's env with the program compiled ahead of the engine, as the scripts run it
+     * (scripts/lib/compiled-program.sh, which recompiles only if a source changed since): for a
+     * `pulumi` command a test starts itself. `SAPOCHE_COMPILED_PROGRAM: ""` runs ts-node instead.
+     */
+    programEnv(): NodeJS.ProcessEnv {
+        const build = must(
+            run("bash", ["scripts/lib/compiled-program.sh"], { cwd: this.work, env: this.env }),
+        );
+        return { ...this.env, SAPOCHE_COMPILED_PROGRAM: build.stdout.trim() };
     }
 
     /** `pulumi stack init` (file backend: organization/sapoche-stack/<stack>). */
