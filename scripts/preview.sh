@@ -16,6 +16,8 @@ out="${PREVIEW_OUT:-preview-$stack.txt}"
 # Type checking is `npm run lint`'s job (required on every pull request); the engine only
 # transpiles, which makes each preview about 8 s (40 %) faster.
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
+# The engine runs the program compiled ahead of it (scripts/lib/compiled-program.sh).
+SAPOCHE_COMPILED_PROGRAM="$(bash "$ROOT/scripts/lib/compiled-program.sh")"; export SAPOCHE_COMPILED_PROGRAM
 
 # The pack checks the adoption phase its config names: refuse one generated for another phase.
 if [ -f "$ROOT/Pulumi.$stack.yaml" ] && [ -f "$ROOT/policy-pack/config/$stack.json" ]; then

@@ -18,7 +18,9 @@ describe("local releases, each stack on its own control plane", function () {
         ...process.env,
         SAPOCHE_LOCAL_DIR: path.join(dir, "local"),
         SAPOCHE_LOCAL_CLUSTERS: path.join(dir, "clusters"),
-        SAPOCHE_LOCAL_PORT_OFFSET: "1000",
+        // Beside the suite's own ports; a run on private ports (SAPOCHE_LOCAL_PORT_OFFSET) keeps
+        // its local planes private too.
+        SAPOCHE_LOCAL_PORT_OFFSET: process.env.SAPOCHE_LOCAL_PORT_OFFSET || "1000",
         // Not the suite's control plane: local.sh picks each stack's own.
         SAPOCHE_CLUSTER_DIR: "",
         SAPOCHE_APISERVER_PORT: "",

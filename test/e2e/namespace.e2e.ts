@@ -271,7 +271,7 @@ describe("the real engine against the local control plane", function () {
             ["up", "--stack", "staging", "--yes", "--skip-preview", "--non-interactive"],
             {
                 cwd: sb.work,
-                env: sb.env,
+                env: sb.programEnv(),
             },
         );
         let firstOutput = "";
