@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { labelsFor, type Component } from "../../components/shared/labels";
-import { type ContainerSettings, isCredentialLiteral } from "./container";
+import { type ContainerSettings, credentialMessage, isCredentialLiteral } from "./container";
 import { REDACTED, objectName } from "./facts";
 import type { PodSettings } from "./pod";
 
@@ -44,7 +44,7 @@ const trigger = z
                     code: "custom",
                     path: ["metadata", key],
                     params: REDACTED,
-                    message: `no credential in trigger metadata: use authenticationRef (${key} looks like one)`,
+                    message: credentialMessage(key, value),
                 });
             }
         }
