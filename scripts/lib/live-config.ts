@@ -18,8 +18,7 @@ import {
     schedulerName,
     workloadKeys,
 } from "../../stacks/catalog";
-import type { ProbeSettings } from "../../stacks/schema";
-import { PROBE_FIELDS, containerOf, pick, podOf, triggerOf, volumesOf } from "./live-facts";
+import { containerOf, podOf, probeOf, triggerOf, volumesOf } from "./live-facts";
 import type { Dropped, ImportedEntry, LiveImport, LiveObject, Target } from "./live-types";
 
 type Any = Record<string, any>;
@@ -170,13 +169,13 @@ export function liveToConfig(objects: readonly LiveObject[], environment: string
         if (main !== undefined) {
             const mountable = new Set(volumes.keys());
             entry.container = containerOf(main, target, services, mountable, at, notes, dropped);
+            const probe = (p: Any | undefined, where: string) =>
+                p === undefined ? undefined : probeOf(p, where, target.deployment, dropped);
+            const liveness = probe(main.livenessProbe, "livenessProbe");
+            const readiness = probe(main.readinessProbe, "readinessProbe");
             const probes = {
-                ...(main.livenessProbe
-                    ? { liveness: pick<ProbeSettings>(main.livenessProbe, PROBE_FIELDS) }
-                    : {}),
-                ...(main.readinessProbe
-                    ? { readiness: pick<ProbeSettings>(main.readinessProbe, PROBE_FIELDS) }
-                    : {}),
+                ...(liveness ? { liveness } : {}),
+                ...(readiness ? { readiness } : {}),
             };
             if (Object.keys(probes).length > 0) entry.probes = probes;
             if (main.startupProbe)
