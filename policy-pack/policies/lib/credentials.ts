@@ -68,19 +68,36 @@ export function credentialIn(value: string, name?: string): Finding | undefined 
     return { kind: kinds.join(", "), redacted: redact(value, spans) };
 }
 
-/** `value` with every span replaced by `***`, cut to 120 characters: safe to print. */
+/**
+ * `value` with every span replaced by `***`, and every other occurrence of a span's text too
+ * (`-a pw ... --requirepass pw`), cut to about `limit` characters: safe to print.
+ */
 export function redact(value: string, spans: readonly Span[], limit = 120): string {
-    const sorted = [...spans].sort((a, b) => a.start - b.start);
+    const window = value.slice(0, limit + 256);
+    const masks: [number, number][] = spans
+        .filter((s) => s.start < window.length)
+        .map((s) => [s.start, Math.min(s.end, window.length)]);
+    const secrets = new Set(
+        spans.slice(0, 64).map((s) => value.slice(s.start, Math.min(s.end, s.start + 512))),
+    );
+    for (const secret of secrets) {
+        if (secret.length < 4) continue;
+        for (let i = window.indexOf(secret); i >= 0; i = window.indexOf(secret, i + 1)) {
+            masks.push([i, i + secret.length]);
+        }
+    }
+    masks.sort((x, y) => x[0] - y[0]);
     let out = "";
     let at = 0;
-    for (const s of sorted) {
-        if (s.end <= at) continue;
-        out += value.slice(at, Math.max(at, s.start)) + "***";
-        at = s.end;
-        if (out.length > limit) break;
+    for (const [start, end] of masks) {
+        if (end <= at) continue;
+        out += value.slice(at, Math.max(at, start)) + "***";
+        at = end;
     }
-    out += value.slice(at, at + limit);
-    return out.length > limit ? `${out.slice(0, limit)}… (${value.length} characters)` : out;
+    out += window.slice(at);
+    return out.length > limit || value.length > window.length
+        ? `${out.slice(0, limit)}… (${value.length} characters)`
+        : out;
 }
 
 /** A reference the platform expands, never a literal: `$(VAR)`, `${VAR}`, `%env(VAR)%`, `{{ x }}`. */
@@ -91,7 +108,6 @@ function isPlaceholder(value: string): boolean {
     );
 }
 
-const TOKEN = /[A-Za-z0-9+/=_.~-]+/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const HEX = /^[0-9a-fA-F]+$/;
 const JWT = /^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -99,55 +115,90 @@ const DIGEST = /^(sha(1|224|256|384|512)|md5)$/i;
 /** AWS access key ids (the preset skips the documentation's example key; a literal is refused). */
 const AWS_KEY_ID = /^(AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}$/;
 
+/** Characters of a token: a word, a key, base64, a path. Anything else separates tokens. */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.~-") {
+    TOKEN_CHARS[c.charCodeAt(0)] = 1;
+}
+const isTokenChar = (c: number) => c < 128 && TOKEN_CHARS[c] === 1;
+
+/**
+ * One pass over the value's tokens. A token is sliced out only when it may matter: when a
+ * credential-named key lies inside it (found by one global search), when it follows `Bearer` or
+ * `Basic`, or when it is long enough to be a key, a JWT or base64 (16+ characters).
+ */
 function scan(value: string, decode: boolean): Span[] {
     const spans = secretlintSpans(value);
     for (const s of urlPasswords(value)) spans.push(s);
     if (value.includes("PRIVATE KEY-----")) {
         spans.push({ kind: "a private key", start: 0, end: value.length });
     }
+    const keys: number[] = [];
+    const keySearch = new RegExp(KEY.source, "gi");
+    for (let m = keySearch.exec(value); m !== null; m = keySearch.exec(value)) keys.push(m.index);
+    let nextKey = 0;
     const decoded: { text: string; start: number; end: number }[] = [];
-    let prev: { text: string; end: number } | undefined;
+    let prevStart = -1;
+    let prevEnd = -1;
     let pendingKey: { text: string; end: number; flag: boolean } | undefined;
     const blocks = certificates(value);
     let block = 0;
-    const tokens = new RegExp(TOKEN.source, "g");
-    for (let m = tokens.exec(value); m !== null; m = tokens.exec(value)) {
-        const text = m[0];
-        const start = m.index;
-        const i = start + text.length;
+    const n = value.length;
+    for (let i = 0; i < n;) {
+        if (!isTokenChar(value.charCodeAt(i))) {
+            i++;
+            continue;
+        }
+        const start = i;
+        while (i < n && isTokenChar(value.charCodeAt(i))) i++;
+        const [pStart, pEnd] = [prevStart, prevEnd];
+        [prevStart, prevEnd] = [start, i];
         while (block < blocks.length && blocks[block][1] <= start) block++;
         // A certificate's or public key's base64 body is random, and public.
         if (block < blocks.length && blocks[block][0] <= start) continue;
-        const before = prev;
-        const gap = prev === undefined ? value.slice(0, start) : value.slice(prev.end, start);
         // `Authorization: Bearer <token>`, `Basic <base64>`.
-        if (prev !== undefined && prev.text.length <= 6 && /^(bearer|basic)$/i.test(prev.text)) {
-            if (/^[ \t]+$/.test(gap) && text.length >= 8 && !isPlaceholder(text)) {
-                spans.push({ kind: `a ${prev.text} authorization`, start, end: i });
+        const prevLength = pEnd - pStart;
+        if (
+            (prevLength === 5 || prevLength === 6) &&
+            i - start >= 8 &&
+            blanks(value, pEnd, start)
+        ) {
+            const scheme = value.slice(pStart, pEnd);
+            const text = value.slice(start, i);
+            if (/^(bearer|basic)$/i.test(scheme) && !isPlaceholder(text)) {
+                spans.push({ kind: `a ${scheme} authorization`, start, end: i });
             }
         }
         // `--password x`, `password: x`, `requirepass x` (a directive at the start of a line).
-        if (pendingKey !== undefined && assigns(pendingKey, value.slice(pendingKey.end, start))) {
-            if (!isPlaceholder(text)) {
+        if (pendingKey !== undefined && start - pendingKey.end <= 8) {
+            const text = value.slice(start, i);
+            if (assigns(pendingKey, value.slice(pendingKey.end, start)) && !isPlaceholder(text)) {
                 spans.push({ kind: `a value of ${pendingKey.text}`, start, end: i });
             }
         }
         pendingKey = undefined;
+        while (nextKey < keys.length && keys[nextKey] < start) nextKey++;
+        const keyInside = nextKey < keys.length && keys[nextKey] < i;
+        if (!keyInside && i - start < 16) continue; // no key, and shorter than any shape below
+        const text = value.slice(start, i);
         const eq = text.indexOf("=");
         const key = eq > 0 ? text.slice(0, eq) : text;
-        if (isKey(key)) {
+        if (keyInside && isKey(key)) {
             const rest = eq > 0 ? trimPadding(text.slice(eq + 1)) : "";
             if (eq > 0 && rest !== "" && !isPlaceholder(text.slice(eq + 1))) {
                 spans.push({ kind: `a value of ${key}`, start: start + eq + 1, end: i });
             } else if (eq < 0) {
-                pendingKey = { text, end: i, flag: text.startsWith("-") || firstOnLine(gap, prev) };
+                const flag = text.startsWith("-") || firstOnLine(value, pEnd, start);
+                pendingKey = { text, end: i, flag };
             }
         }
-        prev = { text, end: i };
-        if (text.length < 16) continue; // shorter than any shape below
+        if (text.length < 16) continue;
         const word = eq > 0 && eq < text.length - 2 ? text.slice(eq + 1) : text;
         const wordStart = i - word.length;
-        const afterDigest = before !== undefined && DIGEST.test(before.text) && gap === ":";
+        const afterDigest =
+            pEnd === start - 1 &&
+            value[pEnd] === ":" &&
+            DIGEST.test(value.slice(pStart, Math.min(pEnd, pStart + 8)));
         if (JWT.test(word)) {
             spans.push({ kind: "a JWT", start: wordStart, end: i });
         } else if (AWS_KEY_ID.test(word)) {
@@ -155,7 +206,7 @@ function scan(value: string, decode: boolean): Span[] {
         } else if (!afterDigest && highEntropy(word)) {
             spans.push({ kind: "a high-entropy token", start: wordStart, end: i });
         }
-        if (decode && word.length >= 16 && BASE64.test(word)) {
+        if (decode && BASE64.test(word)) {
             const plain = Buffer.from(word, "base64").toString("latin1");
             if (plain.length >= 8 && printable(plain)) {
                 decoded.push({ text: plain, start: wordStart, end: i });
@@ -189,11 +240,25 @@ function scan(value: string, decode: boolean): Span[] {
     return spans;
 }
 
-/** Whether nothing but blanks stands between the line's start and a token (`gap` ends at it). */
-function firstOnLine(gap: string, prev: { end: number } | undefined): boolean {
-    const nl = gap.lastIndexOf("\n");
-    if (nl < 0 && prev !== undefined) return false;
-    return !/\S/.test(gap.slice(nl + 1));
+/** Whether `value[from, to)` is one or more spaces or tabs. */
+function blanks(value: string, from: number, to: number): boolean {
+    if (from < 0 || to <= from) return false;
+    for (let i = from; i < to; i++) {
+        const c = value.charCodeAt(i);
+        if (c !== 32 && c !== 9) return false;
+    }
+    return true;
+}
+
+/** Whether nothing but blanks stands between the line's start and a token at `start`. */
+function firstOnLine(value: string, prevEnd: number, start: number): boolean {
+    // Only the text since the previous token is read: linear over the whole value.
+    for (let i = start - 1; i >= Math.max(prevEnd, 0); i--) {
+        const c = value.charCodeAt(i);
+        if (c === 10) return true;
+        if (c !== 32 && c !== 9 && c !== 13) return false;
+    }
+    return prevEnd < 0;
 }
 
 function isKey(text: string): boolean {
