@@ -1,5 +1,5 @@
 /**
- * How import-live reads one live workload's facts into config shapes (scripts/lib/live-config.ts
+ * How import-live reads one live workload's facts into config shapes (scripts/import-live/live-config.ts
  * drives it): the main container, the pod's volumes, labels, selector and user, a probe, a KEDA
  * trigger. A literal that looks like a credential is reported in `dropped`, by name, never kept.
  */
@@ -225,7 +225,7 @@ export function triggerOf(t: Any, workload: string, dropped: Dropped[]): Trigger
         if (key === "value") continue; // the threshold is autoscaling.queueThreshold
         const found = credentialIn(String(value), key);
         if (found !== undefined) {
-            dropped.push({ workload, where: "trigger metadata", name: key, ...found });
+            dropped.push({ workload, where: "ScaledObject trigger metadata", name: key, ...found });
             continue;
         }
         metadata[key] = String(value);

@@ -6,7 +6,7 @@
  * inventory lacks, per workload: the main container's command, args, env (literal values only
  * when they are not credentials; Secret and ConfigMap references as references), envFrom, mounts
  * and ports, its probes, the pod's labels, selector, user and volumes, and a KEDA consumer's
- * triggers (scripts/lib/live-config.ts). Numbers (replicas, autoscaler bounds, resources) stay
+ * triggers (scripts/import-live/live-config.ts). Numbers (replicas, autoscaler bounds, resources) stay
  * config's decisions and are not touched. Every other line of the stack file, comments
  * included, is kept; the result is validated by the stack schema before it is written.
  *
@@ -20,15 +20,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT, ROOT, readStackConfig, toEngineConfig } from "../lib/program";
-import { ConfigError, parseSettings } from "../stacks/settings";
-import { STACKS, UsageError, flagArg, runMain } from "./lib/cli";
-import { liveToConfig } from "./lib/live-config";
-import type { LiveImport, LiveObject } from "./lib/live-types";
-import { importEdits } from "./lib/live-edits";
-import { LiveDataError, parseLiveList } from "./lib/live-schema";
-import { applyEdits } from "./lib/yaml-edit";
-import { ACCEPTED } from "../stacks/schema/credentials";
+import { PROJECT, ROOT, readStackConfig, toEngineConfig } from "../../lib/program";
+import { ConfigError, parseSettings } from "../../stacks/settings";
+import { STACKS, UsageError, flagArg, runMain } from "../lib/cli";
+import { liveToConfig } from "./live-config";
+import type { LiveImport, LiveObject } from "./live-types";
+import { importEdits } from "./live-edits";
+import { LiveDataError, parseLiveList } from "./live-schema";
+import { applyEdits } from "../lib/yaml-edit";
+import { ACCEPTED } from "../../stacks/schema/credentials";
 
 const USAGE =
     "npm run import-live -- --stack <stack> --context <kube-context> [--namespace <ns>] [--dry-run]";
@@ -98,7 +98,7 @@ function report(live: LiveImport): void {
     for (const n of live.notes) console.log(`note: ${n}`);
     for (const d of live.dropped) {
         console.error(
-            `REFUSED: ${d.workload} ${d.where}${d.name ? ` ${d.name}` : ""} holds ${d.kind} ` +
+            `REFUSED: Deployment ${d.workload} ${d.where}${d.name ? ` ${d.name}` : ""} holds ${d.kind} ` +
                 `(${JSON.stringify(d.redacted)}); accepted: ${ACCEPTED}.`,
         );
     }

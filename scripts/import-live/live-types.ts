@@ -1,6 +1,6 @@
 /**
- * The shapes import-live passes between its reading (scripts/lib/live-config.ts) and its per-workload
- * facts (scripts/lib/live-facts.ts), in a file of their own so neither imports the other back.
+ * The shapes import-live passes between its reading (scripts/import-live/live-config.ts) and its per-workload
+ * facts (scripts/import-live/live-facts.ts), in a file of their own so neither imports the other back.
  */
 import type { Family } from "../../stacks/catalog";
 import type { ContainerSettings, PodSettings, TriggerSettings } from "../../stacks/schema/live";
