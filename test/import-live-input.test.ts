@@ -103,6 +103,7 @@ describe("import-live runs the shared detector on every field it copies", () => 
             "ScaledObject trigger metadata host",
             "args",
             "command",
+            "env BROKER_URL", // the fixture's own, on the consumer
             "livenessProbe.exec.command",
             "readinessProbe.httpGet.httpHeaders Authorization",
         ]);
