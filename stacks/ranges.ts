@@ -65,7 +65,7 @@ export const STACK_ENVIRONMENTS: Readonly<Record<string, string>> = {
 
 /**
  * Environment variable names that carry a credential: a literal value under one is refused (the
- * pack's `disallow-literal-credential-env` list, held equal by test/guardrails.test.ts) and never
+ * pack's `disallow-literal-credential` list, held equal by test/guardrails.test.ts) and never
  * written by `npm run import-live`.
  */
 export const CREDENTIAL_ENV_NAME =

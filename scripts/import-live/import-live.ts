@@ -3,8 +3,8 @@
  *
  * Reads the live namespace's Deployments, Services, HorizontalPodAutoscalers and ScaledObjects
  * through `kubectl get -o json` (never a Secret) and writes into `Pulumi.<stack>.yaml` what the
- * inventory lacks, per workload: the main container's command, args, env (literal values only
- * when they are not credentials; Secret and ConfigMap references as references), envFrom, mounts
+ * inventory lacks, per workload: the main container's command, args, env (Secret and ConfigMap
+ * references as references; a literal credential anywhere is refused, below), envFrom, mounts
  * and ports, its probes, the pod's labels, selector, user and volumes, and a KEDA consumer's
  * triggers (scripts/import-live/live-config.ts). Numbers (replicas, autoscaler bounds, resources) stay
  * config's decisions and are not touched. Every other line of the stack file, comments

@@ -5,9 +5,10 @@
  * probes, the pod's labels, selector, user and volumes, and a KEDA consumer's triggers.
  *
  * Nothing is invented: a fact the live objects do not hold is left out (the stack's default or
- * assumption stays), and every skipped or doubtful fact is reported as a note. A literal that
- * looks like a credential (by name, as the policy pack's list, or a URL with a password) is never
- * returned: it is reported in `dropped`, by name only. Secrets are never read.
+ * assumption stays), and every skipped or doubtful fact is reported as a note. A field that holds
+ * a credential by the pack's detector (policy-pack/policies/lib/credentials.ts) is never
+ * returned: it is reported in `dropped`, by field and masked, and import-live then writes nothing.
+ * Secrets are never read.
  */
 import {
     CatalogEntry,

@@ -2,7 +2,7 @@
  * `workloads.<name>.container` / `scheduler.container`: what the main container runs and sees,
  * as the live Deployment has it (written by `npm run import-live`), in Kubernetes' own shape. A
  * credential never appears as a literal: one is refused the way the policy pack's
- * `disallow-literal-credential-env` refuses it, and its value is never printed.
+ * `disallow-literal-credential` refuses it, and its value is never printed.
  */
 import { z } from "zod";
 import { credentialIn } from "../../policy-pack/policies/lib/credentials";
