@@ -26,7 +26,6 @@ let sink: Span[] = [];
 
 function load(): Handler[] {
     // Loaded on first use: the preset is 1 MB of rules, and most of the pack's runs need none.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const preset = require("@secretlint/secretlint-rule-preset-recommend") as {
         rules: {
             meta: { id: string; type: string };
