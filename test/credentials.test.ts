@@ -72,7 +72,8 @@ describe("the shared credential detector", () => {
         assert.equal(credentialIn("", "DB_PASSWORD"), undefined);
     });
 
-    it("reads 5 MB values of every shape in one pass (quadratic checks would run for hours)", () => {
+    it("reads 5 MB values of every shape in one pass (quadratic checks would run for hours)", function () {
+        this.timeout(300_000); // a shared, loaded machine; a quadratic check would take hours
         // Bounded by mocha's timeout; `npm run bench` prints the time of each.
         for (const unit of [
             "a",

@@ -115,7 +115,8 @@ describe("import-live runs the shared detector on every field it copies", () => 
     });
 });
 
-describe("npm run import-live leaves the stack file untouched when it refuses", () => {
+describe("npm run import-live leaves the stack file untouched when it refuses", function () {
+    this.timeout(300_000); // each case starts import-live (ts-node) in a process of its own
     const stackFile = path.join(ROOT, "Pulumi.production1.yaml");
     let dir: string;
     let before: string;
