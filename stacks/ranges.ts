@@ -65,36 +65,14 @@ export const STACK_ENVIRONMENTS: Readonly<Record<string, string>> = {
 
 /**
  * Environment variable names that carry a credential: a literal value under one is refused (the
- * pack's `disallow-literal-credential-env` list, held equal by test/guardrails.test.ts) and never
+ * pack's `disallow-literal-credential` list, held equal by test/guardrails.test.ts) and never
  * written by `npm run import-live`.
  */
 export const CREDENTIAL_ENV_NAME =
     /(PASSW(OR)?D|PASSPHRASE|PWD$|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|DSN$|CONNECTION_?STRING)/i;
 
-/**
- * Whether a literal value carries a credential whatever its name: a URL with a password
- * (`amqp://user:secret@broker`). Refused and never imported, like a credential-looking name.
- *
- * One pass over the value, not a regular expression: the pattern it replaces backtracked on long
- * runs of letters (40,000 took 1.9 s, quadratic), and both previews and import-live read values
- * nobody controls. Each `://` looks back over its scheme and ahead over its authority, and both
- * stop at the neighbouring `://`, so every character is read a bounded number of times.
- */
-export function hasUrlPassword(value: string): boolean {
-    for (let i = value.indexOf("://"); i >= 0; i = value.indexOf("://", i + 3)) {
-        // A scheme: letters, digits, + . - before "://", at least one of them a letter.
-        let start = i;
-        while (start > 0 && /[a-z0-9+.-]/i.test(value[start - 1])) start--;
-        if (!/[a-z]/i.test(value.slice(start, i))) continue;
-        // The authority runs to the next "/" or whitespace; a password is `user:password@`.
-        let end = i + 3;
-        while (end < value.length && value[end] !== "/" && !/\s/.test(value[end])) end++;
-        const authority = value.slice(i + 3, end);
-        const colon = authority.indexOf(":");
-        if (colon >= 0 && authority.indexOf("@") > colon + 1) return true;
-    }
-    return false;
-}
+/** A URL with a password: the shared detector's check (policy-pack/policies/lib/credentials.ts). */
+export { hasUrlPassword } from "../policy-pack/policies/lib/credentials";
 
 /** A scaled-to-zero review date may be at most this many days ahead. */
 export const REVIEW_HORIZON_DAYS = 180;

@@ -15,6 +15,7 @@ import {
     configSchemaFor,
 } from "./schema";
 import { PlanEntry, buildPlan } from "./plan";
+import { credentialProblems } from "./schema/credentials";
 import type { MonitoringSettings } from "./schema/monitoring";
 import type { NetworkSettings } from "./schema/network";
 
@@ -94,9 +95,15 @@ export function parseSettings(
               ]
             : [];
     });
-    if (!result.success || misspelt.length > 0) {
+    // Whatever else is wrong: a credential is refused even where the schema stops early.
+    const leaks = credentialProblems(input, project);
+    if (!result.success || misspelt.length > 0 || leaks.length > 0) {
         const issues = result.success ? [] : result.error.issues;
-        const problems = [...misspelt, ...issues.flatMap((i) => describe(i, input, project))];
+        const problems = [
+            ...misspelt,
+            ...issues.flatMap((i) => describe(i, input, project)),
+            ...leaks,
+        ];
         throw new ConfigError(problems, stackFile);
     }
 

@@ -7,9 +7,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { KINDS, importedText } from "../scripts/import-live";
-import { liveToConfig } from "../scripts/lib/live-config";
-import type { LiveObject } from "../scripts/lib/live-types";
+import { KINDS, importedText } from "../scripts/import-live/import-live";
+import { liveToConfig } from "../scripts/import-live/live-config";
+import type { LiveObject } from "../scripts/import-live/live-types";
 import { applyEdits } from "../scripts/lib/yaml-edit";
 import { ConfigError } from "../stacks/settings";
 import { catalog, schedulerName } from "../stacks/catalog";
@@ -117,7 +117,9 @@ describe("import-live writes the stack file", () => {
         assert.doesNotMatch(text, /live-broker-pass/);
         const dropped = imported.dropped.map((d) => `${d.workload} ${d.where} ${d.name}`);
         assert.ok(dropped.includes("worker-booking env MAIL_PASSWORD"));
-        assert.ok(dropped.includes("consumer-lis-testresult trigger metadata password"));
+        assert.ok(
+            dropped.includes("consumer-lis-testresult ScaledObject trigger metadata password"),
+        );
         assert.ok(dropped.includes("consumer-dicom env BROKER_URL"));
         assert.match(
             text,

@@ -54,7 +54,7 @@ import { enforcePodSecurityStandard } from "./security/enforcePodSecurityStandar
 import { enforcePodSecurityLabels } from "./security/enforcePodSecurityLabels";
 import { missingPodSecurityAuditLabels } from "./security/missingPodSecurityAuditLabels";
 import { disallowHostPort } from "./workloads/disallowHostPort";
-import { disallowLiteralCredentialEnv } from "./workloads/disallowLiteralCredentialEnv";
+import { disallowLiteralCredential } from "./workloads/disallowLiteralCredential";
 import { disallowUnlocatedPodTemplate } from "./workloads/disallowUnlocatedPodTemplate";
 import { disallowUnlistedImage } from "./workloads/disallowUnlistedImage";
 import { disallowUnlistedKind } from "./workloads/disallowUnlistedKind";
@@ -113,7 +113,7 @@ export const policies: Policies = [
     disallowHostPort,
     enforceSeccompProfile,
     disallowServiceAccountToken,
-    disallowLiteralCredentialEnv,
+    disallowLiteralCredential,
     missingEphemeralStorage,
     missingEphemeralStorageQuota,
     disallowOpaqueObject,

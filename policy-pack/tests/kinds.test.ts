@@ -5,7 +5,7 @@ import { disallowUnsanctionedRedis } from "../policies/redis/disallowUnsanctione
 import { disallowHostNamespaces } from "../policies/workloads/disallowHostNamespaces";
 import { disallowHostPathVolume } from "../policies/workloads/disallowHostPathVolume";
 import { disallowHostPort } from "../policies/workloads/disallowHostPort";
-import { disallowLiteralCredentialEnv } from "../policies/workloads/disallowLiteralCredentialEnv";
+import { disallowLiteralCredential } from "../policies/workloads/disallowLiteralCredential";
 import { disallowServiceAccountToken } from "../policies/workloads/disallowServiceAccountToken";
 import { disallowUnpinnedImage } from "../policies/workloads/disallowUnpinnedImage";
 import { enforceContainerSecurityContext } from "../policies/workloads/enforceContainerSecurityContext";
@@ -135,11 +135,11 @@ const cases: Case[] = [
         ],
     },
     {
-        policy: disallowLiteralCredentialEnv,
+        policy: disallowLiteralCredential,
         breaks: "a literal password in the environment",
         mutate: (pod) => (pod.containers[0].env = [{ name: "DB_PASSWORD", value: "hunter2" }]),
         messages: (s) => [
-            `${worker(s)} should read DB_PASSWORD from a Secret (valueFrom.secretKeyRef), not a literal value.`,
+            `${worker(s)} env DB_PASSWORD holds a literal under the credential name DB_PASSWORD ("***"); read it from a Secret (env valueFrom.secretKeyRef or envFrom.secretRef, as $(VAR) in command, args and headers; a KEDA TriggerAuthentication for trigger metadata), or hold a value that is not a credential.`,
         ],
     },
     {

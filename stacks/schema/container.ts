@@ -2,10 +2,11 @@
  * `workloads.<name>.container` / `scheduler.container`: what the main container runs and sees,
  * as the live Deployment has it (written by `npm run import-live`), in Kubernetes' own shape. A
  * credential never appears as a literal: one is refused the way the policy pack's
- * `disallow-literal-credential-env` refuses it, and its value is never printed.
+ * `disallow-literal-credential` refuses it, and its value is never printed.
  */
 import { z } from "zod";
-import { CREDENTIAL_ENV_NAME, hasUrlPassword } from "../ranges";
+import { credentialIn } from "../../policy-pack/policies/lib/credentials";
+import { ACCEPTED } from "./credentials";
 import { ENV_NAME, REDACTED, objectName, oneOf, path, strings, unique, volumeName } from "./facts";
 import { int } from "./primitives";
 import { PORT_NAME } from "./probes";
@@ -34,12 +35,21 @@ const valueFrom = z
     })
     .superRefine(oneOf(VALUE_FROM));
 
-/** Whether a literal environment variable looks like a credential (by name, as the pack, or value). */
+/**
+ * Whether a literal name/value pair (an environment variable, trigger metadata) carries a
+ * credential, by its name (the pack's list) or its value (the shared detector).
+ */
 export function isCredentialLiteral(name: string, value: string | undefined): boolean {
+    return value !== undefined && credentialIn(value, name) !== undefined;
+}
+
+/** Why a literal is refused: what it looks like (masked), and what is accepted instead. */
+export function credentialMessage(name: string, value: string): string {
+    const found = credentialIn(value, name);
     return (
-        value !== undefined &&
-        value !== "" &&
-        (CREDENTIAL_ENV_NAME.test(name) || hasUrlPassword(value))
+        `${ACCEPTED}: ${name} holds ${found?.kind ?? "a credential"} ` +
+        `(${JSON.stringify(found?.redacted ?? "***")}), and a literal lands in the state, every ` +
+        `preview and kubectl get (policy disallow-literal-credential)`
     );
 }
 
@@ -60,10 +70,7 @@ const envVar = z
                 code: "custom",
                 path: ["value"],
                 params: REDACTED,
-                message:
-                    `a reference (valueFrom.secretKeyRef) instead of a literal: ${e.name} looks like ` +
-                    `a credential, and a literal lands in the state, every preview and kubectl get ` +
-                    `(policy disallow-literal-credential-env)`,
+                message: credentialMessage(e.name, e.value ?? ""),
             });
         }
     });

@@ -3,11 +3,11 @@
  * these keys (`container`, `pod`, and a KEDA consumer's `triggers`) from the live Deployments,
  * Services and ScaledObjects, in Kubernetes' own shapes, and the program renders them instead of
  * inventing any. A credential never appears as a literal: the schema refuses one the way the
- * policy pack's `disallow-literal-credential-env` does, and never prints its value.
+ * policy pack's `disallow-literal-credential` does, and never prints its value.
  */
 import { z } from "zod";
 import { labelsFor, type Component } from "../../components/shared/labels";
-import { type ContainerSettings, isCredentialLiteral } from "./container";
+import { type ContainerSettings, credentialMessage, isCredentialLiteral } from "./container";
 import { REDACTED, objectName } from "./facts";
 import type { PodSettings } from "./pod";
 
@@ -44,7 +44,7 @@ const trigger = z
                     code: "custom",
                     path: ["metadata", key],
                     params: REDACTED,
-                    message: `no credential in trigger metadata: use authenticationRef (${key} looks like one)`,
+                    message: credentialMessage(key, value),
                 });
             }
         }

@@ -193,7 +193,7 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
             [
                 "-r",
                 "ts-node/register/transpile-only",
-                "scripts/import-live.ts",
+                "scripts/import-live/import-live.ts",
                 "--stack",
                 STACK,
                 "--context",
@@ -232,17 +232,55 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
         });
     });
 
-    it("import-live: writes the live facts into the stack file, names the credential it leaves out", () => {
+    it("import-live: refuses the credential of the live namespace, names it masked, writes nothing", () => {
+        const file = path.join(sb.work, `Pulumi.${STACK}.yaml`);
+        const before = fs.readFileSync(file, "utf8");
         const r = importLive();
         assert.equal(r.code, 3, r.output);
-        assert.match(r.output, /NOT IMPORTED: consumer-dicom env BROKER_URL/);
-        const text = fs.readFileSync(path.join(sb.work, `Pulumi.${STACK}.yaml`), "utf8");
-        assert.match(text, /messenger:consume/);
-        assert.doesNotMatch(text, /live-broker-pass/);
+        assert.match(
+            r.output,
+            /REFUSED: Deployment consumer-dicom env BROKER_URL holds a URL with a password \("amqp:\/\/sapoche:\*\*\*@rabbitmq/,
+        );
+        assert.doesNotMatch(r.output, /live-broker-pass/);
+        assert.equal(fs.readFileSync(file, "utf8"), before);
+    });
+
+    it("import-live: refuses a credential in a live Deployment's args and probe header", () => {
+        const token = "x9Kq2LmZ7pVt4RwY8sNc3BdJ";
+        const objects = liveNamespace(NS) as any[];
+        const d = objects.find(
+            (o) =>
+                o.kind === "Deployment" &&
+                o.spec.template.spec.containers[0].readinessProbe?.httpGet !== undefined,
+        );
+        const c = d.spec.template.spec.containers[0];
+        c.args = [...(c.args ?? []), "--api-token", token];
+        c.readinessProbe.httpGet.httpHeaders = [{ name: "X-Probe", value: `Bearer ${token}` }];
+        const manifests = path.join(sb.dir, "live-credentials.yaml");
+        fs.writeFileSync(manifests, objects.map((o) => yaml.dump(o)).join("---\n"));
+        must(kubectl(["apply", "--server-side", "--field-manager=kubectl-live", "-f", manifests]));
+        const file = path.join(sb.work, `Pulumi.${STACK}.yaml`);
+        const before = fs.readFileSync(file, "utf8");
+        const r = importLive();
+        assert.equal(r.code, 3, r.output);
+        const name = d.metadata.name;
+        assert.match(
+            r.output,
+            new RegExp(`REFUSED: Deployment ${name} args holds .*"[^"]*--api-token \\*\\*\\*"`),
+        );
+        assert.match(
+            r.output,
+            new RegExp(
+                `REFUSED: Deployment ${name} readinessProbe.httpGet.httpHeaders X-Probe holds a Bearer`,
+            ),
+        );
+        assert.match(r.output, /accepted: a reference to a Secret/);
+        assert.doesNotMatch(r.output, new RegExp(token));
+        assert.equal(fs.readFileSync(file, "utf8"), before);
     });
 
     it("import-live: once the credential is a Secret reference in the live namespace, imports everything", () => {
-        // The operator's fix, as the NOT IMPORTED line says: the broker URL moves into a Secret.
+        // The operator's fix, as the REFUSED line says: the broker URL moves into a Secret.
         const fixed = JSON.stringify(liveNamespace(NS)).replaceAll(
             JSON.stringify({ name: "BROKER_URL", value: LIVE_BROKER_URL }),
             JSON.stringify({

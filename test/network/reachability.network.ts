@@ -6,9 +6,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { importedText } from "../../scripts/import-live";
-import { liveToConfig } from "../../scripts/lib/live-config";
-import type { LiveObject } from "../../scripts/lib/live-types";
+import { importedText } from "../../scripts/import-live/import-live";
+import { liveToConfig } from "../../scripts/import-live/live-config";
+import type { LiveObject } from "../../scripts/import-live/live-types";
 import { K8sObject, toObjects } from "../../scripts/review/lib/objects";
 import { phaseRendering } from "../../stacks/adoption";
 import * as catalog from "../../stacks/catalog";

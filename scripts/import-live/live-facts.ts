@@ -1,10 +1,11 @@
 /**
- * How import-live reads one live workload's facts into config shapes (scripts/lib/live-config.ts
+ * How import-live reads one live workload's facts into config shapes (scripts/import-live/live-config.ts
  * drives it): the main container, the pod's volumes, labels, selector and user, a probe, a KEDA
  * trigger. A literal that looks like a credential is reported in `dropped`, by name, never kept.
  */
+import type { ProbeSettings } from "../../stacks/schema";
 import type { ContainerSettings, PodSettings, TriggerSettings } from "../../stacks/schema/live";
-import { isCredentialLiteral } from "../../stacks/schema/live";
+import { credentialIn } from "../../policy-pack/policies/lib/credentials";
 import { VOLUME_SOURCES } from "../../stacks/schema/pod";
 import type { Dropped, LiveObject, Target } from "./live-types";
 
@@ -15,6 +16,28 @@ export function pick<T extends Any>(o: Any | undefined, fields: readonly (keyof 
     const out: Any = {};
     for (const f of fields) if (o?.[f] !== undefined) out[f] = o[f];
     return out as T;
+}
+
+/**
+ * A probe's fields the stack config holds, or undefined when one of its headers or its command
+ * carries a credential (reported in `dropped`).
+ */
+export function probeOf(
+    probe: Any,
+    where: string,
+    workload: string,
+    dropped: Dropped[],
+): ProbeSettings | undefined {
+    const found: Dropped[] = [];
+    for (const h of probe.httpGet?.httpHeaders ?? []) {
+        const f = credentialIn(String(h.value), String(h.name));
+        if (f) found.push({ workload, where: `${where}.httpGet.httpHeaders`, name: h.name, ...f });
+    }
+    const command = probe.exec?.command;
+    const f = command ? credentialIn(command.join(" ")) : undefined;
+    if (f) found.push({ workload, where: `${where}.exec.command`, name: "", ...f });
+    dropped.push(...found);
+    return found.length > 0 ? undefined : pick<ProbeSettings>(probe, PROBE_FIELDS);
 }
 
 export const PROBE_FIELDS = [
@@ -39,11 +62,14 @@ export function containerOf(
     notes: string[],
     dropped: Dropped[],
 ): ContainerSettings {
+    const leak = (where: string, name: string, value: string): boolean => {
+        const found = credentialIn(value, name || undefined);
+        if (found !== undefined)
+            dropped.push({ workload: target.deployment, where, name, ...found });
+        return found !== undefined;
+    };
     const env = (c.env ?? []).flatMap((e: Any) => {
-        if (isCredentialLiteral(String(e.name), e.value)) {
-            dropped.push({ workload: target.deployment, where: "env", name: e.name });
-            return [];
-        }
+        if (e.value !== undefined && leak("env", String(e.name), String(e.value))) return [];
         if (e.valueFrom !== undefined) {
             return [
                 {
@@ -111,9 +137,12 @@ export function containerOf(
         }
     }
     // In Kubernetes' own shape; the stack schema validates it before anything is written.
+    // A command line is read whole: `--password` and its value are two items.
+    const command = c.command && !leak("command", "", c.command.join(" ")) ? c.command : undefined;
+    const args = c.args && !leak("args", "", c.args.join(" ")) ? c.args : undefined;
     const container: Any = {
-        ...(c.command ? { command: [...c.command] } : {}),
-        ...(c.args ? { args: [...c.args] } : {}),
+        ...(command ? { command: [...command] } : {}),
+        ...(args ? { args: [...args] } : {}),
         ...(env.length ? { env } : {}),
         ...(c.envFrom
             ? {
@@ -194,8 +223,9 @@ export function triggerOf(t: Any, workload: string, dropped: Dropped[]): Trigger
     const metadata: Record<string, string> = {};
     for (const [key, value] of Object.entries((t.metadata ?? {}) as Record<string, unknown>)) {
         if (key === "value") continue; // the threshold is autoscaling.queueThreshold
-        if (isCredentialLiteral(key, String(value))) {
-            dropped.push({ workload, where: "trigger metadata", name: key });
+        const found = credentialIn(String(value), key);
+        if (found !== undefined) {
+            dropped.push({ workload, where: "ScaledObject trigger metadata", name: key, ...found });
             continue;
         }
         metadata[key] = String(value);

@@ -5,9 +5,10 @@
  * probes, the pod's labels, selector, user and volumes, and a KEDA consumer's triggers.
  *
  * Nothing is invented: a fact the live objects do not hold is left out (the stack's default or
- * assumption stays), and every skipped or doubtful fact is reported as a note. A literal that
- * looks like a credential (by name, as the policy pack's list, or a URL with a password) is never
- * returned: it is reported in `dropped`, by name only. Secrets are never read.
+ * assumption stays), and every skipped or doubtful fact is reported as a note. A field that holds
+ * a credential by the pack's detector (policy-pack/policies/lib/credentials.ts) is never
+ * returned: it is reported in `dropped`, by field and masked, and import-live then writes nothing.
+ * Secrets are never read.
  */
 import {
     CatalogEntry,
@@ -18,8 +19,7 @@ import {
     schedulerName,
     workloadKeys,
 } from "../../stacks/catalog";
-import type { ProbeSettings } from "../../stacks/schema";
-import { PROBE_FIELDS, containerOf, pick, podOf, triggerOf, volumesOf } from "./live-facts";
+import { containerOf, podOf, probeOf, triggerOf, volumesOf } from "./live-facts";
 import type { Dropped, ImportedEntry, LiveImport, LiveObject, Target } from "./live-types";
 
 type Any = Record<string, any>;
@@ -170,13 +170,13 @@ export function liveToConfig(objects: readonly LiveObject[], environment: string
         if (main !== undefined) {
             const mountable = new Set(volumes.keys());
             entry.container = containerOf(main, target, services, mountable, at, notes, dropped);
+            const probe = (p: Any | undefined, where: string) =>
+                p === undefined ? undefined : probeOf(p, where, target.deployment, dropped);
+            const liveness = probe(main.livenessProbe, "livenessProbe");
+            const readiness = probe(main.readinessProbe, "readinessProbe");
             const probes = {
-                ...(main.livenessProbe
-                    ? { liveness: pick<ProbeSettings>(main.livenessProbe, PROBE_FIELDS) }
-                    : {}),
-                ...(main.readinessProbe
-                    ? { readiness: pick<ProbeSettings>(main.readinessProbe, PROBE_FIELDS) }
-                    : {}),
+                ...(liveness ? { liveness } : {}),
+                ...(readiness ? { readiness } : {}),
             };
             if (Object.keys(probes).length > 0) entry.probes = probes;
             if (main.startupProbe)

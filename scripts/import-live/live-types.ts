@@ -1,6 +1,6 @@
 /**
- * The shapes import-live passes between its reading (scripts/lib/live-config.ts) and its per-workload
- * facts (scripts/lib/live-facts.ts), in a file of their own so neither imports the other back.
+ * The shapes import-live passes between its reading (scripts/import-live/live-config.ts) and its per-workload
+ * facts (scripts/import-live/live-facts.ts), in a file of their own so neither imports the other back.
  */
 import type { Family } from "../../stacks/catalog";
 import type { ContainerSettings, PodSettings, TriggerSettings } from "../../stacks/schema/live";
@@ -46,9 +46,13 @@ export interface ImportedEntry {
 /** A literal left out because it looks like a credential (its value is never kept). */
 export interface Dropped {
     readonly workload: string;
-    /** `env` or `trigger metadata`. */
+    /** The field: `env`, `args`, `command`, `livenessProbe.httpGet.httpHeaders`, `trigger metadata`... */
     readonly where: string;
+    /** The variable, header or key, when the field has names; "" for a command line. */
     readonly name: string;
+    /** What it looks like, and the value masked: never the credential (shared detector). */
+    readonly kind: string;
+    readonly redacted: string;
 }
 
 export interface LiveImport {

@@ -3,28 +3,32 @@
  *
  * Reads the live namespace's Deployments, Services, HorizontalPodAutoscalers and ScaledObjects
  * through `kubectl get -o json` (never a Secret) and writes into `Pulumi.<stack>.yaml` what the
- * inventory lacks, per workload: the main container's command, args, env (literal values only
- * when they are not credentials; Secret and ConfigMap references as references), envFrom, mounts
+ * inventory lacks, per workload: the main container's command, args, env (Secret and ConfigMap
+ * references as references; a literal credential anywhere is refused, below), envFrom, mounts
  * and ports, its probes, the pod's labels, selector, user and volumes, and a KEDA consumer's
- * triggers (scripts/lib/live-config.ts). Numbers (replicas, autoscaler bounds, resources) stay
+ * triggers (scripts/import-live/live-config.ts). Numbers (replicas, autoscaler bounds, resources) stay
  * config's decisions and are not touched. Every other line of the stack file, comments
  * included, is kept; the result is validated by the stack schema before it is written.
  *
- * Exit codes: 0 written (or, with --dry-run, would be written), 1 failure (nothing written),
- * 2 usage, 3 written but a credential-like literal of the live namespace was left out (listed:
- * move it to a Secret and reference it in the stack file, or the reshape runs without it).
+ * Exit codes: 0 written (or, with --dry-run, would be written), 1 failure or bad live data
+ * (nothing written), 2 usage, 3 refused: a field it would copy (env, command, args, probe
+ * headers and commands, trigger metadata) holds a literal credential by the shared detector
+ * (policy-pack/policies/lib/credentials.ts); each is listed by object and field, masked, and
+ * nothing is written until it is a Secret reference in the live namespace.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT, ROOT, readStackConfig, toEngineConfig } from "../lib/program";
-import { ConfigError, parseSettings } from "../stacks/settings";
-import { STACKS, UsageError, flagArg, runMain } from "./lib/cli";
-import { liveToConfig } from "./lib/live-config";
-import type { LiveImport, LiveObject } from "./lib/live-types";
-import { importEdits } from "./lib/live-edits";
-import { applyEdits } from "./lib/yaml-edit";
+import { PROJECT, ROOT, readStackConfig, toEngineConfig } from "../../lib/program";
+import { ConfigError, parseSettings } from "../../stacks/settings";
+import { STACKS, UsageError, flagArg, runMain } from "../lib/cli";
+import { liveToConfig } from "./live-config";
+import type { LiveImport, LiveObject } from "./live-types";
+import { importEdits } from "./live-edits";
+import { LiveDataError, parseLiveList } from "./live-schema";
+import { applyEdits } from "../lib/yaml-edit";
+import { ACCEPTED } from "../../stacks/schema/credentials";
 
 const USAGE =
     "npm run import-live -- --stack <stack> --context <kube-context> [--namespace <ns>] [--dry-run]";
@@ -56,14 +60,15 @@ function kubectlGet(
         }
         throw new Error(`kubectl get ${kind} failed: ${r.stderr.trim()}`);
     }
-    const list = JSON.parse(r.stdout) as { items: LiveObject[] };
-    const kindName = {
-        "deployments.apps": "Deployment",
-        services: "Service",
-        "horizontalpodautoscalers.autoscaling": "HorizontalPodAutoscaler",
-        "scaledobjects.keda.sh": "ScaledObject",
-    }[kind];
-    return list.items.map((i) => ({ ...i, kind: i.kind ?? kindName }));
+    const kindName = (
+        {
+            "deployments.apps": "Deployment",
+            services: "Service",
+            "horizontalpodautoscalers.autoscaling": "HorizontalPodAutoscaler",
+            "scaledobjects.keda.sh": "ScaledObject",
+        } as const
+    )[kind];
+    return parseLiveList(r.stdout, kind, kindName);
 }
 
 /** Reads the live objects of a namespace through a kube context. */
@@ -92,10 +97,9 @@ export function importedText(
 function report(live: LiveImport): void {
     for (const n of live.notes) console.log(`note: ${n}`);
     for (const d of live.dropped) {
-        console.log(
-            `NOT IMPORTED: ${d.workload} ${d.where} ${d.name} is a literal that looks like a credential ` +
-                `(value not read into config): put it in a Secret and reference it (valueFrom.secretKeyRef), ` +
-                `or the reshaped pods run without it.`,
+        console.error(
+            `REFUSED: Deployment ${d.workload} ${d.where}${d.name ? ` ${d.name}` : ""} holds ${d.kind} ` +
+                `(${JSON.stringify(d.redacted)}); accepted: ${ACCEPTED}.`,
         );
     }
 }
@@ -126,7 +130,24 @@ async function main(argv: string[]): Promise<number> {
     const config = readStackConfig(stack, text);
     const namespace = flagArg(argv, "--namespace") ?? String(config[`${PROJECT}:namespace`]);
     const environment = String(config[`${PROJECT}:environment`]);
-    const live = liveToConfig(readLive(context, namespace), environment);
+    let live: LiveImport;
+    try {
+        live = liveToConfig(readLive(context, namespace), environment);
+    } catch (e) {
+        if (!(e instanceof LiveDataError)) throw e;
+        console.error(`import-live: bad live data; nothing was written.\n${e.message}`);
+        return 1;
+    }
+    if (live.dropped.length > 0) {
+        // A credential is never written: the operator moves it to a Secret, then imports again.
+        report(live);
+        console.error(
+            `import-live: ${live.dropped.length} literal credential(s) in the live namespace ` +
+                `(listed above, masked); ${path.basename(file)} was not written. Move each into a ` +
+                `Secret and reference it (docs/operations/adoption.md), then run import-live again.`,
+        );
+        return 3;
+    }
     const day = new Date().toISOString().slice(0, 10);
     let out: string;
     try {
@@ -157,7 +178,7 @@ async function main(argv: string[]): Promise<number> {
                 `review the diff and run a preview before committing.`,
         );
     }
-    return live.dropped.length > 0 ? 3 : 0;
+    return 0;
 }
 
 if (require.main === module) runMain(main);
