@@ -43,6 +43,10 @@ export interface RedisArgs extends Omit<WorkloadArgs, "purpose"> {
     readonly exporterResources: Resources;
     /** Data Redis may hold (`maxmemory`, e.g. `1536Mi`); above it writes are refused. */
     readonly maxmemory?: string;
+    /** Replicas that must be in sync for the master to accept writes (0: no guard). */
+    readonly minReplicasToWrite?: number;
+    /** Seconds a replica may lag and still count for `minReplicasToWrite`. */
+    readonly minReplicasMaxLag?: number;
     /** The legacy single Redis to migrate from, or "" (see `RedisConfigOptions`). */
     readonly legacyMaster?: string;
 }

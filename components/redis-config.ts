@@ -8,8 +8,6 @@
  * it to `redis-cli` through `REDISCLI_AUTH`, and to Redis and Sentinel through their config files.
  */
 
-import { EXPORTER_PORTS } from "./shared/metrics";
-
 /** Name of the master set the Sentinels monitor. */
 export const MASTER_SET = "mymaster";
 
@@ -20,6 +18,13 @@ const SENTINEL_SETTINGS = {
     "failover-timeout": 60000,
     "parallel-syncs": 1,
 };
+
+/**
+ * HAProxy's check of a server that is UP: its interval and timeout. The switchover keeps the old
+ * master's writes paused for longer than one check, so HAProxy has marked it down (and closed
+ * its sessions) before any paused write could run on it as a replica (`READONLY`).
+ */
+export const PROXY_CHECK = { interMs: 500, timeoutMs: 1000 } as const;
 
 /** Stack settings the scripts depend on. All optional, so older call sites keep compiling. */
 export interface RedisConfigOptions {
@@ -35,6 +40,14 @@ export interface RedisConfigOptions {
      * the master to node 0 (docs/operations/redis.md).
      */
     readonly legacyMaster?: string;
+    /**
+     * A master refuses writes (`NOREPLICAS`) unless this many replicas are connected and lag at
+     * most {@link minReplicasMaxLag} seconds: a master cut off from its replicas stops
+     * acknowledging writes that a failover would discard. 0 turns the guard off.
+     */
+    readonly minReplicasToWrite?: number;
+    /** Seconds a replica may lag (last ack) and still count for {@link minReplicasToWrite}. */
+    readonly minReplicasMaxLag?: number;
 }
 
 /** A memory quantity (`1536Mi`, `2Gi`, validated by the stack schema) in Redis' units (`mb` = MiB). */
@@ -45,7 +58,7 @@ function redisMemory(quantity: string): string {
     return `${m[2] === "Gi" ? Number(m[1]) * 1024 : Number(m[1])}mb`;
 }
 
-const legacyOf = (o: RedisConfigOptions) => (o.legacyMaster ? o.legacyMaster : undefined);
+export const legacyOf = (o: RedisConfigOptions) => (o.legacyMaster ? o.legacyMaster : undefined);
 
 /** Who a node or Sentinel follows when no Sentinel answers: the legacy instance, or node 0. */
 function fallbackMaster(o: RedisConfigOptions): string {
@@ -56,11 +69,37 @@ const ASK_SENTINEL = `master=$(redis-cli -h "$SENTINEL_HOST" -p 26379 \\
   sentinel get-master-addr-by-name ${MASTER_SET} 2>/dev/null | head -n1 || true)`;
 
 /**
+ * Shell function `ask`: the master a quorum of Sentinels names (`CKQUORUM`, then the address,
+ * on one connection to one Sentinel), or nothing.
+ */
+export const ASK_QUORUM = `# The master a quorum of Sentinels names, or nothing.
+ask() {
+  printf 'SENTINEL CKQUORUM ${MASTER_SET}\\nSENTINEL GET-MASTER-ADDR-BY-NAME ${MASTER_SET}\\n' |
+    redis-cli -h "$SENTINEL_HOST" -p 26379 2>/dev/null | tr -d '\\r' |
+    awk 'NR == 1 && !/^OK/ { exit } NR == 2 { print; exit }' || true
+}`;
+
+/** How long a starting node waits for the Sentinels before its fallback (see below). */
+export const START_WAIT_SECONDS = 30;
+
+/**
  * Start script of a Redis container. Environment: `REDIS_PASSWORD`, `HEADLESS` (DNS domain of the
  * headless Service), `STATEFULSET` (its name), `SENTINEL_HOST` (the Sentinel Service).
  *
- * Each node starts as a replica of the master Sentinel reports, or (first boot) of node 0 or the
- * legacy instance, and announces its stable DNS name so failover survives pod IP changes.
+ * A node never makes itself master. It asks the Sentinels, on one connection, for a quorum
+ * (`CKQUORUM`) and the master they name, every second:
+ * - they name another node: it starts as that node's replica;
+ * - they name this node (it crashed and came back before or during the failover): it waits, so
+ *   Sentinel promotes a replica that has the acknowledged writes; if after
+ *   {@link START_WAIT_SECONDS} they still name it, no replica could be promoted and it starts as
+ *   the master they name;
+ * - no quorum answers: node 0 on a volume without Redis data is the first boot and starts as master (or as
+ *   the legacy instance's replica); any other node waits, then follows node 0 (or the legacy
+ *   instance): after a restart of the whole tier the StatefulSet starts pod 1 only once pod 0
+ *   is Ready, so pod 0 must come up without a quorum. Such a master refuses writes until a
+ *   replica is in sync (`min-replicas-to-write`), and HAProxy sends it no client until a quorum
+ *   of Sentinels names it.
+ * It announces its stable DNS name so failover survives pod IP changes.
  *
  * Persistence, stated: the append-only file is the durable copy (`appendonly yes`,
  * `appendfsync everysec`: a node that crashes loses at most about a second of writes that no
@@ -69,12 +108,31 @@ const ASK_SENTINEL = `master=$(redis-cli -h "$SENTINEL_HOST" -p 26379 \\
  */
 export function redisStartScript(options: RedisConfigOptions = {}): string {
     const memory = options.maxmemory ? redisMemory(options.maxmemory) : undefined;
+    const minReplicas = options.minReplicasToWrite ?? 0;
+    const lag = options.minReplicasMaxLag ?? 10;
     return `set -eu
 # redis-cli reads the password from the environment, not from its command line.
 export REDISCLI_AUTH="$REDIS_PASSWORD"
 self="$(hostname).$HEADLESS"
-${ASK_SENTINEL}
-[ -n "$master" ] || master="${fallbackMaster(options)}"
+${ASK_QUORUM}
+# First boot: nothing Redis ever wrote (a new volume may hold lost+found).
+fresh=yes
+for f in /data/appendonlydir /data/appendonly.aof /data/dump.rdb; do [ ! -e "$f" ] || fresh=no; done
+waited=0
+while :; do
+  master=$(ask)
+  [ -n "$master" ] && [ "$master" != "$self" ] && break
+  if [ -z "$master" ] && [ "$self" = "$STATEFULSET-0.$HEADLESS" ] && [ "$fresh" = yes ]; then
+    master="${fallbackMaster(options)}"; break
+  fi
+  if [ "$waited" -ge ${START_WAIT_SECONDS} ]; then
+    [ -n "$master" ] || master="${legacyOf(options) ?? "$STATEFULSET-0.$HEADLESS"}"
+    echo "redis: no other master named after ${START_WAIT_SECONDS} s; following $master" >&2
+    break
+  fi
+  echo "redis: waiting for the Sentinels to name a master other than this node (\${master:-no quorum})" >&2
+  sleep 1; waited=$((waited + 1))
+done
 {
   echo "dir /data"
   echo "appendonly yes"
@@ -82,6 +140,8 @@ ${ASK_SENTINEL}
   echo "aof-use-rdb-preamble yes"
   echo 'save ""'
 ${memory ? `  echo "maxmemory ${memory}"\n` : ""}  echo "maxmemory-policy noeviction"
+  echo "min-replicas-to-write ${minReplicas}"
+  echo "min-replicas-max-lag ${lag}"
   echo "requirepass $REDIS_PASSWORD"
   echo "masterauth $REDIS_PASSWORD"
   echo "replica-announce-ip $self"
@@ -183,91 +243,4 @@ for i in $(seq 1 ${nodes - 1}); do
 done
 echo "migrate: Sentinels monitor $target; set redis.legacyMaster to \\"\\" in the next release"
 `;
-}
-
-/**
- * HAProxy configuration behind `redis-sp:6379`. HAProxy reads `REDIS_PASSWORD` from its
- * environment; it expands variables only inside double quotes, so every line that sends the
- * password quotes it.
- *
- * A server takes clients only when both agree that it is the master:
- * - the Sentinel beside it (same pod, port 26379) sees a quorum of Sentinels (`CKQUORUM`) and
- *   names this node as the master: an old master cut off from the Sentinels, still answering
- *   `role:master`, fails here (its own Sentinel either follows the majority or has lost it);
- * - the node itself answers `role:master` (a demoted node fails at once, before Sentinel's
- *   view has propagated).
- * A server marked down has its sessions closed, so clients reconnect to the new master instead
- * of waiting on a frozen one. While a legacy instance is configured it is a second backend,
- * used only while no cluster node is the master.
- *
- * HAProxy's own Prometheus exporter (the `prometheus-exporter` service, built into the official
- * image and Debian's) answers `GET /metrics` on a separate HTTP frontend, the container port
- * `metrics`: `haproxy_backend_active_servers{proxy="master"}` is 0 while no node passes the
- * checks above (the alert SapocheRedisProxyNoMaster).
- *
- * @param nodes number of Redis nodes (StatefulSet replicas)
- * @param statefulSet name of the StatefulSet; node `i` is the pod `<statefulSet>-<i>`
- * @param headless DNS domain of the headless Service (`redis-headless.<ns>.svc.cluster.local`)
- */
-export function haproxyConfig(
-    nodes: number,
-    statefulSet: string,
-    headless: string,
-    options: RedisConfigOptions = {},
-): string {
-    const legacy = legacyOf(options);
-    const servers = Array.from(
-        { length: nodes },
-        (_, i) =>
-            `  server ${statefulSet}-${i} ${statefulSet}-${i}.${headless}:6379 ` +
-            "check resolvers k8s init-addr none",
-    ).join("\n");
-    const auth = `  tcp-check send "AUTH \${REDIS_PASSWORD}\\r\\n"
-  tcp-check expect string +OK`;
-    const isMaster = `${auth}
-  tcp-check send "INFO replication\\r\\n"
-  tcp-check expect string role:master
-  tcp-check send "QUIT\\r\\n"
-  tcp-check expect string +OK`;
-    const legacyBackend = legacy
-        ? `
-backend legacy
-  option tcp-check
-  tcp-check connect
-${isMaster}
-  server legacy ${legacy}:6379 check resolvers k8s init-addr none
-`
-        : "";
-    return `global
-  maxconn 4096
-defaults
-  mode tcp
-  timeout connect 3s
-  timeout client 1h
-  timeout server 1h
-  timeout check 2s
-  default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
-resolvers k8s
-  parse-resolv-conf
-  hold valid 5s
-frontend redis
-  bind :6379
-${legacy ? "  use_backend master if { nbsrv(master) gt 0 }\n  default_backend legacy" : "  default_backend master"}
-frontend metrics
-  mode http
-  bind :${EXPORTER_PORTS.haproxy}
-  timeout client 30s
-  http-request use-service prometheus-exporter if { path /metrics }
-backend master
-  option tcp-check
-  tcp-check connect port 26379
-${auth}
-  tcp-check send "SENTINEL CKQUORUM ${MASTER_SET}\\r\\n"
-  tcp-check expect string +OK
-  tcp-check send "SENTINEL GET-MASTER-ADDR-BY-NAME ${MASTER_SET}\\r\\n"
-  tcp-check expect string-lf "%[srv_name].${headless}"
-  tcp-check connect
-${isMaster}
-${servers}
-${legacyBackend}`;
 }

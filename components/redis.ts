@@ -9,6 +9,7 @@ import {
 import type { RedisArgs } from "./redis-args";
 import { redisExporter } from "./redis-exporter";
 import { redisProxyTier } from "./redis-proxy";
+import { switchoverScript } from "./redis-switchover";
 import { childOf } from "./shared/child";
 import { versionedConfigMap } from "./shared/config-map";
 import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
@@ -51,6 +52,8 @@ export class Redis extends pulumi.ComponentResource {
         const config: RedisConfigOptions = {
             maxmemory: s.maxmemory,
             legacyMaster: s.legacyMaster,
+            minReplicasToWrite: s.minReplicasToWrite,
+            minReplicasMaxLag: s.minReplicasMaxLag,
         };
         const headless = pulumi.interpolate`${names.headlessService}.${args.namespace}.svc.cluster.local`;
 
@@ -62,6 +65,7 @@ export class Redis extends pulumi.ComponentResource {
             data: {
                 "redis.sh": redisStartScript(config),
                 "sentinel.sh": sentinelStartScript(config),
+                "switchover.sh": switchoverScript(),
                 ...(config.legacyMaster ? { "migrate.sh": migrateScript(s.nodes, config) } : {}),
             },
         });
@@ -139,6 +143,13 @@ export class Redis extends pulumi.ComponentResource {
                         failureThreshold: 3,
                     },
                     livenessProbe: tcpProbe("redis", 15),
+                    // A master that is being stopped hands over first, with no write lost
+                    // (redis-switchover.ts); within the pod's 30 s grace period.
+                    lifecycle: {
+                        preStop: {
+                            exec: { command: ["/bin/sh", "/scripts/switchover.sh", "--if-master"] },
+                        },
+                    },
                     volumeMounts: [
                         { name: "data", mountPath: "/data" },
                         { name: "scripts", mountPath: "/scripts", readOnly: true },
