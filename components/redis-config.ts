@@ -69,32 +69,41 @@ const ASK_SENTINEL = `master=$(redis-cli -h "$SENTINEL_HOST" -p 26379 \\
   sentinel get-master-addr-by-name ${MASTER_SET} 2>/dev/null | head -n1 || true)`;
 
 /**
- * Shell function `ask`: the master a quorum of Sentinels names (`CKQUORUM`, then the address,
- * on one connection to one Sentinel), or nothing.
+ * Shell functions `ask`: the master a quorum of Sentinels names (`CKQUORUM`, then the address,
+ * on one connection to one Sentinel), or nothing; and `ask_any`: the master any one Sentinel
+ * names, quorum or not, or nothing.
  */
 export const ASK_QUORUM = `# The master a quorum of Sentinels names, or nothing.
 ask() {
   printf 'SENTINEL CKQUORUM ${MASTER_SET}\\nSENTINEL GET-MASTER-ADDR-BY-NAME ${MASTER_SET}\\n' |
     redis-cli -h "$SENTINEL_HOST" -p 26379 2>/dev/null | tr -d '\\r' |
     awk 'NR == 1 && !/^OK/ { exit } NR == 2 { print; exit }' || true
+}
+# The master one Sentinel names, with or without a quorum, or nothing.
+ask_any() {
+  redis-cli -h "$SENTINEL_HOST" -p 26379 sentinel get-master-addr-by-name ${MASTER_SET} 2>/dev/null |
+    tr -d '\\r' | head -n1 || true
 }`;
 
 /** How long a starting node waits for the Sentinels before its fallback (see below). */
-export const START_WAIT_SECONDS = 30;
+export const START_WAIT_SECONDS = 20;
 
 /**
  * Start script of a Redis container. Environment: `REDIS_PASSWORD`, `HEADLESS` (DNS domain of the
  * headless Service), `STATEFULSET` (its name), `SENTINEL_HOST` (the Sentinel Service).
  *
- * A node never makes itself master. It asks the Sentinels, on one connection, for a quorum
- * (`CKQUORUM`) and the master they name, every second:
+ * A node never makes itself master. Every second it asks the Sentinels for a quorum (`CKQUORUM`)
+ * and the master they name:
  * - they name another node: it starts as that node's replica;
  * - they name this node (it crashed and came back before or during the failover): it waits, so
  *   Sentinel promotes a replica that has the acknowledged writes; if after
  *   {@link START_WAIT_SECONDS} they still name it, no replica could be promoted and it starts as
  *   the master they name;
- * - no quorum answers: node 0 on a volume without Redis data is the first boot and starts as master (or as
- *   the legacy instance's replica); any other node waits, then follows node 0 (or the legacy
+ * - no quorum (Sentinels starting, or most of them down): a Sentinel that names another node is
+ *   followed, as a replica (a replica takes no write, so following a minority is safe: Sentinel
+ *   repoints it once a quorum is back). Node 0 on a volume without Redis data, with no Sentinel
+ *   naming another node, is the first boot and starts as master (or as the legacy instance's
+ *   replica). Otherwise it waits {@link START_WAIT_SECONDS}, then follows node 0 (or the legacy
  *   instance): after a restart of the whole tier the StatefulSet starts pod 1 only once pod 0
  *   is Ready, so pod 0 must come up without a quorum. Such a master refuses writes until a
  *   replica is in sync (`min-replicas-to-write`), and HAProxy sends it no client until a quorum
@@ -122,8 +131,12 @@ waited=0
 while :; do
   master=$(ask)
   [ -n "$master" ] && [ "$master" != "$self" ] && break
-  if [ -z "$master" ] && [ "$self" = "$STATEFULSET-0.$HEADLESS" ] && [ "$fresh" = yes ]; then
-    master="${fallbackMaster(options)}"; break
+  if [ -z "$master" ]; then
+    any=$(ask_any)
+    if [ -n "$any" ] && [ "$any" != "$self" ]; then master="$any"; break; fi
+    if [ "$self" = "$STATEFULSET-0.$HEADLESS" ] && [ "$fresh" = yes ]; then
+      master="${fallbackMaster(options)}"; break
+    fi
   fi
   if [ "$waited" -ge ${START_WAIT_SECONDS} ]; then
     [ -n "$master" ] || master="${legacyOf(options) ?? "$STATEFULSET-0.$HEADLESS"}"

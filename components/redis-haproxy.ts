@@ -26,12 +26,15 @@ core.register_fetches("confirmed_master", function(txn)
   for name, srv in pairs(core.backends["master"].servers) do
     local s = srv:get_stats()
     if string.sub(s.status or "", 1, 2) == "UP" then
-      if s.check_status ~= "L7OK" then return nil end
-      if found ~= nil then return nil end
+      -- "* L7OK" while the next check runs: the last one passed.
+      if not string.find(s.check_status or "", "L7OK", 1, true) then return "" end
+      if found ~= nil then return "" end
       found = name
     end
   end
-  return found
+  -- A fetch that returns nil yields a boolean sample that "-m found" counts as found: answer
+  -- "" for none, and match on the length.
+  return found or ""
 end)
 `;
 
@@ -82,7 +85,7 @@ export function haproxyConfig(
   tcp-check expect string role:master
   tcp-check send "QUIT\\r\\n"
   tcp-check expect string +OK`;
-    const confirmed = "{ lua.confirmed_master -m found }";
+    const confirmed = "{ lua.confirmed_master -m len gt 0 }";
     const legacyBackend = legacy
         ? `
 backend legacy
@@ -118,8 +121,8 @@ frontend metrics
   mode http
   bind :${EXPORTER_PORTS.haproxy}
   timeout client 30s
-  monitor-uri ${PROXY_READY_PATH}
-  monitor fail if ${notReady}
+  http-request return status 503 content-type text/plain string "no confirmed master" if { path ${PROXY_READY_PATH} } ${notReady}
+  http-request return status 200 content-type text/plain string "ready" if { path ${PROXY_READY_PATH} }
   http-request use-service prometheus-exporter if { path /metrics }
 backend master
   option tcp-check

@@ -65,7 +65,7 @@ export class Redis extends pulumi.ComponentResource {
             data: {
                 "redis.sh": redisStartScript(config),
                 "sentinel.sh": sentinelStartScript(config),
-                "switchover.sh": switchoverScript(),
+                "switchover.sh": switchoverScript(s.nodes),
                 ...(config.legacyMaster ? { "migrate.sh": migrateScript(s.nodes, config) } : {}),
             },
         });

@@ -55,6 +55,16 @@ describe("Redis operations under write load, real processes with the rendered co
                 (f.errors.length ? `; clients saw: ${f.errors.slice(0, 4).join(" | ")}` : ""),
         );
 
+    /** What a failed READONLY assertion shows: when they came, and the processes' logs. */
+    const evidence = (load: WriteLoad) =>
+        `\nREADONLY at ${load.readonlyAt
+            .slice(0, 5)
+            .map((t) => new Date(t).toISOString().slice(11, 23))
+            .join(", ")}\n` +
+        ["proxy-0", "proxy-1", "proxy-2", "sentinel-0", "sentinel-1", "sentinel-2"]
+            .map((k) => h.tail(k, 12))
+            .join("\n");
+
     before(async function () {
         const rendered = await renderRedis("production1");
         const probe = rendered.haproxy.readinessProbe;
@@ -94,7 +104,11 @@ describe("Redis operations under write load, real processes with the rendered co
             await new Promise((r) => setTimeout(r, 1000));
             const f = await load.stop(await master());
             await h.kill(`proxy-${extra}`, "SIGTERM");
-            assert.equal(f.readonly, 0, `run ${run}: READONLY answers from a starting proxy`);
+            assert.equal(
+                f.readonly,
+                0,
+                `run ${run}: READONLY answers from a starting proxy${evidence(load)}`,
+            );
             assert.equal(f.lost, 0, `run ${run}: acknowledged writes lost`);
             assert.ok(f.acknowledged > 0, `run ${run}: the new proxy never took a write`);
             report(`proxy start ${run}`, f, `; readiness failed ${states.length - 1} times first`);
@@ -113,7 +127,7 @@ describe("Redis operations under write load, real processes with the rendered co
         await new Promise((r) => setTimeout(r, 1000));
         const f = await load.stop(await master());
         report("proxy rollout", f);
-        assert.equal(f.readonly, 0);
+        assert.equal(f.readonly, 0, `READONLY answers${evidence(load)}`);
         assert.equal(f.lost, 0);
     });
 
@@ -130,7 +144,7 @@ describe("Redis operations under write load, real processes with the rendered co
             const f = await load.stop(now);
             const said = out.trim().split("\n").pop();
             report(`switchover ${run} (node ${old} -> ${now})`, f, `; ${said}`);
-            assert.equal(f.readonly, 0, `run ${run}: READONLY answers\n${out}`);
+            assert.equal(f.readonly, 0, `run ${run}: READONLY answers\n${out}${evidence(load)}`);
             assert.equal(f.lost, 0, `run ${run}: acknowledged writes lost\n${out}`);
             await settled(h, now);
         }
@@ -142,11 +156,13 @@ describe("Redis operations under write load, real processes with the rendered co
         const [, script, ...args] = preStop;
         const load = new WriteLoad(h, "rolling");
         for (let i = h.nodes - 1; i >= 0; i--) {
-            const out = await h.runScript(i, path.basename(script), "redis", 60_000, args);
-            await Promise.all([
-                h.kill(`redis-${i}`, "SIGTERM"),
+            // Kubernetes stops a pod's containers together: the Sentinel (no hook) gets SIGTERM
+            // while the Redis container's preStop hook runs; Redis gets it once the hook is done.
+            const [out] = await Promise.all([
+                h.runScript(i, path.basename(script), "redis", 60_000, args),
                 h.kill(`sentinel-${i}`, "SIGTERM"),
             ]);
+            await h.kill(`redis-${i}`, "SIGTERM");
             h.startRedis(i);
             h.startSentinel(i);
             const now = await master();
@@ -160,7 +176,7 @@ describe("Redis operations under write load, real processes with the rendered co
         }
         const f = await load.stop(await master());
         report("rolling restart (2, 1, 0)", f);
-        assert.equal(f.readonly, 0);
+        assert.equal(f.readonly, 0, `READONLY answers${evidence(load)}`);
         assert.equal(f.lost, 0);
     });
 
@@ -199,19 +215,15 @@ describe("Redis operations under write load, real processes with the rendered co
             );
             await settled(h, now);
             const f = await load.stop(now);
-            const back = load.firstAckAfter(killedAt);
-            times.push((back - killedAt) / 1000);
-            report(
-                `crash + restart after 5.5 s, run ${run} (node ${old} -> ${now})`,
-                f,
-                `; writes back after ${times[times.length - 1].toFixed(1)} s`,
-            );
+            // The failover as writers see it: the longest time no write was acknowledged.
+            times.push(f.pauseMs / 1000);
+            report(`crash + restart after 5.5 s, run ${run} (node ${old} -> ${now})`, f);
             assert.ok(readiness.includes(false), `run ${run}: proxy 0 stayed Ready with no master`);
             assert.equal(f.waitLost, 0, `run ${run}: WAIT-acknowledged writes lost`);
             assert.equal(f.readonly, 0, `run ${run}: READONLY answers`);
         }
         figures.push(
-            `crash failover under load (first acknowledged write after the kill): median ${median(times).toFixed(1)} s, max ${Math.max(...times).toFixed(1)} s over ${RUNS} runs`,
+            `crash failover under load (longest time without an acknowledged write): median ${median(times).toFixed(1)} s, max ${Math.max(...times).toFixed(1)} s over ${RUNS} runs`,
         );
     });
 });

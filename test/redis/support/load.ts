@@ -30,6 +30,8 @@ export class WriteLoad {
     private readonly ackedAt: number[] = [];
     private readonly errors = new Set<string>();
     private readonlyAnswers = 0;
+    /** When each `READONLY` came (ms since the epoch), to match with the processes' logs. */
+    readonly readonlyAt: number[] = [];
     private readonly done: Promise<void>[] = [];
 
     constructor(
@@ -62,7 +64,10 @@ export class WriteLoad {
                     }
                     continue;
                 }
-                if (r instanceof RedisError && /^READONLY/.test(r.message)) this.readonlyAnswers++;
+                if (r instanceof RedisError && /^READONLY/.test(r.message)) {
+                    this.readonlyAnswers++;
+                    this.readonlyAt.push(Date.now());
+                }
                 this.errors.add(
                     String(r instanceof RedisError ? r.message : r).replace(/\d+/g, "N"),
                 );
@@ -75,12 +80,6 @@ export class WriteLoad {
             await new Promise((r) => setTimeout(r, 10));
         }
         conn?.close();
-    }
-
-    /** When the first write after `t` was acknowledged (ms since the epoch), or NaN. */
-    firstAckAfter(t: number): number {
-        const after = this.ackedAt.filter((a) => a > t);
-        return after.length ? Math.min(...after) : NaN;
     }
 
     /** Stops the writers, then checks every acknowledged write on node `master`. */
