@@ -1,27 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    migrateScript,
-    redisStartScript,
-    RedisConfigOptions,
-    sentinelStartScript,
-} from "./redis-config";
-import type { RedisArgs } from "./redis-args";
-import { redisExporter } from "./redis-exporter";
-import { redisProxyTier } from "./redis-proxy";
-import { switchoverScript } from "./redis-switchover";
-import { childOf } from "./shared/child";
-import { versionedConfigMap } from "./shared/config-map";
-import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
-import { ANNOTATIONS, labelsFor, selectorFor } from "./shared/labels";
-import { EXPORTER_PORTS, METRICS_PORTS } from "./shared/metrics";
-import { podTemplate, secureContainer } from "./shared/pod";
-import { service } from "./shared/service";
-import { disruptionBudget } from "./shared/workload";
+import { migrateScript, redisStartScript, RedisConfigOptions, sentinelStartScript } from "./config";
+import type { RedisArgs } from "./args";
+import { redisExporter } from "./exporter";
+import { redisProxyTier } from "./proxy";
+import { switchoverScript } from "./switchover";
+import { childOf } from "../shared/child";
+import { versionedConfigMap } from "../shared/config-map";
+import { USERS, resourcesOf, tcpProbe } from "../shared/defaults";
+import { ANNOTATIONS, labelsFor, selectorFor } from "../shared/labels";
+import { EXPORTER_PORTS, METRICS_PORTS } from "../shared/metrics";
+import { podTemplate, secureContainer } from "../shared/pod";
+import { service } from "../shared/service";
+import { disruptionBudget } from "../shared/workload";
 
 export const REDIS_TYPE = "sapoche:workloads:Redis";
 
-export type { RedisArgs, RedisNames } from "./redis-args";
+export type { RedisArgs, RedisNames } from "./args";
 
 /**
  * Redis in Sentinel HA: a StatefulSet of `nodes` Redis + Sentinel pods spread over nodes, each
@@ -144,7 +139,7 @@ export class Redis extends pulumi.ComponentResource {
                     },
                     livenessProbe: tcpProbe("redis", 15),
                     // A master that is being stopped hands over first, with no write lost
-                    // (redis-switchover.ts); within the pod's 30 s grace period.
+                    // (switchover.ts); within the pod's 30 s grace period.
                     lifecycle: {
                         preStop: {
                             exec: { command: ["/bin/sh", "/scripts/switchover.sh", "--if-master"] },

@@ -1,5 +1,5 @@
-/** The arguments of the Redis component (components/redis.ts). */
-import type { Resources, WorkloadArgs } from "./shared/args";
+/** The arguments of the Redis component (components/redis/index.ts). */
+import type { Resources, WorkloadArgs } from "../shared/args";
 
 /** Live names of the objects the Redis component manages. */
 export interface RedisNames {

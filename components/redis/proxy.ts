@@ -4,22 +4,22 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RedisConfigOptions } from "./redis-config";
+import type { RedisConfigOptions } from "./config";
 import {
     CONFIRMED_MASTER_LUA,
     HAPROXY_DIR,
     HAPROXY_FILES,
     haproxyConfig,
     PROXY_READY_PATH,
-} from "./redis-haproxy";
-import type { Resources } from "./shared/args";
-import { versionedConfigMap } from "./shared/config-map";
-import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
-import { labelsFor } from "./shared/labels";
-import { EXPORTER_PORTS, METRICS_PORTS } from "./shared/metrics";
-import { secureContainer } from "./shared/pod";
-import { service } from "./shared/service";
-import { deployment, disruptionBudget } from "./shared/workload";
+} from "./haproxy";
+import type { Resources } from "../shared/args";
+import { versionedConfigMap } from "../shared/config-map";
+import { USERS, resourcesOf, tcpProbe } from "../shared/defaults";
+import { labelsFor } from "../shared/labels";
+import { EXPORTER_PORTS, METRICS_PORTS } from "../shared/metrics";
+import { secureContainer } from "../shared/pod";
+import { service } from "../shared/service";
+import { deployment, disruptionBudget } from "../shared/workload";
 
 /** Inputs of {@link redisProxyTier}. */
 export interface RedisProxyTierArgs {

@@ -4,7 +4,7 @@
  * each Redis container's `preStop` hook (`--if-master`), so a rolling restart never takes the
  * master down with writes on it.
  */
-import { MASTER_SET, PROXY_CHECK } from "./redis-config";
+import { MASTER_SET, PROXY_CHECK } from "./config";
 
 /** Longest write pause the switchover allows itself (each step has its own share, below). */
 export const SWITCH_PAUSE_MS = 15_000;
