@@ -12,7 +12,7 @@
 export const MASTER_SET = "mymaster";
 
 /** Sentinel's timing, shared by the Sentinel start script and the switch script. */
-const SENTINEL_SETTINGS = {
+export const SENTINEL_SETTINGS = {
     // A master unanswering for 5 s is subjectively down; with a quorum it is failed over.
     "down-after-milliseconds": 5000,
     "failover-timeout": 60000,
@@ -188,72 +188,5 @@ sentinel auth-pass ${MASTER_SET} $REDIS_PASSWORD
 ${settings}
 CONF
 exec redis-sentinel /sentinel/sentinel.conf
-`;
-}
-
-/**
- * The controlled switch from the legacy instance to node 0, run once by hand in node 0's Sentinel
- * container (`kubectl exec redis-0 -c sentinel -- sh /scripts/migrate.sh`) when every node
- * replicates the legacy instance. Empty when no legacy instance is configured.
- *
- * 1. Redis' own `FAILOVER TO` on the legacy instance: it pauses writes, waits until node 0 has
- *    every write, then hands the master role over and becomes node 0's replica. The pause is
- *    bounded (`TIMEOUT`): if node 0 does not catch up in time nothing changes and writes resume.
- *    Writes that were paused are then refused (`READONLY`) and clients retry through `redis-sp`.
- * 2. Every Sentinel monitors node 0 instead (Sentinel has no command to move a healthy master).
- * 3. The other nodes replicate node 0; the legacy instance is never promoted (priority 0).
- */
-export function migrateScript(nodes: number, options: RedisConfigOptions = {}): string {
-    const legacy = legacyOf(options);
-    if (!legacy) return "";
-    const settings = Object.entries(SENTINEL_SETTINGS)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(" ");
-    return `set -eu
-export REDISCLI_AUTH="$REDIS_PASSWORD"
-legacy="${legacy}"
-target="$STATEFULSET-0.$HEADLESS"
-pause_ms=\${SWITCH_PAUSE_MS:-5000}
-field() { redis-cli -h "$1" -p 6379 info "$2" | tr -d '\\r' | sed -n "s/^$3://p"; }
-# Polls (at most 10 s) until a command prints the expected text.
-wait_for() {
-  want="$1"; shift; n=0
-  until [ "$("$@" 2>/dev/null || true)" = "$want" ]; do
-    n=$((n + 1)); [ "$n" -le 100 ] || { echo "migrate: timed out waiting for $*" >&2; exit 1; }
-    sleep 0.1
-  done
-}
-
-[ "$(field "$legacy" replication role)" = master ] ||
-  { echo "migrate: $legacy is not a master: nothing to switch" >&2; exit 1; }
-[ "$(field "$target" replication master_host)" = "$legacy" ] ||
-  { echo "migrate: $target does not replicate $legacy yet" >&2; exit 1; }
-version=$(field "$legacy" server redis_version)
-case "$version" in
-  [0-5].*|6.[01].*) echo "migrate: $legacy runs Redis $version; FAILOVER needs 6.2+ (stop writers instead)" >&2; exit 1 ;;
-esac
-
-# As node 0's replica the legacy instance authenticates to it (masterauth), and Sentinel must
-# never promote it back.
-printf %s "$REDIS_PASSWORD" | redis-cli -h "$legacy" -p 6379 -x config set masterauth >/dev/null
-redis-cli -h "$legacy" -p 6379 config set replica-priority 0 >/dev/null
-start=$(date +%s%N)
-out=$(redis-cli -h "$legacy" -p 6379 failover to "$target" 6379 timeout "$pause_ms")
-[ "$out" = OK ] || { echo "migrate: FAILOVER refused: $out" >&2; exit 1; }
-wait_for master field "$target" replication role
-echo "migrate: $target is the master after $(( ($(date +%s%N) - start) / 1000000 )) ms"
-
-for i in $(seq 0 ${nodes - 1}); do
-  s="$STATEFULSET-$i.$HEADLESS"
-  redis-cli -h "$s" -p 26379 sentinel remove ${MASTER_SET} >/dev/null 2>&1 || true
-  redis-cli -h "$s" -p 26379 sentinel monitor ${MASTER_SET} "$target" 6379 "$SENTINEL_QUORUM" >/dev/null
-  # -x: the password is read from stdin, not the command line.
-  printf %s "$REDIS_PASSWORD" | redis-cli -h "$s" -p 26379 -x sentinel set ${MASTER_SET} auth-pass >/dev/null
-  redis-cli -h "$s" -p 26379 sentinel set ${MASTER_SET} ${settings} >/dev/null
-done
-for i in $(seq 1 ${nodes - 1}); do
-  redis-cli -h "$STATEFULSET-$i.$HEADLESS" -p 6379 replicaof "$target" 6379 >/dev/null
-done
-echo "migrate: Sentinels monitor $target; set redis.legacyMaster to \\"\\" in the next release"
 `;
 }

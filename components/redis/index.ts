@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { migrateScript, redisStartScript, RedisConfigOptions, sentinelStartScript } from "./config";
+import { redisStartScript, RedisConfigOptions, sentinelStartScript } from "./config";
+import { migrateScript } from "./migrate";
 import type { RedisArgs } from "./args";
 import { redisExporter } from "./exporter";
 import { redisProxyTier } from "./proxy";
