@@ -4,7 +4,7 @@ export * from "./queue-consumer";
 export * from "./worker";
 export * from "./php-backend";
 export * from "./redis";
-export * from "./redis-config";
+export * from "./redis/config";
 export * from "./scheduler";
 export * from "./orthanc";
 export * from "./frontend";

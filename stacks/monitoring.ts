@@ -4,12 +4,12 @@
  * schema: stacks/schema/monitoring.ts).
  */
 import type { MonitoringArgs } from "../components/monitoring";
-import { MASTER_SET } from "../components/redis-config";
+import { MASTER_SET } from "../components/redis/config";
 import { producesPdfs } from "./catalog";
 import type { PlanEntry } from "./plan";
 import type { MonitoringSettings } from "./schema/monitoring";
 
-// The HAProxy backend that health-checks `role:master` (components/redis-config.ts).
+// The HAProxy backend that health-checks `role:master` (components/redis/haproxy.ts).
 const PROXY_BACKEND = "master";
 
 // The families whose Deployments serve users (the data flow's request path and the viewers).

@@ -23,6 +23,11 @@ export const redis = z
         exporterResources: resourcesSchema,
         // Data Redis may hold; writes are refused above it (noeviction: queues are never evicted).
         maxmemory: memory,
+        // A master refuses writes unless this many replicas are in sync (lag at most
+        // minReplicasMaxLag seconds): a master cut off from its replicas stops acknowledging
+        // writes a failover would discard. 0 turns it off; at most nodes - 1 (checked below).
+        minReplicasToWrite: int(0, RANGES.redisNodes.max - 1),
+        minReplicasMaxLag: int(1, 60),
         // The legacy single Redis whose data moves into the cluster, or "" (README, Redis operations).
         legacyMaster: z
             .string({
@@ -58,6 +63,18 @@ export const redis = z
                 code: "custom",
                 path: ["nodes"],
                 message: `an odd number from ${RANGES.redisNodes.min} to ${RANGES.redisNodes.max}`,
+            });
+        }
+        // More in-sync replicas than there are replicas would refuse every write.
+        if (
+            inRange &&
+            Number.isInteger(r.minReplicasToWrite) &&
+            r.minReplicasToWrite > r.nodes - 1
+        ) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["minReplicasToWrite"],
+                message: `an integer from 0 to ${r.nodes - 1} (nodes - 1)`,
             });
         }
         // A minority quorum lets two sides of a partition each elect a master (split brain).

@@ -231,41 +231,46 @@ describe("delivery: approved plans and staging first", function () {
     });
 
     it("refuses a plan that sets the claim retention policy to Delete, at plan and at apply", () => {
-        withEdit("components/redis.ts", 'whenScaled: "Retain"', 'whenScaled: "Delete"', () => {
-            const before = resourceVersions(PROD_NS);
-            const r = sb.release([
-                "--stack",
-                "production1",
-                "--plan-only",
-                "--plan-file",
-                planFile,
-            ]);
-            assertNothingApplied(r, 5, before);
-            assert.match(
-                r.output,
-                /StatefulSet redis: .*persistentVolumeClaimRetentionPolicy becomes/,
-            );
-            // Saved with a reason, the plan is still judged again at apply.
-            must(
-                sb.release([
+        withEdit(
+            "components/redis/index.ts",
+            'whenScaled: "Retain"',
+            'whenScaled: "Delete"',
+            () => {
+                const before = resourceVersions(PROD_NS);
+                const r = sb.release([
                     "--stack",
                     "production1",
                     "--plan-only",
                     "--plan-file",
                     planFile,
-                    "--allow-data-risk",
-                    "e2e: proving the apply-time guard",
-                ]),
-            );
-            const applied = sb.release([
-                "--stack",
-                "production1",
-                "--apply-plan",
-                planFile,
-                "--approved",
-            ]);
-            assertNothingApplied(applied, 5, before);
-        });
+                ]);
+                assertNothingApplied(r, 5, before);
+                assert.match(
+                    r.output,
+                    /StatefulSet redis: .*persistentVolumeClaimRetentionPolicy becomes/,
+                );
+                // Saved with a reason, the plan is still judged again at apply.
+                must(
+                    sb.release([
+                        "--stack",
+                        "production1",
+                        "--plan-only",
+                        "--plan-file",
+                        planFile,
+                        "--allow-data-risk",
+                        "e2e: proving the apply-time guard",
+                    ]),
+                );
+                const applied = sb.release([
+                    "--stack",
+                    "production1",
+                    "--apply-plan",
+                    planFile,
+                    "--approved",
+                ]);
+                assertNothingApplied(applied, 5, before);
+            },
+        );
     });
 
     after(() => {

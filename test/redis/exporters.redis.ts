@@ -11,7 +11,7 @@ import * as http from "http";
 import { Harness, settled, until } from "./support/cluster";
 import { PLAN } from "./support/loopback";
 import { renderRedis } from "./support/rendered";
-import { MASTER_SET } from "../../components/redis-config";
+import { MASTER_SET } from "../../components/redis/config";
 
 /** One sample of a Prometheus text exposition. */
 interface Sample {

@@ -7,7 +7,8 @@
  *    monitor it, and redis-sp sends clients to it;
  * 3. a producer keeps queueing jobs through redis-sp (retrying on errors, as a producer does)
  *    while the rendered `migrate.sh` switches the master to node 0;
- * 4. every job queued before and every job acknowledged during the move is on node 0.
+ * 4. every job queued before and every job acknowledged during the move is on node 0, and no
+ *    push was answered `READONLY` (a paused push gets its connection closed and is retried).
  *
  * The write pause (the longest gap between two acknowledged jobs around the switch) is printed.
  */
@@ -26,12 +27,13 @@ interface Producer {
     readonly acked: string[];
     readonly ackedAt: number[];
     readonly errors: Set<string>;
+    readonly: number;
     done?: Promise<void>;
 }
 
 /** Queues `during-<k>` jobs through redis-sp until stopped; a failed push is retried. */
 function produce(h: Harness): Producer {
-    const p: Producer = { stop: false, acked: [], ackedAt: [], errors: new Set() };
+    const p: Producer = { stop: false, acked: [], ackedAt: [], errors: new Set(), readonly: 0 };
     p.done = (async () => {
         let conn: Connection | undefined;
         let k = 0;
@@ -46,6 +48,7 @@ function produce(h: Harness): Producer {
                     k++;
                     continue;
                 }
+                if (/READONLY/.test(String(r))) p.readonly++;
                 p.errors.add(String(r).replace(/\d+/g, "N"));
             } catch (e) {
                 p.errors.add((e as Error).message.replace(/\d+/g, "N"));
@@ -162,11 +165,12 @@ describe("Moving the legacy redis-master into the Sentinel cluster, real process
             figures.push(
                 `jobs queued before the move: ${before.length}, lost: ${lostBefore.length}`,
                 `jobs acknowledged through redis-sp during the move: ${producer.acked.length}, lost: ${lostDuring.length}`,
-                `write pause during the switch: ${(pause / 1000).toFixed(2)} s (producer saw: ${[...producer.errors].join("; ") || "no error"})`,
+                `write pause during the switch: ${(pause / 1000).toFixed(2)} s, READONLY answers: ${producer.readonly} (producer saw: ${[...producer.errors].join("; ") || "no error"})`,
                 `migrate.sh: ${out.trim().split("\n").join(" | ")}`,
             );
             assert.deepEqual(lostBefore, [], "jobs queued before the move were lost");
             assert.deepEqual(lostDuring, [], "jobs acknowledged during the move were lost");
+            assert.equal(producer.readonly, 0, "READONLY answers during the move");
         } finally {
             producer.stop = true;
             await producer.done;

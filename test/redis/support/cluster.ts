@@ -276,7 +276,7 @@ export class Harness {
             `redis-proxy-${j}`,
             PLAN.proxy(j),
             c,
-            { [cfgMount]: { "haproxy.cfg": this.rendered.haproxyCfg } },
+            { [cfgMount]: this.rendered.proxyFiles },
             ["haproxy", "-W", "-db", ...(c.args ?? [])],
         );
     }
@@ -414,6 +414,7 @@ export class Harness {
         file: string,
         container: "redis" | "sentinel",
         timeoutMs = 60_000,
+        args: string[] = [],
     ): Promise<string> {
         const c = this.rendered[container];
         const pod = this.pod(`${this.rendered.statefulSet}-${i}`, PLAN.node(i), c, ["/scripts"]);
@@ -427,7 +428,7 @@ export class Harness {
         return new Promise((resolve, reject) =>
             execFile(
                 "/bin/sh",
-                ["-c", script],
+                ["-c", script, "sh", ...args],
                 { env, timeout: timeoutMs },
                 (err, stdout, stderr) =>
                     err

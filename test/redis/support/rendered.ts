@@ -18,6 +18,9 @@ export interface Container {
     readonly volumeMounts: { name: string; mountPath: string }[];
     /** Named container ports. */
     readonly ports: Record<string, number>;
+    /** The probes and preStop hook, as rendered. */
+    readonly readinessProbe?: any;
+    readonly preStop?: string[];
 }
 
 export interface RenderedRedis {
@@ -26,6 +29,8 @@ export interface RenderedRedis {
     readonly scripts: Record<string, string>;
     /** `haproxy.cfg` of the proxy's ConfigMap. */
     readonly haproxyCfg: string;
+    /** Every file of the proxy's ConfigMap (`haproxy.cfg` and what it loads). */
+    readonly proxyFiles: Record<string, string>;
     readonly redis: Container;
     readonly sentinel: Container;
     readonly haproxy: Container;
@@ -57,6 +62,8 @@ function container(c: any): Container {
         secretEnv,
         volumeMounts: c.volumeMounts ?? [],
         ports: Object.fromEntries((c.ports ?? []).map((p: any) => [p.name, p.containerPort])),
+        readinessProbe: c.readinessProbe,
+        preStop: c.lifecycle?.preStop?.exec?.command,
     };
 }
 
@@ -97,6 +104,7 @@ export async function renderRedis(
         stack,
         scripts,
         haproxyCfg: proxyCfg["haproxy.cfg"],
+        proxyFiles: proxyCfg,
         redis,
         sentinel: byName(pod.containers, "sentinel"),
         haproxy: byName(proxyPod.containers, "haproxy"),

@@ -1,26 +1,23 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    migrateScript,
-    redisStartScript,
-    RedisConfigOptions,
-    sentinelStartScript,
-} from "./redis-config";
-import type { RedisArgs } from "./redis-args";
-import { redisExporter } from "./redis-exporter";
-import { redisProxyTier } from "./redis-proxy";
-import { childOf } from "./shared/child";
-import { versionedConfigMap } from "./shared/config-map";
-import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
-import { ANNOTATIONS, labelsFor, selectorFor } from "./shared/labels";
-import { EXPORTER_PORTS, METRICS_PORTS } from "./shared/metrics";
-import { podTemplate, secureContainer } from "./shared/pod";
-import { service } from "./shared/service";
-import { disruptionBudget } from "./shared/workload";
+import { redisStartScript, RedisConfigOptions, sentinelStartScript } from "./config";
+import { migrateScript } from "./migrate";
+import type { RedisArgs } from "./args";
+import { redisExporter } from "./exporter";
+import { redisProxyTier } from "./proxy";
+import { switchoverScript } from "./switchover";
+import { childOf } from "../shared/child";
+import { versionedConfigMap } from "../shared/config-map";
+import { USERS, resourcesOf, tcpProbe } from "../shared/defaults";
+import { ANNOTATIONS, labelsFor, selectorFor } from "../shared/labels";
+import { EXPORTER_PORTS, METRICS_PORTS } from "../shared/metrics";
+import { podTemplate, secureContainer } from "../shared/pod";
+import { service } from "../shared/service";
+import { disruptionBudget } from "../shared/workload";
 
 export const REDIS_TYPE = "sapoche:workloads:Redis";
 
-export type { RedisArgs, RedisNames } from "./redis-args";
+export type { RedisArgs, RedisNames } from "./args";
 
 /**
  * Redis in Sentinel HA: a StatefulSet of `nodes` Redis + Sentinel pods spread over nodes, each
@@ -51,6 +48,8 @@ export class Redis extends pulumi.ComponentResource {
         const config: RedisConfigOptions = {
             maxmemory: s.maxmemory,
             legacyMaster: s.legacyMaster,
+            minReplicasToWrite: s.minReplicasToWrite,
+            minReplicasMaxLag: s.minReplicasMaxLag,
         };
         const headless = pulumi.interpolate`${names.headlessService}.${args.namespace}.svc.cluster.local`;
 
@@ -62,6 +61,7 @@ export class Redis extends pulumi.ComponentResource {
             data: {
                 "redis.sh": redisStartScript(config),
                 "sentinel.sh": sentinelStartScript(config),
+                "switchover.sh": switchoverScript(s.nodes),
                 ...(config.legacyMaster ? { "migrate.sh": migrateScript(s.nodes, config) } : {}),
             },
         });
@@ -139,6 +139,13 @@ export class Redis extends pulumi.ComponentResource {
                         failureThreshold: 3,
                     },
                     livenessProbe: tcpProbe("redis", 15),
+                    // A master that is being stopped hands over first, with no write lost
+                    // (switchover.ts); within the pod's 30 s grace period.
+                    lifecycle: {
+                        preStop: {
+                            exec: { command: ["/bin/sh", "/scripts/switchover.sh", "--if-master"] },
+                        },
+                    },
                     volumeMounts: [
                         { name: "data", mountPath: "/data" },
                         { name: "scripts", mountPath: "/scripts", readOnly: true },

@@ -3,9 +3,9 @@
  * metrics behind the Redis alerts (see components/monitoring-rules.ts).
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type { Resources } from "./shared/args";
-import { httpProbe, resourcesOf } from "./shared/defaults";
-import { ContainerArgs, secureContainer } from "./shared/pod";
+import type { Resources } from "../shared/args";
+import { httpProbe, resourcesOf } from "../shared/defaults";
+import { ContainerArgs, secureContainer } from "../shared/pod";
 
 /**
  * A redis_exporter sidecar scraping the Redis or Sentinel of its own pod on `target`, serving

@@ -1,5 +1,5 @@
-/** The arguments of the Redis component (components/redis.ts). */
-import type { Resources, WorkloadArgs } from "./shared/args";
+/** The arguments of the Redis component (components/redis/index.ts). */
+import type { Resources, WorkloadArgs } from "../shared/args";
 
 /** Live names of the objects the Redis component manages. */
 export interface RedisNames {
@@ -43,6 +43,10 @@ export interface RedisArgs extends Omit<WorkloadArgs, "purpose"> {
     readonly exporterResources: Resources;
     /** Data Redis may hold (`maxmemory`, e.g. `1536Mi`); above it writes are refused. */
     readonly maxmemory?: string;
+    /** Replicas that must be in sync for the master to accept writes (0: no guard). */
+    readonly minReplicasToWrite?: number;
+    /** Seconds a replica may lag and still count for `minReplicasToWrite`. */
+    readonly minReplicasMaxLag?: number;
     /** The legacy single Redis to migrate from, or "" (see `RedisConfigOptions`). */
     readonly legacyMaster?: string;
 }

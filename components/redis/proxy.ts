@@ -4,15 +4,22 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { haproxyConfig, RedisConfigOptions } from "./redis-config";
-import type { Resources } from "./shared/args";
-import { versionedConfigMap } from "./shared/config-map";
-import { USERS, resourcesOf, tcpProbe } from "./shared/defaults";
-import { labelsFor } from "./shared/labels";
-import { EXPORTER_PORTS, METRICS_PORTS } from "./shared/metrics";
-import { secureContainer } from "./shared/pod";
-import { service } from "./shared/service";
-import { deployment, disruptionBudget } from "./shared/workload";
+import type { RedisConfigOptions } from "./config";
+import {
+    CONFIRMED_MASTER_LUA,
+    HAPROXY_DIR,
+    HAPROXY_FILES,
+    haproxyConfig,
+    PROXY_READY_PATH,
+} from "./haproxy";
+import type { Resources } from "../shared/args";
+import { versionedConfigMap } from "../shared/config-map";
+import { USERS, resourcesOf, tcpProbe } from "../shared/defaults";
+import { labelsFor } from "../shared/labels";
+import { EXPORTER_PORTS, METRICS_PORTS } from "../shared/metrics";
+import { secureContainer } from "../shared/pod";
+import { service } from "../shared/service";
+import { deployment, disruptionBudget } from "../shared/workload";
 
 /** Inputs of {@link redisProxyTier}. */
 export interface RedisProxyTierArgs {
@@ -63,9 +70,10 @@ export function redisProxyTier(
         namespace: args.namespace,
         labels: labelsFor(names.proxy, "redis-proxy"),
         data: {
-            "haproxy.cfg": args.headless.apply((h) =>
+            [HAPROXY_FILES.config]: args.headless.apply((h) =>
                 haproxyConfig(args.nodes, names.statefulSet, h, args.config),
             ),
+            [HAPROXY_FILES.lua]: CONFIRMED_MASTER_LUA,
         },
     });
     const proxy = deployment(parent, `${name}-proxy-deployment`, {
@@ -82,16 +90,20 @@ export function redisProxyTier(
                 secureContainer({
                     name: "haproxy",
                     image: args.image,
-                    args: ["-f", "/usr/local/etc/haproxy/haproxy.cfg"],
+                    args: ["-f", `${HAPROXY_DIR}/${HAPROXY_FILES.config}`],
                     env: { REDIS_PASSWORD: args.password },
                     // `metrics`: HAProxy's Prometheus endpoint (haproxy.cfg, `frontend metrics`).
                     ports: { redis: 6379, [METRICS_PORTS.metrics]: EXPORTER_PORTS.haproxy },
                     resources: resourcesOf(args.resources),
-                    readinessProbe: tcpProbe("redis", 5),
+                    // Ready only while it would let clients in: a confirmed master (haproxy.cfg).
+                    readinessProbe: {
+                        httpGet: { port: METRICS_PORTS.metrics, path: PROXY_READY_PATH },
+                        periodSeconds: 2,
+                        timeoutSeconds: 1,
+                        failureThreshold: 2,
+                    },
                     livenessProbe: tcpProbe("redis", 15),
-                    volumeMounts: [
-                        { name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true },
-                    ],
+                    volumeMounts: [{ name: "config", mountPath: HAPROXY_DIR, readOnly: true }],
                     writable: ["/tmp"],
                 }),
             ],
