@@ -153,7 +153,9 @@ describe("adoption phase history: the decision", () => {
     });
 });
 
-describe("adoption phase history: the program refuses before registering anything", () => {
+describe("adoption phase history: the program refuses before registering anything", function () {
+    // Each case evaluates the whole program under mocks: seconds, not milliseconds.
+    this.timeout(300_000);
     const own = (outputs: Record<string, unknown>) => ({
         stackOutputs: {
             ...stagingRanItsConfig(),

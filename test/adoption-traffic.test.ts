@@ -39,7 +39,9 @@ function movedNodePort(phase: AdoptionPhase): Record<string, unknown> {
     return { ...config, [key]: ports };
 }
 
-describe("traffic-bearing fields change only in their phase", () => {
+describe("traffic-bearing fields change only in their phase", function () {
+    // Each case evaluates the whole program under mocks: seconds, not milliseconds.
+    this.timeout(300_000);
     let services: AdoptionRecord;
     before(async () => {
         services = await recordOf("services");
@@ -122,7 +124,8 @@ describe("traffic-bearing fields change only in their phase", () => {
     });
 });
 
-describe("the legacy Redis target never resolves to the program's own Services", () => {
+describe("the legacy Redis target never resolves to the program's own Services", function () {
+    this.timeout(300_000);
     const own = (value: string) => legacyTargetProblem(value, "sapoche") ?? "";
 
     it("lists every Service the program renders, in both stacks", async () => {
