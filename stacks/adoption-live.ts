@@ -73,9 +73,9 @@ export const kubectlReader: LiveReader = async (namespace, clusterUid) => {
                 "Nothing was registered.",
         );
     }
-    const list = JSON.parse(
-        kubectl(["get", "deployments,services", "-n", namespace, "-o", "json"]),
-    );
+    // kubectl leaves managedFields out of its output unless asked.
+    const args = ["get", "deployments,services", "-n", namespace, "-o", "json"];
+    const list = JSON.parse(kubectl([...args, "--show-managed-fields"]));
     return ((list.items ?? []) as Item[])
         .filter((i) => !writtenByProgram(i))
         .map((i) => `${i.kind}/${i.metadata?.name}`)
