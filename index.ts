@@ -2,12 +2,19 @@ import * as k8s from "@pulumi/kubernetes";
 import { NamespaceBaseline } from "./components";
 import { Monitoring } from "./components/monitoring";
 import { adoptLiveObjects, phaseRendering } from "./stacks/adoption";
+import { adoptionGate } from "./stacks/adoption-gate";
 import { capacityOutput, namespacePeak } from "./stacks/capacity";
 import { bindToCluster } from "./stacks/cluster";
 import { createWorkload } from "./stacks/families";
 import { monitoringArgs } from "./stacks/monitoring";
 import { networkArgs } from "./stacks/network";
-import { annotateBypass, checkPromotion, previousRun, ranSuccessfully } from "./stacks/promotion";
+import {
+    annotateBypass,
+    checkPromotion,
+    ownStack,
+    previousRun,
+    ranSuccessfully,
+} from "./stacks/promotion";
 import { loadSettings } from "./stacks/settings";
 
 // An async program: the promotion gate must pass before anything is registered, so that a
@@ -16,11 +23,14 @@ export = async () => {
     const settings = loadSettings();
     annotateBypass(settings, await checkPromotion(settings));
     // Read before anything is registered: the outputs of the last update that completed.
-    const previous = await previousRun();
+    const self = ownStack();
+    const previous = await previousRun(self);
     // An explicit provider, so no resource can fall back to an ambient default provider.
     const provider = new k8s.Provider("sapoche", { enableServerSideApply: true });
     // Before any object: refuse a kubeconfig that reaches another cluster than the stack's.
     await bindToCluster(settings, provider);
+    // Before any object: the phase must follow the stack's released history.
+    const adoptionRecord = await adoptionGate(settings, self);
     adoptLiveObjects(settings);
     const opts = { providers: [provider] };
 
@@ -57,6 +67,8 @@ export = async () => {
             rollouts.map((r) => r.id),
             previous,
         ),
+        // What the next update's phase is checked against (stacks/adoption-history.ts).
+        adoption: adoptionRecord(rollouts.map((r) => r.id)),
         sourceRevision: settings.sourceRevision,
         capacity: capacityOutput(settings.plan),
     };

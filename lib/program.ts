@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingMocks, RegisteredResource } from "./mocks";
+import { setLiveReader } from "../stacks/adoption-live";
 import { workloadImages } from "../stacks/promotion";
 import { parseSettings } from "../stacks/settings";
 import { parseStackFile, stackFilePath } from "./stack-file";
@@ -43,6 +44,11 @@ export interface Options {
     readonly stackOutputs?: Record<string, Record<string, unknown>>;
     /** The uid the cluster's kube-system Namespace answers with. @default the stack's clusterUid */
     readonly clusterUid?: string;
+    /**
+     * `Kind/name` of the objects the stack's namespace holds that the program did not write, as
+     * stacks/adoption-live.ts reads them. @default none: a fresh cluster
+     */
+    readonly unadopted?: readonly string[];
 }
 
 /** A stack file's validated settings, as the program reads them. */
@@ -87,6 +93,7 @@ async function evaluate(
         program = path.join(ROOT, "index.ts"),
         stackOutputs = stagingRanItsConfig(),
         clusterUid,
+        unadopted = [],
     }: Options,
 ): Promise<{ resources: RegisteredResource[]; outputs: Record<string, unknown> }> {
     const mocks = new RecordingMocks(
@@ -97,6 +104,7 @@ async function evaluate(
         clusterUid,
     );
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    setLiveReader(async () => unadopted);
     pulumi.runtime.setAllConfig(toEngineConfig(config));
     delete require.cache[require.resolve(program)];
     // As the language host does: the program runs inside the root Stack resource.

@@ -10,7 +10,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { AdoptionPhase, liveObjects } from "../stacks/adoption";
+import { liveObjects } from "../stacks/adoption";
+import { PHASES } from "../stacks/adoption-phases";
 import * as catalog from "../stacks/catalog";
 import { CRITICAL_CONSUMER_FLOOR } from "../stacks/ranges";
 import { VOLUME_SOURCES } from "../stacks/schema/pod";
@@ -161,7 +162,8 @@ export function packConfig(
             phase === "done"
                 ? { phase }
                 : { phase, liveObjects: [...liveObjects(settings)].sort() },
-        ...Object.fromEntries(ADOPTION_RELAXED[phase].map((name) => [name, "advisory"])),
+        // What the phase deliberately leaves live: the table's `relaxed` column.
+        ...Object.fromEntries(PHASES[phase].relaxed.map((name) => [name, "advisory"])),
     };
     // Staging runs tags on purpose: its images are what production1 is promoted from.
     if (stack === "staging") {
@@ -183,59 +185,6 @@ function engineConfig(config: Record<string, unknown>): Record<string, string> {
             ]),
     );
 }
-
-/**
- * Rules today's live objects break (the pack rejects the live namespace, by design). The import
- * must bring those objects under management unchanged, and CLI 3.274 shows the pack the imported
- * (live) object, so during that one update these rules report instead of refusing. The reshape
- * that follows enforces every one of them. Caveat: objects the import creates are judged by the
- * same relaxed config.
- */
-const LIVE_OBJECTS_BREAK: readonly string[] = [
-    "disallow-evictable-last-pod",
-    "disallow-service-account-token",
-    "enforce-consumer-min-replicas",
-    "enforce-container-security-context",
-    "enforce-hpa-cpu-target",
-    "enforce-pod-security-standard",
-    // The live Deployments run the images they run today until the reshape sets the catalog's.
-    "disallow-unlisted-image",
-    "enforce-run-as-non-root",
-    "enforce-scheduler-singleton",
-    "enforce-seccomp-profile",
-    "missing-container-probes",
-    "missing-container-resources",
-    "missing-ephemeral-storage",
-    "missing-recommended-labels",
-    "missing-scaled-to-zero-reason",
-];
-
-/**
- * Rules that report instead of refusing in each adoption phase (docs/operations/adoption.md), each for what that phase deliberately leaves as it is live:
- * - until `services`, `redis-sp` still selects the unmanaged `redis-master`;
- * - until `done`, php-fpm's FastCGI node port keeps the live contract (docs/network.md, "FastCGI");
- * - until `enforce`, the Namespace carries no Pod Security enforce label (`import` keeps every
- *   live label, so audit and warn are missing too; from `reshape` on they are set), and there is
- *   no ResourceQuota nor LimitRange (so no ephemeral-storage quota either).
- */
-const BEFORE_ENFORCE = [
-    "enforce-pod-security-labels",
-    "missing-ephemeral-storage-quota",
-    "disallow-exposed-fastcgi",
-];
-const ADOPTION_RELAXED: Readonly<Record<AdoptionPhase, readonly string[]>> = {
-    import: [
-        ...LIVE_OBJECTS_BREAK,
-        "missing-service-workload",
-        "missing-pod-security-audit-labels",
-        ...BEFORE_ENFORCE,
-    ],
-    reshape: ["missing-service-workload", ...BEFORE_ENFORCE],
-    services: BEFORE_ENFORCE,
-    "redis-moved": BEFORE_ENFORCE,
-    enforce: ["disallow-exposed-fastcgi"],
-    done: [],
-};
 
 /** Every generated file: path relative to the repo, and its text. */
 export function generatedFiles(): Record<string, string> {

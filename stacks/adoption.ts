@@ -24,47 +24,22 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ANNOTATIONS } from "../components/shared/labels";
+import { AdoptionPhase, PHASES, PhaseRow } from "./adoption-phases";
 import { addedObjects } from "./changes";
-import type { AdoptionPhase } from "./schema/adoption";
 import type { Settings } from "./settings";
 
-// From the schema's own module, not stacks/schema.ts: that one imports stacks/network.ts, which
-// imports this module.
-export { ADOPTION_PHASES } from "./schema/adoption";
-export type { AdoptionPhase } from "./schema/adoption";
+export { ADOPTION_PHASES } from "./adoption-phases";
+export type { AdoptionPhase } from "./adoption-phases";
 
-/** What the program renders in one phase. */
-export interface PhaseRendering {
-    /** Live objects are imported (this update brings them under management, unchanged). */
-    readonly importsLive: boolean;
-    /** Live Services keep their live spec (selector, ports); their metadata is the program's. */
-    readonly servicesAsLive: boolean;
-    /**
-     * The ResourceQuota, the LimitRange, the NetworkPolicies and the Pod Security enforce labels
-     * exist. Before, nothing restricts which pods are admitted or what traffic passes.
-     */
-    readonly enforced: boolean;
-    /**
-     * Live objects carry `pulumi.com/patchForce`: the program's values win over the field
-     * manager that created them (server-side apply refuses to change a field another manager
-     * owns: the HPA's target, a ScaledObject's floor, a Service's target port). Deployments carry
-     * it always; the others only while the adoption changes them, so `done` renders as before.
-     */
-    readonly forcesLive: boolean;
-}
-
-const RENDERING: Readonly<Record<AdoptionPhase, PhaseRendering>> = {
-    import: { importsLive: true, servicesAsLive: true, enforced: false, forcesLive: false },
-    reshape: { importsLive: false, servicesAsLive: true, enforced: false, forcesLive: true },
-    services: { importsLive: false, servicesAsLive: false, enforced: false, forcesLive: true },
-    "redis-moved": { importsLive: false, servicesAsLive: false, enforced: false, forcesLive: true },
-    enforce: { importsLive: false, servicesAsLive: false, enforced: true, forcesLive: true },
-    done: { importsLive: false, servicesAsLive: false, enforced: true, forcesLive: false },
-};
+/** What the program renders in one phase (stacks/adoption-phases.ts, the table). */
+export type PhaseRendering = Pick<
+    PhaseRow,
+    "importsLive" | "servicesAsLive" | "enforced" | "forcesLive"
+>;
 
 /** What a phase renders. */
 export function phaseRendering(phase: AdoptionPhase): PhaseRendering {
-    return RENDERING[phase];
+    return PHASES[phase];
 }
 
 /**

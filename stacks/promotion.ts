@@ -68,6 +68,11 @@ function distinct(images: readonly (string | undefined)[]): string[] {
     return [...new Set(images.filter((i): i is string => typeof i === "string" && i !== ""))];
 }
 
+/** A StackReference to this very stack: its outputs are what its last successful update recorded. */
+export function ownStack(): pulumi.StackReference {
+    return new pulumi.StackReference("image-history", { name: pulumi.getStack() });
+}
+
 /**
  * This stack's own outputs from its last successful update, read through a StackReference named
  * by the stack itself (a bare stack name resolves within the current project on every backend).
@@ -75,8 +80,7 @@ function distinct(images: readonly (string | undefined)[]): string[] {
  * The engine keeps a stack's previous outputs until an update registers new ones, so reading them
  * before registering anything sees the last update that completed.
  */
-export async function previousRun(): Promise<RanImages> {
-    const self = new pulumi.StackReference("image-history", { name: pulumi.getStack() });
+export async function previousRun(self = ownStack()): Promise<RanImages> {
     const [workloads, history] = await Promise.all([
         self.getOutputDetails("workloadImages"),
         self.getOutputDetails("imageHistory"),

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { readStackConfig, stackResources, StackName } from "../lib/program";
+import { readStackConfig, StackName } from "../lib/program";
+import { adoptedResources } from "./support/phases";
 import { RegisteredResource } from "../lib/mocks";
 import { millicores, mebibytes } from "../components/shared/quantity";
 import { contentName } from "../components/shared/config-map";
@@ -34,7 +35,7 @@ for (const stack of ["production1", "staging"] as StackName[]) {
     describe(`components of ${stack}`, () => {
         let rs: RegisteredResource[];
         before(async () => {
-            rs = await stackResources(stack);
+            rs = await adoptedResources(stack);
         });
 
         it("never sets spec.replicas on an autoscaled Deployment", () => {
@@ -353,7 +354,7 @@ describe("logical names", () => {
     const fixture = path.join(__dirname, "fixtures", "production1-logical-names.txt");
 
     it("stay exactly as recorded, with the aliases that keep renamed ones from being replaced", async () => {
-        const names = (await stackResources("production1"))
+        const names = (await adoptedResources("production1"))
             .map(
                 (r) =>
                     `${r.type}::${r.parent ? `${r.parent}/` : ""}${r.name}` +

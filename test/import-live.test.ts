@@ -13,7 +13,7 @@ import type { LiveObject } from "../scripts/import-live/live-types";
 import { applyEdits } from "../scripts/lib/yaml-edit";
 import { ConfigError } from "../stacks/settings";
 import { catalog, schedulerName } from "../stacks/catalog";
-import { evaluatePack, stackPolicyConfig } from "../policy-pack/tests/evaluate";
+import { committedPolicyConfig, evaluatePack } from "../policy-pack/tests/evaluate";
 import { LIVE_BROKER_URL, liveNamespace } from "./e2e/support/live-namespace";
 import { evaluateProgram, readStackConfig, ROOT } from "../lib/program";
 import { RegisteredResource } from "../lib/mocks";
@@ -190,7 +190,7 @@ describe("import-live writes the stack file", () => {
                 assert.equal(got.metadata.labels[k], v, `${name} label ${k}`);
             }
         }
-        const findings = await evaluatePack(rs as never, stackPolicyConfig(STACK));
+        const findings = await evaluatePack(rs as never, committedPolicyConfig(STACK));
         assert.deepEqual(
             findings.filter((f) => f.level === "mandatory").map((f) => `${f.policy}: ${f.message}`),
             [],

@@ -9,7 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { evaluateOutputs, stackResources, StackName } from "../lib/program";
+import { stackResources, StackName } from "../lib/program";
+import { adoptedOutputs, adoptedResources } from "./support/phases";
 import { evaluateObjects, K8sObject, sortObjects, toObjects } from "../scripts/review/lib/objects";
 import {
     formatCpu,
@@ -28,6 +29,11 @@ const STACKS: StackName[] = ["production1", "staging"];
 
 async function objectsOf(stack: StackName): Promise<K8sObject[]> {
     return toObjects(await stackResources(stack));
+}
+
+/** Once the adoption is done: production1 sizes its ResourceQuota from phase enforce on. */
+async function adoptedObjectsOf(stack: StackName): Promise<K8sObject[]> {
+    return toObjects(await adoptedResources(stack));
 }
 
 describe("render (npm run render)", () => {
@@ -153,7 +159,7 @@ describe("capacity (npm run capacity)", () => {
 
     for (const stack of STACKS) {
         it(`${stack}: every autoscaler at its maximum, mid-rollout, fits the ResourceQuota`, async () => {
-            const objects = await objectsOf(stack);
+            const objects = await adoptedObjectsOf(stack);
             const c = capacityOf(stack, objects, inventoryPods(INVENTORY));
             const quota = quotaOf(objects);
             for (const field of [
@@ -177,8 +183,8 @@ describe("capacity (npm run capacity)", () => {
 
     for (const stack of STACKS) {
         it(`${stack}: the stack output \`capacity\` agrees with the report at min and at max`, async () => {
-            const c = capacityOf(stack, await objectsOf(stack));
-            const { capacity } = (await evaluateOutputs(stack)) as any;
+            const c = capacityOf(stack, await adoptedObjectsOf(stack));
+            const { capacity } = (await adoptedOutputs(stack)) as any;
             for (const [scale, totals] of [
                 ["atMinimum", c.min],
                 ["atMaximum", c.max],
@@ -191,12 +197,12 @@ describe("capacity (npm run capacity)", () => {
                 assert.equal(mebibytes(out.limitsMemory), totals.limitsMemory);
             }
             // The output's quota is the one the program creates.
-            assert.equal(capacity.quota.pods, quotaOf(await objectsOf(stack)).pods);
+            assert.equal(capacity.quota.pods, quotaOf(await adoptedObjectsOf(stack)).pods);
         });
     }
 
     it("production1: autoscalers at min and max give the catalog's pod counts", async () => {
-        const workloads = workloadsOf(await objectsOf("production1"));
+        const workloads = workloadsOf(await adoptedObjectsOf("production1"));
         const php = workloads.find((w) => w.name === "sp-bnkd-php")!;
         assert.deepEqual(php.scaling, { min: 2, max: 20, by: "HPA" });
         const pdf = workloads.find((w) => w.name === "consumer-spc-pdf-generate")!;
@@ -208,7 +214,7 @@ describe("capacity (npm run capacity)", () => {
     });
 
     it("shows the change against a baseline", async () => {
-        const objects = await objectsOf("production1");
+        const objects = await adoptedObjectsOf("production1");
         const c = capacityOf("production1", objects);
         const base = { ...c, max: { ...c.max, pods: c.max.pods - 2 } };
         assert.match(formatMarkdown(c, base), /\| pods \|.*\| \+2 \|/);
@@ -247,7 +253,7 @@ describe("diagram (npm run diagram)", () => {
 
     for (const stack of STACKS) {
         it(`${stack}: every workload and every Service is in the picture`, async () => {
-            const objects = await objectsOf(stack);
+            const objects = await adoptedObjectsOf(stack);
             const svg = await toSvg(toDot(stack, objects, INVENTORY));
             // Graphviz writes each label cell as its own <text> element.
             const texts = new Set(

@@ -72,7 +72,8 @@ async function run(): Promise<{ resources: number; evaluationMs: number }> {
             const rs = await evaluateProgram("production1");
             // The pack is a package of its own; load it only in this scenario.
             const pack = require(path.join(ROOT, "policy-pack", "tests", "evaluate"));
-            const config = pack.stackPolicyConfig("production1");
+            // The stack file as committed, with the pack config committed beside it.
+            const config = pack.committedPolicyConfig("production1");
             const packStart = process.hrtime.bigint();
             const findings = await pack.evaluatePack(rs, config);
             const mandatory = findings.filter((f: { level: string }) => f.level === "mandatory");

@@ -5,19 +5,11 @@
  * adoption is over, is `done`.
  */
 import { z } from "zod";
+import { ADOPTION_PHASES, AdoptionPhase, phasesWhere } from "../adoption-phases";
+import { legacyTargetProblem } from "../adoption-target";
 
-/** The phases, in the order the runbook walks them. */
-export const ADOPTION_PHASES = [
-    "import",
-    "reshape",
-    "services",
-    "redis-moved",
-    "enforce",
-    "done",
-] as const;
-
-/** One adoption phase. */
-export type AdoptionPhase = (typeof ADOPTION_PHASES)[number];
+export { ADOPTION_PHASES };
+export type { AdoptionPhase };
 
 const PHASE_ALLOWED =
     `one of ${ADOPTION_PHASES.join(", ")} (in that order, one release each; ` +
@@ -33,14 +25,17 @@ export type AdoptionSettings = z.infer<typeof adoption>;
  * Phases in which `redis-sp` sends clients to the proxy while the live `redis-master` still holds
  * the data: the proxy must know it (`redis.legacyMaster`), or clients would reach an empty cluster.
  */
-export const LEGACY_REDIS_REQUIRED: readonly AdoptionPhase[] = ["services"];
+export const LEGACY_REDIS_REQUIRED: readonly AdoptionPhase[] = phasesWhere(
+    "legacyTarget",
+    "required",
+);
 
 /**
  * Phases after Redis' data has moved: the quota and the LimitRange's defaults must not meet a
  * live `redis-master` that still holds the data (a recreated pod would get the default 256Mi
  * limit), so `redis.legacyMaster` is empty from here on.
  */
-export const LEGACY_REDIS_GONE: readonly AdoptionPhase[] = ["redis-moved", "enforce", "done"];
+export const LEGACY_REDIS_GONE: readonly AdoptionPhase[] = phasesWhere("legacyTarget", "empty");
 
 const EXAMPLE = "redis-legacy.sapoche.svc.cluster.local";
 
@@ -49,7 +44,11 @@ const EXAMPLE = "redis-legacy.sapoche.svc.cluster.local";
  * (they run even when other keys have problems, so every problem is reported together).
  */
 export function withAdoptionRules<T extends z.ZodType>(schema: T): T {
-    type Input = { adoption?: { phase?: unknown }; redis?: { legacyMaster?: unknown } };
+    type Input = {
+        namespace?: unknown;
+        adoption?: { phase?: unknown };
+        redis?: { legacyMaster?: unknown };
+    };
     const phaseOf = (v: unknown) => (v as Input)?.adoption?.phase;
     const legacyOf = (v: unknown) => (v as Input)?.redis?.legacyMaster;
     const comparable = (p: { value: unknown }) =>
@@ -76,6 +75,22 @@ export function withAdoptionRules<T extends z.ZodType>(schema: T): T {
                 error: (issue) =>
                     `"" once adoption.phase is ${String(phaseOf(issue.input))} (Redis' data has ` +
                     `moved: docs/operations/redis.md; phases ${LEGACY_REDIS_GONE.join(", ")})`,
+            },
+        )
+        .refine(
+            (v) =>
+                legacyTargetProblem(String(legacyOf(v)), String((v as Input).namespace)) ===
+                undefined,
+            {
+                path: ["redis", "legacyMaster"],
+                when: (p) =>
+                    typeof legacyOf(p.value) === "string" &&
+                    typeof (p.value as Input)?.namespace === "string",
+                error: (issue) =>
+                    legacyTargetProblem(
+                        String(legacyOf(issue.input)),
+                        String((issue.input as Input).namespace),
+                    ),
             },
         ) as unknown as T;
 }

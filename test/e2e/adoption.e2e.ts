@@ -16,7 +16,15 @@ import { packConfig } from "../../scripts/pack-config";
 import { networkFlows } from "../../stacks/flows";
 import { stackSettings } from "../../lib/program";
 import { readStackFile } from "../../lib/stack-file";
-import { getJson, kubectl, must, POLICY_PACK, run, Sandbox } from "../../lib/sandbox";
+import {
+    getJson,
+    kubectl,
+    must,
+    POLICY_PACK,
+    resourceVersions,
+    run,
+    Sandbox,
+} from "../../lib/sandbox";
 import { LIVE_BROKER_URL, liveNamespace } from "./support/live-namespace";
 
 const NS = "sapoche-adopt";
@@ -323,6 +331,34 @@ describe("adoption of a live-shaped namespace, phase by phase", function () {
         assert.deepEqual(restricting(), []);
         assert.ok(!Object.keys(namespaceLabels()).some((l) => l.startsWith("pod-security")));
         assert.equal(getJson(["get", "deployment", "consumer-dicom", "-n", NS]).spec.replicas, 1);
+    });
+
+    it("refuses a phase jump on the real engine: services right after import names reshape, and nothing is registered", () => {
+        const config = enter("services", LEGACY);
+        const before = resourceVersions(NS);
+        const pack = [
+            "--policy-pack",
+            POLICY_PACK,
+            "--policy-pack-config",
+            `policy-pack/config/${config}.json`,
+        ];
+        for (const args of [
+            ["preview", "--stack", STACK, ...pack],
+            ["up", "--stack", STACK, "--yes", "--skip-preview", ...pack],
+        ]) {
+            const r = sb.pulumi(args);
+            assert.notEqual(r.code, 0, r.output.slice(-4000));
+            assert.match(
+                r.output,
+                /sapoche-stack:adoption.phase is services, but the last released phase is import/,
+            );
+            assert.match(
+                r.output,
+                /so reshape would be skipped\. The phase to release next is reshape: set sapoche-stack:adoption.phase to reshape/,
+            );
+        }
+        assert.deepEqual(resourceVersions(NS), before, "nothing in the cluster changed");
+        assertSameUids(live);
     });
 
     it("reshape: workloads and autoscalers take the program's shape in place; Services keep their live spec", () => {

@@ -66,7 +66,9 @@ export function alertmanagerConfig(inhibit: readonly AmInhibitRule[]): string {
 function tool(bin: string, pkg: string): string {
     const found = spawnSync(bin, ["--version"], { encoding: "utf8" });
     if (found.error || found.status !== 0) {
-        throw new Error(`${bin} is not available; install ${pkg}: bash scripts/toolchain/behaviour-tools.sh`);
+        throw new Error(
+            `${bin} is not available; install ${pkg}: bash scripts/toolchain/behaviour-tools.sh`,
+        );
     }
     return bin;
 }

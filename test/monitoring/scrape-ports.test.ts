@@ -8,7 +8,8 @@
 import { strict as assert } from "assert";
 import { labelSelectorMatches } from "../../scripts/review/lib/workloads";
 import type { RegisteredResource } from "../../lib/mocks";
-import { stackResources, StackName } from "../../lib/program";
+import { StackName } from "../../lib/program";
+import { adoptedResources } from "../support/phases";
 
 type Any = Record<string, any>;
 
@@ -127,7 +128,7 @@ for (const stack of ["production1", "staging"] as StackName[]) {
         this.timeout(60_000);
         let objects: Obj[];
         before(async () => {
-            objects = objectsOf(await stackResources(stack));
+            objects = objectsOf(await adoptedResources(stack));
         });
         const named = (os: readonly Obj[], kind: string, name: string) => {
             const o = os.find((x) => x.kind === kind && x.metadata.name === name);

@@ -7,13 +7,8 @@ import type { MonitoringArgs } from "../../components/monitoring";
 import { monitoringArgs } from "../../stacks/monitoring";
 import { parseSettings } from "../../stacks/settings";
 import type { RegisteredResource } from "../../lib/mocks";
-import {
-    PROJECT,
-    StackName,
-    readStackConfig,
-    stackResources,
-    toEngineConfig,
-} from "../../lib/program";
+import { PROJECT, StackName, readStackConfig, toEngineConfig } from "../../lib/program";
+import { adoptedResources } from "../support/phases";
 
 export const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 
@@ -39,7 +34,7 @@ export function stackArgs(stack: StackName): Omit<MonitoringArgs, "namespace"> {
 
 /** The stack's monitoring: the program's rules and the config's targets and thresholds. */
 export async function stackMonitoring(stack: StackName): Promise<StackMonitoring> {
-    const resources = await stackResources(stack);
+    const resources = await adoptedResources(stack);
     const rules = resources.filter((r) => r.type === PROMETHEUS_RULE);
     if (rules.length !== 1) {
         throw new Error(

@@ -6,7 +6,15 @@
 import { ADOPTION_PHASES, AdoptionPhase } from "../../stacks/adoption";
 import { LEGACY_REDIS_REQUIRED, LEGACY_REDIS_GONE } from "../../stacks/schema/adoption";
 import { RegisteredResource } from "../../lib/mocks";
-import { evaluateProgram, PROJECT, readStackConfig, StackName } from "../../lib/program";
+import {
+    evaluateOutputs,
+    evaluateProgram,
+    PROJECT,
+    readStackConfig,
+    StackName,
+    stackResources,
+    stagingRanItsConfig,
+} from "../../lib/program";
 
 export { ADOPTION_PHASES };
 export type { AdoptionPhase };
@@ -34,13 +42,30 @@ export function phaseConfig(
     };
 }
 
+/**
+ * What the stack's own outputs say it released before `phase` (stacks/adoption-history.ts): the
+ * phase before it, after an import, or nothing before `import`. Its traffic record is empty, so
+ * no traffic-bearing field is compared. Merge into `stackOutputs` of lib/program.ts.
+ */
+export function releasedBefore(
+    phase: AdoptionPhase,
+    stack: StackName = "production1",
+): Record<string, Record<string, unknown>> {
+    const i = ADOPTION_PHASES.indexOf(phase);
+    if (i === 0) return {};
+    const adoption = { phase: ADOPTION_PHASES[i - 1], imported: true, traffic: {} };
+    return { [`organization/${PROJECT}/${stack}`]: { namespace: "sapoche", adoption } };
+}
+
 const evaluated = new Map<AdoptionPhase, Promise<RegisteredResource[]>>();
 
-/** production1's resources at a phase (evaluated once per run). */
+/** production1's resources at a phase, released after the one before it (evaluated once per run). */
 export function phaseResources(phase: AdoptionPhase): Promise<RegisteredResource[]> {
     let result = evaluated.get(phase);
     if (!result) {
-        result = evaluateProgram("production1", phaseConfig(phase));
+        result = evaluateProgram("production1", phaseConfig(phase), {
+            stackOutputs: { ...stagingRanItsConfig(), ...releasedBefore(phase) },
+        });
         evaluated.set(phase, result);
     }
     return result;
@@ -52,3 +77,20 @@ export const kindOf = (r: RegisteredResource) => r.type.split(":")[2];
 /** `Kind/name` of a Kubernetes object. */
 export const objectOf = (r: RegisteredResource) =>
     `${kindOf(r)}/${(r.props as { metadata?: { name?: string } }).metadata?.name}`;
+
+/**
+ * A stack's resources once its adoption is done: the steady state the tests of the program's
+ * shape judge. Staging's stack file is that; production1's stands at the phase its adoption is
+ * in (import), so its steady state is `phaseResources("done")`.
+ */
+export function adoptedResources(stack: StackName): Promise<RegisteredResource[]> {
+    return stack === "staging" ? stackResources(stack) : phaseResources("done");
+}
+
+/** A stack's outputs once its adoption is done (as `adoptedResources`). */
+export function adoptedOutputs(stack: StackName): Promise<Record<string, unknown>> {
+    if (stack === "staging") return evaluateOutputs(stack);
+    return evaluateOutputs("production1", phaseConfig("done"), {
+        stackOutputs: { ...stagingRanItsConfig(), ...releasedBefore("done") },
+    });
+}

@@ -1,22 +1,9 @@
 import { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { ADOPTION_PHASES, AdoptionPhase } from "../lib/adoption";
+import { ADOPTION_PHASES, AdoptionPhase, PACK_PHASES } from "../lib/adoption";
 import { configOf } from "../lib/config";
 import { describe } from "../lib/kube";
 import { classify, ObjectType } from "../lib/resourceTypes";
 import { isUnknownValue } from "../lib/unknown";
-
-/** Phases in which nothing may restrict admission or traffic yet. */
-const BEFORE_ENFORCE: readonly AdoptionPhase[] = ["import", "reshape", "services", "redis-moved"];
-/** Phases in which live Services keep their live spec (old and new pods both serve). */
-const SERVICES_AS_LIVE: readonly AdoptionPhase[] = ["import", "reshape"];
-/** Phases in which a live object missing from the stack would be dropped by the adoption. */
-const ADOPTING: readonly AdoptionPhase[] = [
-    "import",
-    "reshape",
-    "services",
-    "redis-moved",
-    "enforce",
-];
 
 /**
  * Kinds that decide which pods are admitted or what traffic passes, in any API group; patches and
@@ -111,13 +98,14 @@ export const enforceAdoptionPhase: StackValidationPolicy = {
             return;
         }
         const p = phase as AdoptionPhase;
+        const row = PACK_PHASES[p];
         const live = new Set(config.liveObjects);
         const objects = args.resources.flatMap((r) => {
             const t = classify(r.type);
             return t.category === "object" ? [{ r, t, name: nameOf(r) }] : [];
         });
 
-        if (BEFORE_ENFORCE.includes(p)) {
+        if (!row.enforced) {
             for (const { r, t } of objects) {
                 if (restricts(t)) {
                     reportViolation(
@@ -135,7 +123,7 @@ export const enforceAdoptionPhase: StackValidationPolicy = {
             }
         }
 
-        if (SERVICES_AS_LIVE.includes(p)) {
+        if (row.servicesAsLive) {
             for (const { r, t, name } of objects.filter((o) => o.t.kind === "Service")) {
                 const unknown = name === UNKNOWN_NAME;
                 if (!unknown && !live.has(`Service/${String(name)}`)) continue;
@@ -148,7 +136,7 @@ export const enforceAdoptionPhase: StackValidationPolicy = {
             }
         }
 
-        if (p === "import") {
+        if (row.importsLive) {
             for (const { r, t, name } of objects) {
                 // A name not known at preview cannot be an import: its id is the live name.
                 if (name === UNKNOWN_NAME || !live.has(`${t.kind}/${String(name)}`)) continue;
@@ -162,7 +150,7 @@ export const enforceAdoptionPhase: StackValidationPolicy = {
             }
         }
 
-        if (ADOPTING.includes(p)) {
+        if (row.adopting) {
             const registered = new Set(
                 objects
                     .filter((o) => !o.t.patch && !o.t.list && o.name !== UNKNOWN_NAME)
@@ -179,7 +167,7 @@ export const enforceAdoptionPhase: StackValidationPolicy = {
 
         const whole = objects.filter((o) => !o.t.patch && !o.t.list);
         // Only a stack that owns its namespace (registers the Namespace) sets its rules.
-        if (!BEFORE_ENFORCE.includes(p) && whole.some((o) => o.t.kind === "Namespace")) {
+        if (row.enforced && whole.some((o) => o.t.kind === "Namespace")) {
             for (const kind of ["ResourceQuota", "LimitRange"]) {
                 if (!whole.some((o) => o.t.kind === kind)) {
                     reportViolation(

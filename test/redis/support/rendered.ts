@@ -4,7 +4,13 @@
  * are read back. The behaviour tests run exactly these scripts and this configuration; nothing
  * here is a hand copy of them.
  */
-import { evaluateProgram, readStackConfig, StackName } from "../../../lib/program";
+import {
+    evaluateProgram,
+    readStackConfig,
+    StackName,
+    stagingRanItsConfig,
+} from "../../../lib/program";
+import { AdoptionPhase, releasedBefore } from "../../support/phases";
 import type { RegisteredResource } from "../../../lib/mocks";
 
 export interface Container {
@@ -77,7 +83,11 @@ export async function renderRedis(
 ): Promise<RenderedRedis> {
     const config = readStackConfig(stack);
     edit?.(config as Record<string, any>);
-    const rs = await evaluateProgram(stack, config);
+    // Released after the phase before the config's (stacks/adoption-history.ts).
+    const phase = (config["sapoche-stack:adoption"] as { phase: AdoptionPhase }).phase;
+    const rs = await evaluateProgram(stack, config, {
+        stackOutputs: { ...stagingRanItsConfig(), ...releasedBefore(phase, stack) },
+    });
     const find = (k: string, pred: (r: RegisteredResource) => boolean) => {
         const r = rs.find((x) => kind(x) === k && pred(x));
         if (!r) throw new Error(`the program registered no ${k} for Redis`);
