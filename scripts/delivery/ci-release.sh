@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # A workflow's release or rollback of one stack: the kubeconfig from KUBECONFIG_DATA (a file that
 # lives only as long as this script), the reason from ALLOW_DATA_RISK when a run was dispatched
-# with one, then scripts/release.sh (or, with --rollback <rev>, scripts/rollback.sh).
-#   scripts/ci-release.sh <stack> [release.sh options]
-#   scripts/ci-release.sh <stack> --rollback <revision> [release.sh options]
+# with one, then release.sh (or, with --rollback <rev>, rollback.sh), from this folder.
+#   scripts/delivery/ci-release.sh <stack> [release.sh options]
+#   scripts/delivery/ci-release.sh <stack> --rollback <revision> [release.sh options]
 set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 stack="${1:?stack}"
 shift
 : "${AWS_REGION:?set the repository variable STATE_BUCKET_REGION (region of the state bucket)}"
@@ -17,6 +18,6 @@ risk=()
 if [ "${1:-}" = --rollback ]; then
     to="${2:?revision}"
     shift 2
-    exec bash scripts/rollback.sh --stack "$stack" --to "$to" "${risk[@]}" "$@"
+    exec bash "$here/rollback.sh" --stack "$stack" --to "$to" "${risk[@]}" "$@"
 fi
-exec bash scripts/release.sh --stack "$stack" "${risk[@]}" "$@"
+exec bash "$here/release.sh" --stack "$stack" "${risk[@]}" "$@"

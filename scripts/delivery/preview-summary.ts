@@ -1,11 +1,10 @@
-#!/usr/bin/env node
 // Summarises a `pulumi preview` so a person reads a screen, not ~8,000 lines of `--diff`.
 //
-// Usage: node scripts/preview-summary.js <preview-output> [--markdown] [--exit-code N | --outcome O]
-//   <preview-output>  what scripts/preview.sh writes (PREVIEW_OUT): the engine's text output,
+// Usage: node -r ts-node/register/transpile-only scripts/delivery/preview-summary.ts <preview-output> [--markdown] [--exit-code N | --outcome O]
+//   <preview-output>  what scripts/delivery/preview.sh writes (PREVIEW_OUT): the engine's text output,
 //                     with or without --diff, or `pulumi preview --json`
 //   --markdown        Markdown for the pull-request comment instead of plain text
-//   --exit-code N     the preview's exit code (scripts/preview.sh passes it)
+//   --exit-code N     the preview's exit code (preview.sh passes it)
 //   --outcome O       a CI step's outcome (success, failure, cancelled, skipped) instead
 //
 // Prints: counts per operation and kind, data-holding objects (volume claims, StatefulSets,
@@ -13,16 +12,40 @@
 // preview. A preview that failed (non-zero exit, an error diagnostic, or no closing
 // "Resources:" summary) is shown as failed, first, with every error in full: never as "no
 // change" or "0 mandatory". Exits 1 for a failed preview, 0 otherwise.
-"use strict";
-const fs = require("fs");
+import * as fs from "fs";
 
-/** Kinds whose deletion or replacement can lose data or take every workload down (as plan.js). */
+interface Resource {
+    type: string;
+    name: string;
+    op: string;
+}
+interface Policy {
+    level: string;
+    text: string;
+}
+/** What a preview's output says; `policies` is undefined when the output cannot say. */
+export interface Parsed {
+    resources: Resource[];
+    policies: Policy[] | undefined;
+    errors: string[];
+    completed: boolean;
+}
+export interface Summary {
+    byOp: Record<string, Record<string, number>>;
+    dangerous: { op: string; kind: string; name: string }[];
+    policies: Policy[] | undefined;
+    errors: string[];
+    failed: boolean;
+    exitCode: number | undefined;
+}
+
+/** Kinds whose deletion or replacement can lose data or take every workload down (as saved-plan.ts). */
 const DATA_HOLDING = ["PersistentVolumeClaim", "PersistentVolume", "StatefulSet", "Namespace"];
 
 const OPS = ["create", "update", "replace", "delete", "import", "read"];
 
 /** The engine's step names, reduced to what a reviewer counts. */
-function normaliseOp(op) {
+function normaliseOp(op: string): string {
     if (/replace|replacement/.test(op)) return "replace";
     if (op === "discard") return "delete";
     return op;
@@ -38,18 +61,18 @@ const TREE_LINE =
 const URN_LINE = /^\s*\[urn=(urn:pulumi:[^\]]+)\]/;
 const POLICY_LINE = /\[(mandatory|advisory|remediate)\]\s+(.*)$/;
 
-function nameFromUrn(urn) {
-    return urn.split("::").pop();
+function nameFromUrn(urn: string): string {
+    return urn.split("::").pop() ?? urn;
 }
 
 /** Parses the engine's text output. */
-function parseText(text) {
-    const resources = [];
-    const policies = [];
-    const errors = [];
-    let errorBlock = null; // the multi-line error being read
+function parseText(text: string): Parsed {
+    const resources: Resource[] = [];
+    const policies: Policy[] = [];
+    const errors: { indent: number; lines: string[] }[] = [];
+    let errorBlock: { indent: number; lines: string[] } | null = null; // the multi-line error being read
     let completed = false; // the engine printed its closing "Resources:" summary
-    let pending = null; // a --diff header waiting for its [urn=...] line
+    let pending: { type: string; op: string } | null = null; // a --diff header waiting for its [urn=...] line
     for (const line of text.split(/\r?\n/)) {
         const urn = URN_LINE.exec(line);
         if (urn && pending) {
@@ -101,16 +124,16 @@ function parseText(text) {
  * depth inside the Diagnostics section (the engine indents every line of a message alike), but
  * not the next diagnostic or a section header.
  */
-function continues(line, indent) {
+function continues(line: string, indent: number): boolean {
     if (line.trim() === "" || /^[A-Z][A-Za-z ]*:\s*$/.test(line)) return false;
-    const depth = /^\s*/.exec(line)[0].length;
+    const depth = /^\s*/.exec(line)![0].length;
     if (depth > indent) return true;
     return depth === indent && indent > 0 && !/^\s*(error|warning|info):/.test(line);
 }
 
 /** Parses `pulumi preview --json`. */
-function parseJson(doc) {
-    const resources = (doc.steps ?? []).map((s) => ({
+function parseJson(doc: any): Parsed {
+    const resources: Resource[] = (doc.steps ?? []).map((s: any) => ({
         type: s.newState?.type ?? s.oldState?.type ?? s.urn.split("::")[2].split("$").pop(),
         name: nameFromUrn(s.urn),
         op: normaliseOp(s.op),
@@ -119,8 +142,8 @@ function parseJson(doc) {
     // say so rather than report "0 violations".
     const policies = undefined;
     const errors = (doc.diagnostics ?? [])
-        .filter((d) => d.severity === "error")
-        .map((d) => `error: ${String(d.message).trim()}`);
+        .filter((d: any) => d.severity === "error")
+        .map((d: any) => `error: ${String(d.message).trim()}`);
     return {
         resources: dedupe(resources),
         policies,
@@ -130,8 +153,8 @@ function parseJson(doc) {
 }
 
 /** One entry per resource: the engine can print a replaced resource's steps more than once. */
-function dedupe(resources) {
-    const seen = new Map();
+function dedupe(resources: Resource[]): Resource[] {
+    const seen = new Map<string, Resource>();
     for (const r of resources) {
         const key = `${r.type}::${r.name}`;
         const before = seen.get(key);
@@ -141,7 +164,7 @@ function dedupe(resources) {
     return [...seen.values()];
 }
 
-function parse(text) {
+export function parse(text: string): Parsed {
     const trimmed = text.trimStart();
     if (trimmed.startsWith("{")) {
         try {
@@ -157,17 +180,17 @@ function parse(text) {
  * Counts per operation and kind, data-holding objects at risk, policy results, errors, and
  * whether the preview failed (`exitCode`: the preview's own, when known).
  */
-function summarize(text, { exitCode } = {}) {
+export function summarize(text: string, { exitCode }: { exitCode?: number } = {}): Summary {
     const { resources, policies, errors, completed } = parse(text);
     const failed = (exitCode !== undefined && exitCode !== 0) || errors.length > 0 || !completed;
-    const byOp = {};
-    const dangerous = [];
+    const byOp: Summary["byOp"] = {};
+    const dangerous: Summary["dangerous"] = [];
     for (const r of resources) {
         if (!OPS.includes(r.op)) continue; // same, refresh: nothing changes
-        // Objects in the cluster only, as plan.js counts them: not the stack, the provider or
+        // Objects in the cluster only, as saved-plan.ts counts them: not the stack, the provider or
         // the components that group objects.
         if (!r.type.startsWith("kubernetes:")) continue;
-        const kind = r.type.split(":").pop();
+        const kind = r.type.split(":").pop() ?? "";
         byOp[r.op] = byOp[r.op] ?? {};
         byOp[r.op][kind] = (byOp[r.op][kind] ?? 0) + 1;
         if ((r.op === "replace" || r.op === "delete") && DATA_HOLDING.includes(kind)) {
@@ -177,11 +200,11 @@ function summarize(text, { exitCode } = {}) {
     return { byOp, dangerous, policies, errors, failed, exitCode };
 }
 
-function countOf(kinds) {
+function countOf(kinds: Record<string, number>): number {
     return Object.values(kinds).reduce((a, b) => a + b, 0);
 }
 
-function kindsText(kinds) {
+function kindsText(kinds: Record<string, number>): string {
     return Object.entries(kinds)
         .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
         .map(([kind, n]) => `${n} ${kind}`)
@@ -190,8 +213,12 @@ function kindsText(kinds) {
 
 const MAX_LISTED = 20;
 
-function format(s, file, { markdown = false } = {}) {
-    const lines = [];
+export function format(
+    s: Summary,
+    file?: string,
+    { markdown = false }: { markdown?: boolean } = {},
+): string {
+    const lines: string[] = [];
     const bullet = markdown ? "- " : "  ";
     const ops = OPS.filter((op) => s.byOp[op]);
     if (s.failed) {
@@ -250,7 +277,7 @@ function format(s, file, { markdown = false } = {}) {
 }
 
 /** A multi-line error under one bullet, its continuation lines aligned beneath it. */
-function indentBlock(text, bullet) {
+function indentBlock(text: string, bullet: string): string {
     const pad = " ".repeat(bullet.length);
     return text
         .split("\n")
@@ -259,8 +286,8 @@ function indentBlock(text, bullet) {
 }
 
 /** `--exit-code N` or `--outcome O` (a CI step's outcome) as an exit code; undefined if neither. */
-function exitCodeOf(argv) {
-    const at = (flag) => {
+function exitCodeOf(argv: string[]): number | undefined {
+    const at = (flag: string) => {
         const i = argv.indexOf(flag);
         return i >= 0 ? argv[i + 1] : undefined;
     };
@@ -271,15 +298,15 @@ function exitCodeOf(argv) {
     return undefined;
 }
 
-function main(argv) {
+function main(argv: string[]): number {
     const valued = new Set(["--exit-code", "--outcome"]);
     const file = argv.find((a, i) => !a.startsWith("--") && !valued.has(argv[i - 1]));
     if (!file) {
-        console.error("usage: preview-summary.js <preview-output> [--markdown]");
+        console.error("usage: preview-summary.ts <preview-output> [--markdown]");
         return 2;
     }
     if (!fs.existsSync(file)) {
-        console.error(`preview-summary.js: no preview output at ${file}`);
+        console.error(`preview-summary.ts: no preview output at ${file}`);
         return 1;
     }
     const text = fs.readFileSync(file, "utf8");
@@ -288,5 +315,4 @@ function main(argv) {
     return s.failed ? 1 : 0;
 }
 
-module.exports = { summarize, format, parse };
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
