@@ -9,15 +9,21 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 stack="${1:?stack}"
 shift
 : "${AWS_REGION:?set the repository variable STATE_BUCKET_REGION (region of the state bucket)}"
-KUBECONFIG="$(mktemp)"
+# One path for every job of a run: the provider records the KUBECONFIG path among its inputs,
+# so a path that differs between the plan job and the apply job makes the saved plan stale
+# (exit 3) although nothing changed. RUNNER_TEMP is the same folder in every job of a runner;
+# elsewhere the checkout's .local/ (ignored by git). Only this user can read it.
+KUBECONFIG="${RUNNER_TEMP:-$here/../../.local}/kubeconfig-$stack"
 export KUBECONFIG
+mkdir -p "$(dirname "$KUBECONFIG")"
 trap 'rm -f "$KUBECONFIG"' EXIT
-printf '%s' "${KUBECONFIG_DATA:?}" >"$KUBECONFIG"
+(umask 077 && printf '%s' "${KUBECONFIG_DATA:?}" >"$KUBECONFIG")
 risk=()
 [ -n "${ALLOW_DATA_RISK:-}" ] && risk=(--allow-data-risk "$ALLOW_DATA_RISK")
 if [ "${1:-}" = --rollback ]; then
     to="${2:?revision}"
     shift 2
-    exec bash "$here/rollback.sh" --stack "$stack" --to "$to" "${risk[@]}" "$@"
+    bash "$here/rollback.sh" --stack "$stack" --to "$to" "${risk[@]}" "$@"
+    exit 0
 fi
-exec bash "$here/release.sh" --stack "$stack" "${risk[@]}" "$@"
+bash "$here/release.sh" --stack "$stack" "${risk[@]}" "$@"
