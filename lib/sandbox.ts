@@ -157,9 +157,9 @@ export class Sandbox {
         fs.writeFileSync(file, JSON.stringify(pack, null, 4));
     }
 
-    /** scripts/release.sh in the sandbox; stdin is a pipe unless a wrapper gives it a terminal. */
+    /** scripts/delivery/release.sh in the sandbox; stdin is a pipe unless a wrapper gives it a terminal. */
     release(args: string[], opts: { input?: string } = {}): Run {
-        const r = run("bash", ["scripts/release.sh", ...args], {
+        const r = run("bash", ["scripts/delivery/release.sh", ...args], {
             cwd: this.work,
             env: this.env,
             input: opts.input ?? "",

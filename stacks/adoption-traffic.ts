@@ -7,7 +7,7 @@
  *
  * The legacy target is config, checked before anything is registered. Services and pod labels
  * are checked as each live object registers (a stack transformation): a preview refuses, so
- * scripts/release.sh stops before anything is applied.
+ * scripts/delivery/release.sh stops before anything is applied.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AdoptionPhase, PHASES, TrafficField } from "./adoption-phases";

@@ -1,5 +1,5 @@
 /**
- * What the release guard (scripts/plan.js guard) protects: the objects whose delete, replace or
+ * What the release guard (scripts/delivery/saved-plan.ts guard) protects: the objects whose delete, replace or
  * risky in-place update can lose data or take the platform down. Read from the catalog, so a new
  * Redis Service or a new critical consumer is covered without touching the guard. A guard's own
  * parameters are not inputs it checks: this file is reviewed code, owned in CODEOWNERS.

@@ -288,10 +288,12 @@ describe("adoption of the live namespace, in phases", function () {
     });
 });
 
-describe("scripts/adoption-phase.js (scripts/preview.sh runs it before every preview)", () => {
-    const script = path.join(ROOT, "scripts", "adoption-phase.js");
+describe("scripts/delivery/adoption-phase.ts (preview.sh runs it before every preview)", () => {
+    const script = path.join(ROOT, "scripts", "delivery", "adoption-phase.ts");
     const run = (stackFile: string, packFile: string) =>
-        spawnSync("node", [script, stackFile, packFile], { encoding: "utf8" });
+        spawnSync("node", ["-r", "ts-node/register/transpile-only", script, stackFile, packFile], {
+            encoding: "utf8",
+        });
 
     for (const stack of ["production1", "staging"]) {
         it(`accepts ${stack}'s committed stack file and pack config`, () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { collisions, createsOf, LiveObject } from "../scripts/lib/creates-over-live";
+import { collisions, createsOf, LiveObject } from "../scripts/delivery/lib/creates-over-live";
 
 const URN = "urn:pulumi:production1::sapoche-stack::";
 const plan = {
@@ -66,7 +66,7 @@ const live = (kind: string, apiVersion: string, name: string, namespace?: string
     metadata: { name, namespace, managedFields: [{ manager: "pulumi-kubernetes-4f1c" }] },
 });
 
-describe("a plan's creates against the live cluster (scripts/lib/creates-over-live.ts)", () => {
+describe("a plan's creates against the live cluster (scripts/delivery/lib/creates-over-live.ts)", () => {
     it("takes every Kubernetes create, not a replacement's create, an import or a non-Kubernetes one", () => {
         assert.deepEqual(createsOf(plan), [
             { kind: "Namespace", group: "", name: "sapoche", namespace: "" },

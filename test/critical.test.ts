@@ -6,8 +6,8 @@
 import { strict as assert } from "assert";
 import { catalog } from "../stacks/catalog";
 import { evaluateProgram, StackName } from "../lib/program";
-const { judge } = require("../scripts/lib/release-guard.js");
-const { criticalObjects } = require("../scripts/plan.js");
+const { judge } = require("../scripts/delivery/lib/release-guard");
+const { criticalObjects } = require("../scripts/delivery/saved-plan");
 
 describe("the release guard's critical objects (stacks/critical.ts)", () => {
     const critical = criticalObjects();

@@ -1,12 +1,12 @@
 /**
- * scripts/plan.js: the summary an approver reads and the comparison that refuses a stale plan.
+ * scripts/delivery/saved-plan.ts: the summary an approver reads and the comparison that refuses a stale plan.
  * Plans are shaped like the ones `pulumi preview --save-plan` (CLI 3.274.1) writes.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-const plan = require("../scripts/plan.js");
+const plan = require("../scripts/delivery/saved-plan");
 
 const PREFIX = "urn:pulumi:production1::sapoche-stack::";
 
@@ -28,7 +28,7 @@ function planOf(...resources: (readonly [string, object])[]) {
     };
 }
 
-describe("saved plans (scripts/plan.js)", () => {
+describe("saved plans (scripts/delivery/saved-plan.ts)", () => {
     const mixed = planOf(
         resource("kubernetes:core/v1:ConfigMap", "redis-config", ["create"]),
         resource("kubernetes:apps/v1:Deployment", "worker-booking", ["update"]),
@@ -157,13 +157,13 @@ describe("saved plans (scripts/plan.js)", () => {
 });
 
 /**
- * The release guard (scripts/lib/release-guard.js) against destructive plans, each shaped as CLI
+ * The release guard (scripts/delivery/lib/release-guard.ts) against destructive plans, each shaped as CLI
  * 3.274 saves it: the URN carries the parent component's type, a delete has no goal, an update's
  * goal carries only the changed top-level inputs, and the stack's state (`pulumi stack export`)
  * holds the inputs and `protect` flag of every live resource.
  */
-describe("release guard (scripts/plan.js guard)", () => {
-    const { judge } = require("../scripts/lib/release-guard.js");
+describe("release guard (scripts/delivery/saved-plan.ts guard)", () => {
+    const { judge } = require("../scripts/delivery/lib/release-guard");
     const critical = plan.criticalObjects();
     const urnOf = (parent: string, type: string, name: string) =>
         `${PREFIX}${parent}$${type}::${name}`;

@@ -1,15 +1,15 @@
 /**
- * scripts/preview-summary.js (a screen instead of ~8,000 lines of `--diff`) and the
- * pull-request comment (scripts/lib/pr-comment.js): shaped like the engine's real output.
+ * scripts/delivery/preview-summary.ts (a screen instead of ~8,000 lines of `--diff`) and the
+ * pull-request comment (scripts/delivery/lib/pr-comment.ts): shaped like the engine's real output.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
-const summary = require("../scripts/preview-summary.js");
-const comment = require("../scripts/lib/pr-comment.js");
-const gate = require("../scripts/lib/without-promotion-gate.js");
+const summary = require("../scripts/delivery/preview-summary");
+const comment = require("../scripts/delivery/lib/pr-comment");
+const gate = require("../scripts/delivery/lib/without-promotion-gate");
 
 const URN = "urn:pulumi:staging::sapoche-stack::";
 
@@ -92,7 +92,7 @@ function diffPreview(): string {
     ].join("\n");
 }
 
-describe("preview summary (scripts/preview-summary.js)", () => {
+describe("preview summary (scripts/delivery/preview-summary.ts)", () => {
     it("counts each resource once per operation and kind, from --diff output", () => {
         const s = summary.summarize(diffPreview());
         assert.deepEqual(s.byOp, {
@@ -173,15 +173,20 @@ describe("preview summary (scripts/preview-summary.js)", () => {
     it("exits 1 for a failed preview and 0 for a completed one", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "summary-"));
         const file = path.join(dir, "preview.txt");
-        const script = path.join(__dirname, "..", "scripts", "preview-summary.js");
+        const script = path.join(__dirname, "..", "scripts", "delivery", "preview-summary.ts");
+        const ts = ["-r", "ts-node/register/transpile-only"];
         fs.writeFileSync(file, "Previewing update (staging):\nResources:\n    140 unchanged\n");
-        const ok = spawnSync("node", [script, file, "--exit-code", "0"], { encoding: "utf8" });
+        const ok = spawnSync("node", [...ts, script, file, "--exit-code", "0"], {
+            encoding: "utf8",
+        });
         assert.equal(ok.status, 0, ok.stdout);
         assert.match(ok.stdout, /no change/);
-        const bad = spawnSync("node", [script, "--exit-code", "1", file], { encoding: "utf8" });
+        const bad = spawnSync("node", [...ts, script, "--exit-code", "1", file], {
+            encoding: "utf8",
+        });
         assert.equal(bad.status, 1);
         assert.match(bad.stdout, /^PREVIEW FAILED \(exit 1\)/);
-        const outcome = spawnSync("node", [script, file, "--outcome", "failure"], {
+        const outcome = spawnSync("node", [...ts, script, file, "--outcome", "failure"], {
             encoding: "utf8",
         });
         assert.equal(outcome.status, 1);
@@ -231,7 +236,7 @@ describe("preview summary (scripts/preview-summary.js)", () => {
     });
 });
 
-describe("pull-request comment (scripts/lib/pr-comment.js)", () => {
+describe("pull-request comment (scripts/delivery/lib/pr-comment.ts)", () => {
     it("is built even when every input file is missing", () => {
         const body = comment.build({ stack: "production1", outcome: "failure" });
         assert.ok(body.startsWith(comment.marker("production1")));
@@ -302,7 +307,9 @@ describe("pull-request stack file without the promotion gate", () => {
         try {
             assert.equal(
                 require("child_process").spawnSync(process.execPath, [
-                    require.resolve("../scripts/lib/without-promotion-gate.js"),
+                    "-r",
+                    "ts-node/register/transpile-only",
+                    require.resolve("../scripts/delivery/lib/without-promotion-gate"),
                     "production1",
                     file,
                 ]).status,

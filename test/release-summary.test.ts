@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { changedFields, releaseSummary } from "../scripts/lib/release-summary";
+import { changedFields, releaseSummary } from "../scripts/delivery/lib/release-summary";
 
 const URN = "urn:pulumi:production1::sapoche-stack::";
 const deployment = (name: string, image: string, replicas: number) => ({
@@ -69,7 +69,7 @@ const inputs = {
     apply: "npm run release -- --stack production1 --apply-plan /work/.local/releases/production1-20261206T150000Z/plan.json",
 };
 
-describe("release summary (scripts/lib/release-summary.ts)", () => {
+describe("release summary (scripts/delivery/lib/release-summary.ts)", () => {
     it("pins the format on a fixed plan: objects by operation and kind, fields, gates, files", () => {
         assert.equal(
             releaseSummary(inputs),

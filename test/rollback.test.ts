@@ -1,6 +1,6 @@
 /**
- * scripts/rollback.sh without the engine: a throwaway git repository whose revisions carry a
- * stand-in scripts/release.sh that reports how it was started. What the real release does with it
+ * scripts/delivery/rollback.sh without the engine: a throwaway git repository whose revisions carry a
+ * stand-in scripts/delivery/release.sh that reports how it was started. What the real release does with it
  * (gates, plan, confirmation, apply) is test/e2e/promotion.e2e.ts's job.
  */
 import { strict as assert } from "assert";
@@ -21,7 +21,7 @@ cat Pulumi.production1.yaml
 exit "\${FAKE_EXIT:-0}"
 `;
 
-describe("npm run rollback (scripts/rollback.sh)", () => {
+describe("npm run rollback (scripts/delivery/rollback.sh)", () => {
     let repo: string;
     const git = (...args: string[]) => {
         const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args], {
@@ -41,7 +41,7 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
         return git("rev-parse", "HEAD");
     };
     const rollback = (args: string[], env: Record<string, string> = {}) => {
-        const r = spawnSync("bash", ["scripts/rollback.sh", ...args], {
+        const r = spawnSync("bash", ["scripts/delivery/rollback.sh", ...args], {
             cwd: repo,
             env: { ...process.env, PULUMI_BACKEND_URL: "file:///nonexistent", ...env },
             encoding: "utf8",
@@ -64,13 +64,13 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
         );
         write(".gitignore", "node_modules\n");
         write(
-            "scripts/rollback.sh",
-            fs.readFileSync(path.join(ROOT, "scripts/rollback.sh"), "utf8"),
+            "scripts/delivery/rollback.sh",
+            fs.readFileSync(path.join(ROOT, "scripts/delivery/rollback.sh"), "utf8"),
         );
-        write("scripts/release.sh", FAKE_RELEASE);
+        write("scripts/delivery/release.sh", FAKE_RELEASE);
         write(
-            "scripts/lib/backend.sh",
-            fs.readFileSync(path.join(ROOT, "scripts/lib/backend.sh"), "utf8"),
+            "scripts/delivery/lib/backend.sh",
+            fs.readFileSync(path.join(ROOT, "scripts/delivery/lib/backend.sh"), "utf8"),
         );
         // The old revision's stack file predates the stack's secrets provider.
         write("Pulumi.production1.yaml", "config:\n  sapoche-stack:images:\n    backend: b:1\n");
@@ -92,7 +92,7 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
         assert.equal(r.code, 0, r.output);
         assert.match(r.output, /release\.sh args: --stack production1 --approved\n/);
         assert.match(r.output, new RegExp(`release\\.sh revision: ${old}\\n`));
-        // Declared, so release.sh's history check lets it go back (scripts/lib/history.js).
+        // Declared, so release.sh's history check lets it go back (scripts/delivery/lib/history.ts).
         assert.match(r.output, new RegExp(`release\\.sh declared rollback: ${old}\\n`));
         assert.match(r.output, /release\.sh node_modules: linked\n/);
         const cwd = /release\.sh cwd: (.*)\n/.exec(r.output)![1];
@@ -135,7 +135,10 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
 
         const usage = rollback(["--stack", "production1"]);
         assert.equal(usage.code, 2);
-        assert.match(usage.output, /Usage: scripts\/rollback\.sh --stack <stack> --to <revision>/);
+        assert.match(
+            usage.output,
+            /Usage: scripts\/delivery\/rollback\.sh --stack <stack> --to <revision>/,
+        );
     });
 
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
@@ -152,8 +155,67 @@ describe("npm run rollback (scripts/rollback.sh)", () => {
     });
 });
 
-describe("release history (scripts/lib/history.js)", () => {
-    const { judgeRevision } = require("../scripts/lib/history.js");
+describe("npm run rollback to a revision from before scripts/delivery/", () => {
+    it("runs that revision's own scripts/release.sh", () => {
+        const repo = fs.mkdtempSync(path.join(os.tmpdir(), "sapoche-rollback-layout-"));
+        const git = (...args: string[]) => {
+            const r = spawnSync(
+                "git",
+                ["-c", "user.name=t", "-c", "user.email=t@localhost", ...args],
+                { cwd: repo, encoding: "utf8" },
+            );
+            assert.equal(r.status, 0, r.stderr);
+            return r.stdout.trim();
+        };
+        const write = (file: string, text: string) => {
+            fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+            fs.writeFileSync(path.join(repo, file), text);
+        };
+        try {
+            git("init", "-q", "-b", "main");
+            fs.mkdirSync(path.join(repo, "policy-pack"));
+            fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"));
+            fs.symlinkSync(
+                path.join(ROOT, "policy-pack", "node_modules"),
+                path.join(repo, "policy-pack", "node_modules"),
+            );
+            write(".gitignore", "node_modules\n");
+            write("scripts/release.sh", FAKE_RELEASE);
+            write("policy-pack/keep", "");
+            write(
+                "Pulumi.production1.yaml",
+                "config:\n  sapoche-stack:images:\n    backend: b:1\n",
+            );
+            git("add", "-A");
+            git("commit", "-q", "-m", "before the move");
+            const before = git("rev-parse", "HEAD");
+            git("rm", "-q", "scripts/release.sh");
+            for (const f of ["scripts/delivery/rollback.sh", "scripts/delivery/lib/backend.sh"]) {
+                write(f, fs.readFileSync(path.join(ROOT, f), "utf8"));
+            }
+            git("add", "-A");
+            git("commit", "-q", "-m", "the move");
+            const r = spawnSync(
+                "bash",
+                ["scripts/delivery/rollback.sh", "--stack", "production1", "--to", before],
+                {
+                    cwd: repo,
+                    env: { ...process.env, PULUMI_BACKEND_URL: "file:///nonexistent" },
+                    encoding: "utf8",
+                    input: "",
+                },
+            );
+            assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+            assert.match(r.stdout, /release\.sh args: --stack production1\n/);
+            assert.match(r.stdout, new RegExp(`release\\.sh revision: ${before}\\n`));
+        } finally {
+            fs.rmSync(repo, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("release history (scripts/delivery/lib/history.ts)", () => {
+    const { judgeRevision } = require("../scripts/delivery/lib/history");
     const A = "a".repeat(40);
     const B = "b".repeat(40);
     // B descends from A; nothing else is an ancestor of anything; C is not in the clone.

@@ -236,6 +236,8 @@ describe("CODEOWNERS", () => {
             ".github/CODEOWNERS",
             ...git("scripts").filter((f) => /\.(sh|js|ts)$/.test(f)),
             ...git("scripts/lib"),
+            ...git("scripts/delivery"),
+            ...git("scripts/delivery/lib"),
             ...git("stacks"),
             ...git("components"),
             ...git(".github/workflows"),

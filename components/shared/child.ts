@@ -5,7 +5,7 @@
  *
  * Components expose their children as properties and register no outputs: a child's id is unknown
  * while its creation is previewed, so a saved plan would record such outputs as unknown and
- * `pulumi up --plan` (scripts/release.sh) would refuse the known id as "properties changed".
+ * `pulumi up --plan` (scripts/delivery/release.sh) would refuse the known id as "properties changed".
  */
 import type * as pulumi from "@pulumi/pulumi";
 

@@ -29,6 +29,7 @@ import { disallowBarePod } from "./workloads/disallowBarePod";
 import { disallowHostNamespaces } from "./workloads/disallowHostNamespaces";
 import { disallowHostPathVolume } from "./workloads/disallowHostPathVolume";
 import { disallowUnpinnedImage } from "./workloads/disallowUnpinnedImage";
+import { disallowDivergentImagePull } from "./workloads/disallowDivergentImagePull";
 import { enforceContainerSecurityContext } from "./workloads/enforceContainerSecurityContext";
 import { enforceNamespace } from "./workloads/enforceNamespace";
 import { enforceRunAsNonRoot } from "./workloads/enforceRunAsNonRoot";
@@ -101,6 +102,7 @@ export const policies: Policies = [
     missingContainerResources,
     missingContainerProbes,
     disallowUnpinnedImage,
+    disallowDivergentImagePull,
     enforceRunAsNonRoot,
     enforceContainerSecurityContext,
     disallowHostNamespaces,

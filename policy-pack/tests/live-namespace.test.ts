@@ -86,6 +86,7 @@ describe("the whole pack over the compliant namespace", () => {
         "report-overdue-scale-to-zero-review": { today: "2026-11-26" },
         // The fixture pins tags, as staging does; digests are production1's advisory.
         "report-image-without-digest": "disabled" as const,
+        "disallow-divergent-image-pull": "disabled" as const,
     };
 
     it("reports nothing but the frontend's node port", async () => {

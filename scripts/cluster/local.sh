@@ -10,8 +10,8 @@
 #
 # Usage: scripts/cluster/local.sh preview <stack>              policy-checked preview (the README's main command)
 #        scripts/cluster/local.sh up <stack>                   policy-checked update, no saved plan
-#        scripts/cluster/local.sh release <release.sh args>    scripts/release.sh in the sandbox (--stack required)
-#        scripts/cluster/local.sh rollback <rollback.sh args>  scripts/rollback.sh in the sandbox (--stack required)
+#        scripts/cluster/local.sh release <release.sh args>    scripts/delivery/release.sh in the sandbox (--stack required)
+#        scripts/cluster/local.sh rollback <rollback.sh args>  scripts/delivery/rollback.sh in the sandbox (--stack required)
 #        scripts/cluster/local.sh pulumi <stack> <args...>     any pulumi command in the sandbox, on that stack's cluster
 #        scripts/cluster/local.sh down <stack>                 stop that stack's control plane
 set -euo pipefail
@@ -108,7 +108,7 @@ fi
 case "$cmd" in
     preview)
         PREVIEW_OUT="$LOCAL/preview-$stack.txt" SAPOCHE_PREVIEW_SUMMARY="${SAPOCHE_PREVIEW_SUMMARY:-1}" \
-            bash scripts/preview.sh "$stack"
+            bash scripts/delivery/preview.sh "$stack"
         ;;
     up)
         pulumi up --stack "$stack" --non-interactive --yes --policy-pack "${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
@@ -116,7 +116,7 @@ case "$cmd" in
         ;;
     # The sandbox's own scripts, so their paths (stack files, pack config) are the sandbox's.
     release) SAPOCHE_LOCAL_SANDBOX=1 SAPOCHE_RELEASE_DIR="${SAPOCHE_RELEASE_DIR:-$LOCAL/releases}" \
-        bash scripts/release.sh "${args[@]}" <&3 ;;
-    rollback) SAPOCHE_LOCAL_SANDBOX=1 bash scripts/rollback.sh "${args[@]}" <&3 ;;
+        bash scripts/delivery/release.sh "${args[@]}" <&3 ;;
+    rollback) SAPOCHE_LOCAL_SANDBOX=1 bash scripts/delivery/rollback.sh "${args[@]}" <&3 ;;
     pulumi) shift; pulumi "$@" ;;
 esac

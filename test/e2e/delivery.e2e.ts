@@ -1,6 +1,6 @@
 /**
  * Delivery on the real engine: staging and production1 side by side (each in a namespace of its
- * own, as on two clusters), production1 shipped only through scripts/release.sh, and
+ * own, as on two clusters), production1 shipped only through scripts/delivery/release.sh, and
  * production1's preview gated on what staging has run.
  */
 import { strict as assert } from "assert";
@@ -103,7 +103,7 @@ describe("delivery: approved plans and staging first", function () {
         // `script` gives release.sh a terminal, as an operator at a shell has.
         const r = run(
             "script",
-            ["-qec", "bash scripts/release.sh --stack production1", "/dev/null"],
+            ["-qec", "bash scripts/delivery/release.sh --stack production1", "/dev/null"],
             {
                 cwd: sb.work,
                 env: sb.env,
@@ -271,6 +271,83 @@ describe("delivery: approved plans and staging first", function () {
                 assertNothingApplied(applied, 5, before);
             },
         );
+    });
+
+    /**
+     * A kubeconfig for the deploy identity of scripts/delivery/deployer-rbac.yaml, applied for
+     * this test's namespace: the admin's cluster entry, a ServiceAccount token as the user.
+     */
+    function deployerKubeconfig(): string {
+        const manifest = fs
+            .readFileSync(path.join(sb.work, "scripts/delivery/deployer-rbac.yaml"), "utf8")
+            .replace(/^(\s+namespace:) sapoche$/gm, `$1 ${PROD_NS}`)
+            .replace(/resourceNames: \[sapoche\]/g, `resourceNames: [${PROD_NS}]`)
+            .replace(/name: sapoche-deployer-namespace$/gm, `name: sapoche-deployer-${PROD_NS}`);
+        must(kubectl(["apply", "-f", "-"], manifest));
+        const token = must(
+            kubectl(["create", "token", "sapoche-deployer", "-n", PROD_NS, "--duration", "2h"]),
+        ).stdout.trim();
+        const admin = JSON.parse(
+            must(kubectl(["config", "view", "--raw", "--minify", "--flatten", "-o", "json"]))
+                .stdout,
+        );
+        const cluster = admin.clusters[0];
+        return JSON.stringify({
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [cluster],
+            users: [{ name: "sapoche-deployer", user: { token } }],
+            contexts: [
+                {
+                    name: "deployer",
+                    context: { cluster: cluster.name, user: "sapoche-deployer" },
+                },
+            ],
+            "current-context": "deployer",
+        });
+    }
+
+    it("plans and then applies under the deploy identity the workflows hold (main.yml's two steps)", () => {
+        const kubeconfig = deployerKubeconfig();
+        const dir = fs.mkdtempSync(path.join(sb.dir, "deployer-"));
+        const asDeployer = path.join(dir, "kubeconfig");
+        fs.writeFileSync(asDeployer, kubeconfig);
+        // The identity is the Role and nothing more: no Secrets, no other namespace.
+        const can = (...args: string[]) =>
+            run("kubectl", ["auth", "can-i", ...args], {
+                env: { ...process.env, KUBECONFIG: asDeployer },
+            }).stdout.trim();
+        assert.equal(can("patch", "deployments", "-n", PROD_NS), "yes");
+        assert.equal(can("get", "secrets", "-n", PROD_NS), "no");
+        assert.equal(can("create", "deployments", "-n", STAGING_NS), "no");
+        assert.equal(can("create", "namespaces"), "no");
+
+        // A change to apply: one more worker-booking replica.
+        const booking = replicas("worker-booking");
+        setReplicas(sb, "worker-booking", booking + 1);
+        const plan = path.join(dir, "production1.plan.json");
+        // As main.yml's production1-plan and production1-apply steps run them: the same script,
+        // the same kubeconfig handed over in KUBECONFIG_DATA, the apply from the saved plan.
+        const step = (...args: string[]) =>
+            run("bash", ["scripts/delivery/ci-release.sh", "production1", ...args], {
+                cwd: sb.work,
+                env: {
+                    ...sb.env,
+                    AWS_REGION: "unused-by-the-file-backend",
+                    KUBECONFIG_DATA: kubeconfig,
+                    KUBECONFIG: "",
+                },
+                input: "",
+            });
+        const planned = step("--plan-only", "--plan-file", plan);
+        assert.equal(planned.code, 0, planned.output.slice(-4000));
+        assert.match(planned.output, /data-risk guard +passed/);
+        const applied = step("--apply-plan", plan, "--approved");
+        assert.equal(applied.code, 0, applied.output.slice(-4000));
+        assert.match(applied.output, /Updating \(production1\)/);
+        assert.doesNotMatch(applied.output, /forbidden/i);
+        settled(PROD_NS, "worker-booking");
+        assert.equal(replicas("worker-booking"), booking + 1);
     });
 
     after(() => {

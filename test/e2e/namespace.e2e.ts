@@ -63,7 +63,7 @@ describe("the real engine against the local control plane", function () {
     });
 
     it("shows a failed preview as failed: exit non-zero, every error in full in the summary", () => {
-        // What an operator sees from `npm run preview:local` (scripts/preview.sh with a summary).
+        // What an operator sees from `npm run preview:local` (scripts/delivery/preview.sh with a summary).
         const file = path.join(sb.work, "Pulumi.staging.yaml");
         const original = fs.readFileSync(file, "utf8");
         try {
@@ -72,7 +72,7 @@ describe("the real engine against the local control plane", function () {
                 c["sapoche-stack:images"].backend =
                     "registry.sapoche.internal/sapoche/backend:latest";
             });
-            const r = run("bash", ["scripts/preview.sh", "staging"], {
+            const r = run("bash", ["scripts/delivery/preview.sh", "staging"], {
                 cwd: sb.work,
                 env: {
                     ...sb.env,
@@ -162,7 +162,7 @@ describe("the real engine against the local control plane", function () {
         const r = run(
             "bash",
             [
-                "scripts/release.sh",
+                "scripts/delivery/release.sh",
                 "--stack",
                 "production1",
                 "--plan-only",

@@ -14,7 +14,7 @@
  * 4. release.sh from A's checkout is refused (A does not descend from B, which production1 runs);
  *    `npm run rollback -- --stack production1 --to A` redeploys A through release.sh: no change
  *    without a confirmation (exit 4), a revision off the main line is refused (exit 2), and with
- *    --approved, through the rollback workflow's step (scripts/ci-release.sh), A is applied
+ *    --approved, through the rollback workflow's own step (rollback.yml's script), A is applied
  *    (CURRENT again, sourceRevision A).
  *
  * Cost: staging `up` twice, production1 released twice plus once by the rollback. Every apply
@@ -23,6 +23,7 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as yaml from "js-yaml";
 import * as path from "path";
 import { getJson, must, run, Run, resourceVersions, Sandbox, settled } from "../../lib/sandbox";
 
@@ -96,14 +97,24 @@ describe("promotion: staging's image history and rollback", function () {
         // written outside the tree, exactly as pull-request.yml runs it.
         const ungated = path.join(sb.dir, "Pulumi.production1.ungated.yaml");
         must(
-            run("node", ["scripts/lib/without-promotion-gate.js", "production1", ungated], {
-                cwd: sb.work,
-            }),
+            run(
+                "node",
+                [
+                    "-r",
+                    "ts-node/register/transpile-only",
+                    "scripts/delivery/lib/without-promotion-gate.ts",
+                    "production1",
+                    ungated,
+                ],
+                {
+                    cwd: sb.work,
+                },
+            ),
         );
         const pr = run(
             "bash",
             [
-                "scripts/preview.sh",
+                "scripts/delivery/preview.sh",
                 "production1",
                 "--save-plan",
                 path.join(sb.dir, "pr.plan.json"),
@@ -234,21 +245,39 @@ describe("promotion: staging's image history and rollback", function () {
         assert.match(unconfirmed.output, /stdin is not a terminal and --approved was not given/);
         assert.deepEqual(resourceVersions(PROD_NS), before, "the cluster is unchanged");
 
-        // Approved: through the rollback workflow's own step (scripts/ci-release.sh), with the
-        // kubeconfig handed over as the workflow's environment secret is.
-        const applied = run(
-            "bash",
-            ["scripts/ci-release.sh", "production1", "--rollback", revisionA, "--approved"],
-            {
-                cwd: sb.work,
-                env: {
-                    ...sb.env,
-                    AWS_REGION: "unused-by-the-file-backend",
-                    KUBECONFIG_DATA: fs.readFileSync(sb.env.KUBECONFIG!, "utf8"),
-                },
-                input: "",
-            },
+        // Approved: the rollback workflow's own step, its `run` script as rollback.yml holds it,
+        // run as GitHub runs a bash step, with the dispatch inputs and the environment's secrets
+        // in the variables the step maps them to (the kubeconfig as KUBECONFIG_DATA).
+        const workflow = yaml.load(
+            fs.readFileSync(path.join(sb.work, ".github/workflows/rollback.yml"), "utf8"),
+        ) as any;
+        const step = workflow.jobs.rollback.steps.find((s: any) =>
+            /ci-release\.sh .*--rollback/.test(s.run ?? ""),
         );
+        assert.ok(step, "rollback.yml has a step that runs ci-release.sh --rollback");
+        const summary = path.join(sb.dir, "rollback-step-summary.md");
+        const given: Record<string, string> = {
+            STACK: "production1",
+            REVISION: revisionA,
+            REASON: "e2e: B misbehaves",
+            PULUMI_BACKEND_URL: sb.env.PULUMI_BACKEND_URL!,
+            PULUMI_CONFIG_PASSPHRASE: sb.env.PULUMI_CONFIG_PASSPHRASE!,
+            AWS_ACCESS_KEY_ID: "unused-by-the-file-backend",
+            AWS_SECRET_ACCESS_KEY: "unused-by-the-file-backend",
+            KUBECONFIG_DATA: fs.readFileSync(sb.env.KUBECONFIG!, "utf8"),
+        };
+        assert.deepEqual(Object.keys(step.env).sort(), Object.keys(given).sort());
+        const applied = run("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], {
+            cwd: sb.work,
+            env: {
+                ...sb.env,
+                ...given,
+                KUBECONFIG: "",
+                AWS_REGION: "unused-by-the-file-backend",
+                GITHUB_STEP_SUMMARY: summary,
+            },
+            input: "",
+        });
         assert.equal(applied.code, 0, applied.output.slice(-4000));
         assert.match(applied.output, /Updating \(production1\)/);
         // The rollback applies outside Sandbox.release: wait for the namespace the same way.
@@ -259,6 +288,10 @@ describe("promotion: staging's image history and rollback", function () {
                 sb.pulumi(["stack", "output", "sourceRevision", "--stack", "production1"]),
             ).stdout.trim(),
             revisionA,
+        );
+        assert.equal(
+            fs.readFileSync(summary, "utf8"),
+            `Rollback of production1 to ${revisionA}: e2e: B misbehaves\n`,
         );
         assert.equal(ecgImage(STAGING_NS), NEXT, "staging untouched");
         assert.equal(git("status", "--porcelain"), "", "the rollback writes nothing in the tree");

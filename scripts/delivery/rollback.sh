@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
 # Emergency rollback: redeploys an earlier revision of this repository (its code, stack files and
 # policy pack) to one stack, through exactly the gates and approval of a normal release: the
-# revision's own scripts/release.sh runs from a clean copy of that revision, so the policy pack,
+# revision's own release.sh runs from a clean copy of that revision, so the policy pack,
 # the promotion gate (production1 accepts any image in staging's history), the saved plan and its
 # summary, and the typed confirmation (or --approved) all apply.
 #
-# Usage: scripts/rollback.sh --stack <stack> --to <revision> [release.sh options, e.g. --approved]
+# Usage: scripts/delivery/rollback.sh --stack <stack> --to <revision> [release.sh options, e.g. --approved]
 #
 # Refuses (exit 2, nothing run) a revision that is not a commit, or is not an ancestor of HEAD
 # (and of `main` when that branch exists): only what has been on the main line can be redeployed,
 # never an unreviewed branch. Otherwise exits with release.sh's code: 0 applied, 1 the preview
 # failed (policy, promotion refusal, config, cluster), 3 stale plan, 4 no confirmation.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=scripts/lib/backend.sh
-source "$ROOT/scripts/lib/backend.sh"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/delivery/lib/backend.sh
+source "$ROOT/scripts/delivery/lib/backend.sh"
 run_locally_or_require_backend rollback "$@"
 
 stack="" to="" pass=()
@@ -87,10 +87,14 @@ done
 echo "rollback: releasing $stack at $rev ($(git log -1 --format='%h %s' "$rev"))"
 # Recorded in the stack's sourceRevision output: what production1 now runs is that revision.
 export SAPOCHE_SOURCE_REVISION="$rev"
-# Declared, so release.sh's history check lets it go back (scripts/lib/history.js).
+# Declared, so release.sh's history check lets it go back (lib/history.ts).
 export SAPOCHE_ROLLBACK="$rev"
 set +e
-(cd "$src" && bash scripts/release.sh "${pass[@]}")
+# The revision's own release.sh: scripts/delivery/ since the delivery tools moved there, scripts/
+# before.
+release=scripts/delivery/release.sh
+[ -f "$src/$release" ] || release=scripts/release.sh
+(cd "$src" && bash "$release" "${pass[@]}")
 code=$?
 set -e
 [ "$code" = 0 ] || echo "rollback: release of $rev exited $code (see above)" >&2

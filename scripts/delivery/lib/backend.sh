@@ -1,4 +1,4 @@
-# Sourced by scripts/release.sh and scripts/rollback.sh: `--local` runs the command in
+# Sourced by scripts/delivery/release.sh and rollback.sh: `--local` runs the command in
 # scripts/local.sh's sandbox (pinned toolchain, local file backend, the stack's own local control
 # plane, never the committed stack files); otherwise a Pulumi backend must be configured, so that
 # nothing falls back to an interactive Pulumi Cloud login halfway through a release.

@@ -1,44 +1,45 @@
-#!/usr/bin/env node
-// Reads saved Pulumi update plans (`pulumi preview --save-plan`) for scripts/release.sh.
+// Reads saved Pulumi update plans (`pulumi preview --save-plan`) for scripts/delivery/release.sh.
 //
-// Usage: node scripts/plan.js summary <plan.json> [--state <export.json>]
+// Usage: node -r ts-node/register/transpile-only scripts/delivery/saved-plan.ts summary <plan.json> [--state <export.json>]
 //          what the plan does: creates, updates, replaces, deletes; the release guard's
 //          refusals called out.
-//        node scripts/plan.js guard <plan.json> [--state <export.json>]
-//          the release guard (scripts/lib/release-guard.js): exit 1, listing them, when a step
+//        ... saved-plan.ts guard <plan.json> [--state <export.json>]
+//          the release guard (lib/release-guard.ts): exit 1, listing them, when a step
 //          risks data or availability; <export.json> is `pulumi stack export` of the stack,
 //          which in-place updates are judged against (without it they fail closed).
-//        node scripts/plan.js compare <saved.json> <current.json>
+//        ... saved-plan.ts compare <saved.json> <current.json>
 //          exit 0 when both plans do the same thing, 1 (listing the resources that differ)
 //          when code, config or the cluster changed in between.
-"use strict";
-const fs = require("fs");
-const { judge, formatRefusal } = require("./lib/release-guard");
+import * as fs from "fs";
+import { CriticalObjects, criticalObjects } from "../../stacks/critical";
+import { ResourcePlan, SavedPlan, typeOf } from "./lib/plan-goal";
+import { StackExport, Verdict, formatRefusal, judge } from "./lib/release-guard";
 
-/** The catalog's critical objects (TypeScript: registers ts-node unless a test runner did). */
-function criticalObjects() {
-    if (!require.extensions[".ts"]) require("ts-node").register({ transpileOnly: true });
-    return require("../stacks/critical").criticalObjects();
+export { criticalObjects };
+
+type Operation = "create" | "update" | "replace" | "delete" | "same";
+export interface PlanSummary {
+    counts: Record<Operation, number>;
+    guard: Verdict;
 }
 
-function read(file) {
+function read(file: string): any {
     return JSON.parse(fs.readFileSync(file, "utf8"));
 }
 
-/** The resource's own type: the URN's type segment also carries its parents' types. */
-function typeOf(urn, resourcePlan) {
-    return resourcePlan.goal?.type ?? urn.split("::")[2].split("$").pop();
-}
-
-function operation(steps) {
+function operation(steps: string[]): Operation {
     if (steps.includes("replace") || steps.includes("create-replacement")) return "replace";
-    return steps.find((s) => ["create", "update", "delete"].includes(s)) ?? "same";
+    return (steps.find((s) => ["create", "update", "delete"].includes(s)) as Operation) ?? "same";
 }
 
 /** Counts per operation of the Kubernetes objects, and the release guard's verdict. */
-function summarize(plan, state, critical = criticalObjects()) {
+export function summarize(
+    plan: SavedPlan,
+    state?: StackExport,
+    critical: CriticalObjects = criticalObjects(),
+): PlanSummary {
     const counts = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
-    for (const [urn, rp] of Object.entries(plan.resourcePlans ?? {})) {
+    for (const [urn, rp] of Object.entries<ResourcePlan>(plan.resourcePlans ?? {})) {
         const type = typeOf(urn, rp);
         if (!type.startsWith("kubernetes:")) continue;
         counts[operation(rp.steps ?? [])] += 1;
@@ -46,8 +47,8 @@ function summarize(plan, state, critical = criticalObjects()) {
     return { counts, guard: judge(plan, state, critical) };
 }
 
-function formatSummary({ counts, guard }) {
-    const line = ["create", "update", "replace", "delete", "same"]
+export function formatSummary({ counts, guard }: PlanSummary): string {
+    const line = (["create", "update", "replace", "delete", "same"] as const)
         .map((op) => `${counts[op]} to ${op === "same" ? "leave unchanged" : op}`)
         .join(", ");
     return [`Plan: ${line}.`, formatRefusal(guard)].join("\n");
@@ -57,9 +58,9 @@ function formatSummary({ counts, guard }) {
  * A goal with its dependency lists sorted: CLI 3.274 records dependencies in the order the
  * program's promises resolved, which differs between two runs of the very same program.
  */
-function canonicalGoal(goal) {
+export function canonicalGoal(goal: ResourcePlan["goal"]): object | null {
     if (!goal) return null;
-    const sorted = (list) => [...(list ?? [])].sort();
+    const sorted = (list: string[] | undefined) => [...(list ?? [])].sort();
     const propertyDependencies = Object.fromEntries(
         Object.entries(goal.propertyDependencies ?? {})
             .sort(([a], [b]) => a.localeCompare(b))
@@ -73,10 +74,10 @@ function canonicalGoal(goal) {
  * do; the rest of a saved plan (timestamp, random seeds, field-manager names, dry-run state)
  * differs between two plans of the very same code, config and cluster.
  */
-function differences(saved, current) {
-    const body = (plan) =>
+export function differences(saved: SavedPlan, current: SavedPlan): string[] {
+    const body = (plan: SavedPlan) =>
         new Map(
-            Object.entries(plan.resourcePlans ?? {}).map(([urn, rp]) => [
+            Object.entries<ResourcePlan>(plan.resourcePlans ?? {}).map(([urn, rp]) => [
                 urn,
                 JSON.stringify([canonicalGoal(rp.goal), rp.steps ?? []]),
             ]),
@@ -88,7 +89,7 @@ function differences(saved, current) {
         .sort();
 }
 
-function main(argv) {
+export function main(argv: string[]): number {
     const args = [...argv];
     const at = args.indexOf("--state");
     const state = at >= 0 ? read(args.splice(at, 2)[1]) : undefined;
@@ -109,10 +110,9 @@ function main(argv) {
         return changed.length ? 1 : 0;
     }
     console.error(
-        "usage: plan.js summary|guard <plan.json> [--state <export.json>] | plan.js compare <saved.json> <current.json>",
+        "usage: saved-plan.ts summary|guard <plan.json> [--state <export.json>] | saved-plan.ts compare <saved.json> <current.json>",
     );
     return 2;
 }
 
-module.exports = { summarize, formatSummary, differences, canonicalGoal, criticalObjects, main };
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,33 +1,33 @@
 #!/usr/bin/env bash
 # Ships one stack through the gates, applying exactly what was reviewed:
-#   1. policy-checked preview that saves an update plan (scripts/preview.sh --save-plan);
+#   1. policy-checked preview that saves an update plan (preview.sh --save-plan);
 #   2. every gate decides, before anyone approves: the release guard, the creates check, and a
-#      summary a person reads in 30 seconds (scripts/lib/release-summary.ts);
+#      summary a person reads in 30 seconds (lib/release-summary.ts);
 #   3. explicit confirmation: type the stack name (CI passes --approved after its own approval;
 #      the flag counts only with CI=true and no terminal);
 #   4. `pulumi up --plan`: only that plan is applied.
 # Applying a saved plan first re-plans against the current code, config and cluster and compares
-# what each resource's update would be (scripts/plan.js compare); if code or config changed, or a
+# what each resource's update would be (saved-plan.ts compare); if code or config changed, or a
 # cluster edit changed what the update does, it refuses and changes nothing. (An out-of-band edit
 # to a resource the plan already updates does not change that: the update restores the program's
 # values, as reviewed.) The engine then refuses any step outside the plan as well.
 #
-# Usage: scripts/release.sh --stack <stack> [--approved]                 preview, confirm, apply
-#        scripts/release.sh --local --stack <stack> [...]                the same in scripts/local.sh's sandbox
-#        scripts/release.sh --stack <stack> --plan-only --plan-file <f>  save plan + summary only
-#        scripts/release.sh --stack <stack> --apply-plan <f> [--approved]
+# Usage: scripts/delivery/release.sh --stack <stack> [--approved]                 preview, confirm, apply
+#        scripts/delivery/release.sh --local --stack <stack> [...]                the same in scripts/local.sh's sandbox
+#        scripts/delivery/release.sh --stack <stack> --plan-only --plan-file <f>  save plan + summary only
+#        scripts/delivery/release.sh --stack <stack> --apply-plan <f> [--approved]
 #        --allow-data-risk "<why>"  also save or apply a plan with steps the release guard refuses
-#                                   (scripts/lib/release-guard.js: anything but a create, a no-op
+#                                   (lib/release-guard.ts: anything but a create, a no-op
 #                                   or a safe update of an object stacks/critical.ts marks); without
 #                                   it such a plan is refused (exit 5), in the plan job and at apply.
 # Exit codes: 0 applied (or plan saved), 1 preview failed, 2 usage, 3 stale plan, 4 no confirmation,
-# 5 release guard, 6 revision not on the deployed line (scripts/lib/history.js), 7 the plan creates
+# 5 release guard, 6 revision not on the deployed line (lib/history.ts), 7 the plan creates
 # objects that already exist in the cluster (it would adopt them silently; live objects are adopted
 # through the adoption phases, as imports).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=scripts/lib/backend.sh
-source "$ROOT/scripts/lib/backend.sh"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/delivery/lib/backend.sh
+source "$ROOT/scripts/delivery/lib/backend.sh"
 run_locally_or_require_backend release "$@"
 # `up --plan` is still an experimental flag in CLI 3.274 (hidden, and the engine only checks the
 # plan's constraints with experimental mode on).
@@ -52,22 +52,23 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ -n "$stack" ] || { echo "release.sh: --stack is required" >&2; exit 2; }
+# The delivery tools are TypeScript, transpiled on the fly (about 0.5 s per start on this machine).
+TS_NODE=(node -r ts-node/register/transpile-only)
 # Until the confirmation, nothing reads the terminal: every command below takes its stdin from
 # /dev/null, so none can swallow the typed stack name.
 # Only forward along the main line, unless this is a declared rollback (exit 6).
-node "$ROOT/scripts/lib/history.js" "$stack" </dev/null || { echo "release.sh: nothing was applied" >&2; exit 6; }
+"${TS_NODE[@]}" "$ROOT/scripts/delivery/lib/history.ts" "$stack" </dev/null || { echo "release.sh: nothing was applied" >&2; exit 6; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # What a reviewer and the next command need outlives this run: the plan, the full preview, the
 # summary and each gate's output (.local/ is ignored by git).
 keep="${SAPOCHE_RELEASE_DIR:-$ROOT/.local/releases}/$stack-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$keep"
-TS_NODE=(node -r ts-node/register/transpile-only)
 
 # Plans are made against the live cluster (--refresh), so an edit made in the cluster since the
 # plan was saved also makes it stale.
 save_plan() { # save_plan FILE
-    PREVIEW_OUT="$keep/preview.txt" bash "$ROOT/scripts/preview.sh" "$stack" --refresh --save-plan "$1" </dev/null
+    PREVIEW_OUT="$keep/preview.txt" bash "$ROOT/scripts/delivery/preview.sh" "$stack" --refresh --save-plan "$1" </dev/null
 }
 
 confirm() {
@@ -99,7 +100,7 @@ if [ -n "$apply_plan" ]; then
         echo "release.sh: re-planning $stack failed (preview above); nothing was applied" >&2
         exit 1
     fi
-    if ! node "$ROOT/scripts/plan.js" compare "$plan" "$work/current.json" >"$work/differs.txt" </dev/null; then
+    if ! "${TS_NODE[@]}" "$ROOT/scripts/delivery/saved-plan.ts" compare "$plan" "$work/current.json" >"$work/differs.txt" </dev/null; then
         echo "release.sh: the saved plan $plan no longer matches what an update would do now:" >&2
         echo "code, config or the cluster changed since it was saved. Nothing was applied." >&2
         cat "$work/differs.txt" >&2
@@ -122,10 +123,10 @@ fi
 # Every gate decides before anyone approves (these run before --plan-only exits, so the plan job
 # refuses too), and again at apply on the re-plan; the summary shows what each decided.
 data_risk=0
-node "$ROOT/scripts/plan.js" guard "$plan" --state "$keep/state.json" >"$keep/data-risk.txt" </dev/null || data_risk=$?
+"${TS_NODE[@]}" "$ROOT/scripts/delivery/saved-plan.ts" guard "$plan" --state "$keep/state.json" >"$keep/data-risk.txt" </dev/null || data_risk=$?
 creates=0
-"${TS_NODE[@]}" "$ROOT/scripts/lib/creates-over-live.ts" "$plan" 2>"$keep/creates.txt" </dev/null || creates=$?
-"${TS_NODE[@]}" "$ROOT/scripts/lib/release-summary.ts" --stack "$stack" --plan "$plan" \
+"${TS_NODE[@]}" "$ROOT/scripts/delivery/lib/creates-over-live.ts" "$plan" 2>"$keep/creates.txt" </dev/null || creates=$?
+"${TS_NODE[@]}" "$ROOT/scripts/delivery/lib/release-summary.ts" --stack "$stack" --plan "$plan" \
     --state "$keep/state.json" --preview "$keep/preview.txt" \
     --gate "data-risk guard=$data_risk:$keep/data-risk.txt" \
     --gate "creates over live=$creates:$keep/creates.txt" \

@@ -1,26 +1,38 @@
-#!/usr/bin/env node
 // Builds the pull-request comment of one stack from the files the pull-request workflow leaves
 // behind. Every input is optional: a step that failed or never ran leaves its file missing, and
 // the comment says so instead of failing (the check's own result is the gate, not the comment).
 // The comment never exceeds GitHub's 65,536-character limit: the full preview is cut first.
 //
-// Usage: node scripts/lib/pr-comment.js --stack <stack> [--outcome <preview step outcome>]
+// Usage: node -r ts-node/register/transpile-only scripts/delivery/lib/pr-comment.ts --stack <stack> [--outcome <preview step outcome>]
 //          [--summary <preview-summary.md>] [--plan <plan summary>] [--capacity <capacity.md>]
 //          [--gate <promotion-gate.txt>] [--gate-after-merge <promotion-gate.txt>]
 //          [--preview <full preview>] [--artifacts <url>] [--run <url>]
-"use strict";
-const fs = require("fs");
+import * as fs from "fs";
+
+/** What the comment is built from; every file's text is optional. */
+export interface CommentInputs {
+    stack: string;
+    outcome?: string;
+    summary?: string;
+    plan?: string;
+    capacity?: string;
+    gate?: string;
+    gateAfterMerge?: string;
+    preview?: string;
+    artifacts?: string;
+    run?: string;
+}
 
 /** GitHub refuses comment bodies over 65,536 characters; keep a margin for the wrapper. */
-const LIMIT = 65536;
+export const LIMIT = 65536;
 const MARGIN = 1024;
 
 /** The first line of the comment, found again to update it instead of adding another. */
-function marker(stack) {
+export function marker(stack: string): string {
     return `<!-- sapoche-preview:${stack} -->`;
 }
 
-function read(file) {
+function read(file: string | undefined): string | undefined {
     if (!file) return undefined;
     try {
         const text = fs.readFileSync(file, "utf8").trim();
@@ -30,7 +42,7 @@ function read(file) {
     }
 }
 
-const RESULT = {
+const RESULT: Record<string, string> = {
     success: "✅ preview passed: no mandatory policy violation",
     failure:
         "❌ preview failed: a mandatory policy violation, bad config or an unreachable cluster (see below)",
@@ -38,36 +50,39 @@ const RESULT = {
     skipped: "⚠️ preview skipped (an earlier step failed)",
 };
 
-function fence(text) {
+function fence(text: string): string {
     // A fence longer than any backtick run inside, so the text cannot close it.
-    const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+    const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r: string) => r.length));
     const f = "`".repeat(longest + 1);
     return `${f}text\n${text}\n${f}`;
 }
 
-function section(title, body, missing) {
+function section(title: string, body: string | undefined, missing: string): string {
     return `#### ${title}\n\n${body ?? `_${missing}_`}\n`;
 }
 
 /** The comment's Markdown; `preview` (the full output) is cut to fit the limit. */
-function build(o) {
+export function build(o: CommentInputs): string {
     const parts = [
         marker(o.stack),
-        `### \`${o.stack}\`: ${RESULT[o.outcome] ?? `⚠️ preview outcome: ${o.outcome ?? "unknown"}`}\n`,
+        `### \`${o.stack}\`: ${RESULT[o.outcome ?? ""] ?? `⚠️ preview outcome: ${o.outcome ?? "unknown"}`}\n`,
         section(
             "Policy and changes",
             o.summary && fence(o.summary),
             "no preview output (the preview did not run or wrote nothing)",
         ),
         section(
-            "Plan summary (`scripts/plan.js summary`)",
+            "Plan summary (`scripts/delivery/saved-plan.ts summary`)",
             o.plan && fence(o.plan),
             "no saved plan",
         ),
         section("Capacity", o.capacity, "no capacity report"),
         section(
             "Promotion gate (reported here, enforced on main)",
-            [o.gate, o.gateAfterMerge].filter(Boolean).map(fence).join("\n\n") || undefined,
+            [o.gate, o.gateAfterMerge]
+                .filter((t): t is string => Boolean(t))
+                .map(fence)
+                .join("\n\n") || undefined,
             "no promotion report",
         ),
         section(
@@ -99,16 +114,16 @@ function build(o) {
     return head + wrapperStart + fence(text) + wrapperEnd;
 }
 
-function args(argv) {
-    const o = {};
+function args(argv: string[]): Record<string, string | undefined> {
+    const o: Record<string, string | undefined> = {};
     for (let i = 0; i < argv.length; i += 2) o[argv[i].replace(/^--/, "")] = argv[i + 1];
     return o;
 }
 
-function main(argv) {
+function main(argv: string[]): number {
     const a = args(argv);
     if (!a.stack) {
-        console.error("usage: pr-comment.js --stack <stack> [--outcome ...] [--summary f] ...");
+        console.error("usage: pr-comment.ts --stack <stack> [--outcome ...] [--summary f] ...");
         return 2;
     }
     const body = build({
@@ -127,5 +142,4 @@ function main(argv) {
     return 0;
 }
 
-module.exports = { build, marker, LIMIT };
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -2,9 +2,9 @@
  * What a release is about to do, in a screen a person reads in 30 seconds: each Kubernetes object
  * the plan creates, updates (with the fields that change), replaces or deletes, grouped by kind;
  * what each gate decided; where the full preview and the plan are kept, and the one command that
- * applies exactly this plan. scripts/release.sh prints it before asking for a confirmation.
+ * applies exactly this plan. scripts/delivery/release.sh prints it before asking for a confirmation.
  *
- * Usage: node -r ts-node/register/transpile-only scripts/lib/release-summary.ts
+ * Usage: node -r ts-node/register/transpile-only scripts/delivery/lib/release-summary.ts
  *          --stack <stack> --plan <plan.json> --state <pulumi stack export> --preview <preview.txt>
  *          --apply <command that applies this plan> [--gate <name>=<exit code>:<output file>]...
  */

@@ -1,18 +1,21 @@
-#!/usr/bin/env node
 // Refuses a policy config generated for another adoption phase than the stack file names: the
 // pack checks the phase its config says (enforce-adoption-phase), so after editing
-// `sapoche-stack:adoption.phase` the config must be regenerated (docs/operations/adoption.md). Usage: node scripts/adoption-phase.js <Pulumi.<stack>.yaml> <policy config.json>
-"use strict";
-const fs = require("fs");
-const path = require("path");
-const yaml = require(path.join(__dirname, "..", "node_modules", "js-yaml"));
+// `sapoche-stack:adoption.phase` the config must be regenerated (docs/operations/adoption.md).
+// Usage: node -r ts-node/register/transpile-only scripts/delivery/adoption-phase.ts <Pulumi.<stack>.yaml> <policy config.json>
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
 
 const [stackFile, packFile] = process.argv.slice(2);
 if (!stackFile || !packFile) {
-    console.error("usage: node scripts/adoption-phase.js <stack file> <policy config>");
+    console.error("usage: adoption-phase.ts <stack file> <policy config>");
     process.exit(2);
 }
-const config = yaml.load(fs.readFileSync(stackFile, "utf8"), { schema: yaml.JSON_SCHEMA }).config;
+const config = (
+    yaml.load(fs.readFileSync(stackFile, "utf8"), { schema: yaml.JSON_SCHEMA }) as {
+        config?: Record<string, any>;
+    }
+).config;
 const stack = (config ?? {})["sapoche-stack:adoption"]?.phase;
 const pack = JSON.parse(fs.readFileSync(packFile, "utf8"))["enforce-adoption-phase"]?.phase;
 if (stack !== pack) {

@@ -6,12 +6,39 @@
 // against the stack's state (`pulumi stack export`): without it, a field that cannot be compared
 // is refused. The caller decides what a refusal means (release.sh: exit 5 unless
 // --allow-data-risk "<why>").
-"use strict";
+import type { CriticalObjects as Critical } from "../../../stacks/critical";
+import { Json, ResourcePlan, SavedPlan, goalInputs, typeOf } from "./plan-goal";
+
+/** A resource of a `pulumi stack export`, as far as the guard reads it. */
+interface StateResource {
+    urn: string;
+    delete?: boolean;
+    protect?: boolean;
+    inputs?: Json;
+}
+
+export interface StackExport {
+    deployment?: { resources?: StateResource[] };
+}
+
+export interface Refusal {
+    urn: string;
+    type: string;
+    kind: string;
+    name: string;
+    steps: string[];
+    reason: string;
+}
+
+export interface Verdict {
+    refused: Refusal[];
+    passed: number;
+}
 
 /** Steps that change nothing or only add: they pass on any object whose type is known. */
-const SAFE_STEPS = new Set(["same", "create"]);
+export const SAFE_STEPS = new Set(["same", "create"]);
 /** Steps Pulumi 3.274 knows besides those; on a critical object each needs --allow-data-risk. */
-const RISKY_STEPS = new Set([
+export const RISKY_STEPS = new Set([
     "update",
     "delete",
     "replace",
@@ -27,40 +54,33 @@ const RISKY_STEPS = new Set([
     "remove-pending-replace",
 ]);
 
-function typeOf(urn, rp) {
-    return rp.goal?.type ?? urn.split("::")[2].split("$").pop();
-}
-
 /** The state's live entry of a URN (not one pending deletion), or undefined. */
-function stateIndex(state) {
-    const index = new Map();
+function stateIndex(state: StackExport | undefined): Map<string, StateResource> {
+    const index = new Map<string, StateResource>();
     for (const r of state?.deployment?.resources ?? []) {
         if (!r.delete || !index.has(r.urn)) index.set(r.urn, r);
     }
     return index;
 }
 
-/** The goal's inputs where the plan says them: everything for a create, changed keys otherwise. */
-function newInputs(goal, old) {
-    const diff = goal?.inputDiff ?? {};
-    const inputs = { ...(old?.inputs ?? {}), ...(diff.adds ?? {}), ...(diff.updates ?? {}) };
-    for (const key of diff.deletes ?? []) delete inputs[key];
-    return inputs;
-}
-
-function matchesPrefix(name, prefixes) {
+function matchesPrefix(name: unknown, prefixes: readonly string[]): boolean {
     return typeof name === "string" && prefixes.some((p) => name === p || name.startsWith(`${p}-`));
 }
 
 /** Why a resource is critical, or undefined when it is not. */
-function criticality(type, logical, inputsList, critical) {
+function criticality(
+    type: string,
+    logical: string,
+    inputsList: (Json | undefined)[],
+    critical: Critical,
+): string | undefined {
     const known =
         critical.knownTypes.includes(type) ||
         critical.knownTypes.some((t) => t.endsWith(":*") && type.startsWith(t.slice(0, -1)));
     if (!known) return critical.reasons.type;
     if (type.startsWith("pulumi:providers:")) return critical.reasons.provider;
     if (type === "pulumi:pulumi:Stack") return undefined;
-    const kind = type.split(":").pop();
+    const kind = type.split(":").pop() ?? "";
     if (type.startsWith("kubernetes:") && critical.kinds.includes(kind))
         return critical.reasons.kind;
     if (matchesPrefix(logical, critical.prefixes)) return critical.reasons.name;
@@ -80,15 +100,20 @@ function criticality(type, logical, inputsList, critical) {
     return undefined;
 }
 
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-const hasDelete = (policy) => JSON.stringify(policy ?? {}).includes('"Delete"');
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const hasDelete = (policy: unknown) => JSON.stringify(policy ?? {}).includes('"Delete"');
 
 /**
  * What an in-place update of a critical object risks, field by field; [] when nothing. `old` is
  * the state's inputs (undefined: not known, so a changed field cannot be judged and is refused).
  */
-function updateRisks(kind, oldInputs, inputs, changed) {
-    const risks = [];
+function updateRisks(
+    kind: string,
+    oldInputs: Json | undefined,
+    inputs: Json,
+    changed: string[],
+): string[] {
+    const risks: string[] = [];
     if (!changed.includes("spec")) return risks;
     const spec = inputs.spec ?? {};
     if (!oldInputs) {
@@ -98,7 +123,7 @@ function updateRisks(kind, oldInputs, inputs, changed) {
         return risks;
     }
     const old = oldInputs.spec ?? {};
-    const replicas = (s) => (s.replicas === undefined ? 1 : s.replicas);
+    const replicas = (s: Json) => (s.replicas === undefined ? 1 : s.replicas);
     if (kind === "StatefulSet") {
         if (typeof spec.replicas !== "number" || replicas(spec) < replicas(old)) {
             risks.push(`replicas go down from ${replicas(old)} to ${spec.replicas ?? 1}`);
@@ -132,24 +157,28 @@ function updateRisks(kind, oldInputs, inputs, changed) {
  * Every step of the plan judged: `refused` lists what needs --allow-data-risk (each with the
  * URN, kind, name, steps and why), `passed` counts the rest.
  */
-function judge(plan, state, critical) {
+export function judge(
+    plan: SavedPlan,
+    state: StackExport | undefined,
+    critical: Critical,
+): Verdict {
     const olds = stateIndex(state);
-    const refused = [];
+    const refused: Refusal[] = [];
     let passed = 0;
-    for (const [urn, rp] of Object.entries(plan.resourcePlans ?? {})) {
+    for (const [urn, rp] of Object.entries<ResourcePlan>(plan.resourcePlans ?? {})) {
         const type = typeOf(urn, rp);
-        const logical = urn.split("::").pop();
+        const logical = urn.split("::").pop() ?? urn;
         const steps = rp.steps?.length ? rp.steps : ["same"];
         const old = olds.get(urn);
-        const inputs = newInputs(rp.goal, old);
+        const inputs = goalInputs(rp, old?.inputs);
         const why = criticality(type, logical, [inputs, old?.inputs], critical);
-        const kind = type.split(":").pop();
+        const kind = type.split(":").pop() ?? "";
         const [was, is] = [
             old?.inputs?.metadata?.name,
             rp.goal ? inputs.metadata?.name : undefined,
         ];
         const name = was && is && was !== is ? `${was} -> ${is}` : (is ?? was ?? logical);
-        const refuse = (reason) => refused.push({ urn, type, kind, name, steps, reason });
+        const refuse = (reason: string) => refused.push({ urn, type, kind, name, steps, reason });
         const unknown = steps.filter((s) => !SAFE_STEPS.has(s) && !RISKY_STEPS.has(s));
         if (unknown.length) {
             refuse(
@@ -189,7 +218,7 @@ function judge(plan, state, critical) {
 }
 
 /** The refusal as a reviewer reads it, naming what would be accepted. */
-function formatRefusal({ refused }) {
+export function formatRefusal({ refused }: Pick<Verdict, "refused">): string {
     if (!refused.length) return "Release guard: every step is a create, a no-op or a safe update.";
     const lines = ["Release guard: these steps risk data or availability:"];
     for (const r of refused) {
@@ -202,5 +231,3 @@ function formatRefusal({ refused }) {
     );
     return lines.join("\n");
 }
-
-module.exports = { judge, formatRefusal, SAFE_STEPS, RISKY_STEPS };

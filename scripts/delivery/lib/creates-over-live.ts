@@ -5,7 +5,7 @@
  * while the plan said "create". An object the stack should adopt is imported through the adoption
  * phases (an `import` step, not a create), so every create over an existing object is refused.
  *
- * Usage: node -r ts-node/register/transpile-only scripts/lib/creates-over-live.ts <plan.json>
+ * Usage: node -r ts-node/register/transpile-only scripts/delivery/lib/creates-over-live.ts <plan.json>
  *   exit 0: no create lands on an existing object; 6: some do (listed); 1: the cluster could not
  *   be asked (fails closed). Uses kubectl with the ambient KUBECONFIG, as the engine does.
  */

@@ -3,15 +3,15 @@
 # policy pack and that stack's policy config. Fails on a mandatory policy violation (pulumi exits
 # non-zero) and on a preview that could not reach the cluster (the provider only warns then).
 #
-# Usage: scripts/preview.sh <stack> [extra pulumi preview args...]
+# Usage: scripts/delivery/preview.sh <stack> [extra pulumi preview args...]
 # The pack is given as its executable launcher (policy-pack/analyzer: precompiled, works with the
 # CLI + Node host pair built here); SAPOCHE_POLICY_PACK=policy-pack gives the directory instead.
 # Writes the full preview to ${PREVIEW_OUT:-preview-<stack>.txt} as well as to the terminal; with
 # SAPOCHE_PREVIEW_SUMMARY=1 (what `npm run preview:local` uses) the terminal gets a summary instead.
 set -euo pipefail
-stack="${1:?usage: scripts/preview.sh <stack> [pulumi preview args...]}"
+stack="${1:?usage: scripts/delivery/preview.sh <stack> [pulumi preview args...]}"
 shift
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${PREVIEW_OUT:-preview-$stack.txt}"
 # Type checking is `npm run lint`'s job (required on every pull request); the engine only
 # transpiles, which makes each preview about 8 s (40 %) faster.
@@ -21,7 +21,7 @@ SAPOCHE_COMPILED_PROGRAM="$(bash "$ROOT/scripts/lib/compiled-program.sh")"; expo
 
 # The pack checks the adoption phase its config names: refuse one generated for another phase.
 if [ -f "$ROOT/Pulumi.$stack.yaml" ] && [ -f "$ROOT/policy-pack/config/$stack.json" ]; then
-    node "$ROOT/scripts/adoption-phase.js" "$ROOT/Pulumi.$stack.yaml" "$ROOT/policy-pack/config/$stack.json"
+    node -r ts-node/register/transpile-only "$ROOT/scripts/delivery/adoption-phase.ts" "$ROOT/Pulumi.$stack.yaml" "$ROOT/policy-pack/config/$stack.json"
 fi
 
 preview() {
@@ -36,7 +36,7 @@ if [ "${SAPOCHE_PREVIEW_SUMMARY:-0}" = 1 ]; then
     rc=$?
     # Never a clean-looking summary of a failed run: the summary gets the exit code to show, and
     # an output it cannot read as complete fails the gate even when the engine exited 0.
-    if ! node "$ROOT/scripts/preview-summary.js" "$out" --exit-code "$rc" && [ "$rc" = 0 ]; then
+    if ! node -r ts-node/register/transpile-only "$ROOT/scripts/delivery/preview-summary.ts" "$out" --exit-code "$rc" && [ "$rc" = 0 ]; then
         rc=1
     fi
 else

@@ -1,21 +1,20 @@
-#!/usr/bin/env node
 // Releases move a stack forward along the main line: the revision being released must descend
 // from the one the stack runs (its `sourceRevision` output), so re-running an old workflow run
-// cannot quietly redeploy old code. Going back is a declared rollback (scripts/rollback.sh sets
+// cannot quietly redeploy old code. Going back is a declared rollback (scripts/delivery/rollback.sh sets
 // SAPOCHE_ROLLBACK to the revision it releases), never a side effect.
 //
-// Usage: node scripts/lib/history.js <stack>   (from the checkout being released)
+// Usage: node -r ts-node/register/transpile-only scripts/delivery/lib/history.ts <stack>
+//        (from the checkout being released)
 // Exit 0: first release, same revision, a descendant, or a declared rollback; 6: refused.
-"use strict";
-const { spawnSync } = require("child_process");
+import { spawnSync } from "child_process";
 
-function git(...args) {
+function git(...args: string[]): { code: number | null; out: string } {
     const r = spawnSync("git", args, { encoding: "utf8" });
     return { code: r.status, out: (r.stdout ?? "").trim() };
 }
 
 /** What stacks/settings.ts records as sourceRevision for this checkout, computed the same way. */
-function checkoutRevision() {
+function checkoutRevision(): string {
     const head = git("rev-parse", "HEAD");
     if (head.code !== 0) return "unknown (not a git checkout)";
     return head.out + (git("status", "--porcelain").out ? "-dirty" : "");
@@ -25,7 +24,17 @@ function checkoutRevision() {
  * The verdict on releasing `current` over `deployed`: { ok, message }. `isAncestor(a, b)` answers
  * true, false, or undefined when git cannot tell (a commit it does not have: a shallow clone).
  */
-function judgeRevision({ deployed, current, rollback, isAncestor }) {
+export function judgeRevision({
+    deployed,
+    current,
+    rollback,
+    isAncestor,
+}: {
+    deployed?: string;
+    current: string;
+    rollback?: string;
+    isAncestor: (a: string, b: string) => boolean | undefined;
+}): { ok: boolean; message: string } {
     if (rollback) return { ok: true, message: `declared rollback to ${rollback}` };
     if (!deployed) return { ok: true, message: "first release of this stack (no sourceRevision)" };
     if (deployed === current) return { ok: true, message: `same revision ${current}` };
@@ -53,7 +62,7 @@ function judgeRevision({ deployed, current, rollback, isAncestor }) {
     };
 }
 
-function main(stack) {
+function main(stack: string): number {
     const out = spawnSync(
         "pulumi",
         ["stack", "output", "--stack", stack, "--json", "--non-interactive"],
@@ -71,7 +80,7 @@ function main(stack) {
         deployed,
         current,
         rollback: process.env.SAPOCHE_ROLLBACK,
-        isAncestor: (a, b) => {
+        isAncestor: (a: string, b: string) => {
             if (git("cat-file", "-e", `${a}^{commit}`).code !== 0) return undefined;
             const r = git("merge-base", "--is-ancestor", a, b).code;
             return r === 0 ? true : r === 1 ? false : undefined;
@@ -87,5 +96,4 @@ function main(stack) {
     return 6;
 }
 
-module.exports = { judgeRevision };
 if (require.main === module) process.exitCode = main(process.argv[2]);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The pull-request preview of one stack ($STACK), as pull-request.yml runs it in the stack's
 # preview environment; its output goes to $RUNNER_TEMP/preview for the comment job.
-#   scripts/ci-preview.sh                       policy-checked preview, plan saved
-#   scripts/ci-preview.sh --summaries <outcome> the preview's and the plan's summaries
+#   scripts/delivery/ci-preview.sh                       policy-checked preview, plan saved
+#   scripts/delivery/ci-preview.sh --summaries <outcome> the preview's and the plan's summaries
 # The kubeconfig comes in KUBECONFIG_DATA and lives only as long as this script.
 set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TS_NODE=(node -r ts-node/register/transpile-only)
 : "${STACK:?}" "${RUNNER_TEMP:?}"
 out="$RUNNER_TEMP/preview"
 mkdir -p "$out"
@@ -14,13 +16,13 @@ if [ "${1:-}" = --summaries ]; then
     if [ -f "$out/preview.txt" ]; then
         # The preview step's outcome makes a failed run read as failed; the summary is written
         # either way (the preview step already failed the job).
-        node scripts/preview-summary.js "$out/preview.txt" --outcome "${2:-unknown}" >"$out/summary.txt" || true
+        "${TS_NODE[@]}" "$here/preview-summary.ts" "$out/preview.txt" --outcome "${2:-unknown}" >"$out/summary.txt" || true
     fi
     if [ -f "$RUNNER_TEMP/plan.json" ]; then
         # The release guard's verdict as release.sh will give it, judged against the state.
         state=()
         [ -f "$RUNNER_TEMP/state.json" ] && state=(--state "$RUNNER_TEMP/state.json")
-        node scripts/plan.js summary "$RUNNER_TEMP/plan.json" "${state[@]}" >"$out/plan-summary.txt"
+        "${TS_NODE[@]}" "$here/saved-plan.ts" summary "$RUNNER_TEMP/plan.json" "${state[@]}" >"$out/plan-summary.txt"
     fi
     exit 0
 fi
@@ -45,11 +47,11 @@ if [ "$STACK" = production1 ]; then
     fi
     # The real preview (diff against the cluster, policy pack) with the gate off, from a copy of
     # the stack file outside the checkout; main's plan uses the committed file.
-    node scripts/lib/without-promotion-gate.js production1 "$RUNNER_TEMP/Pulumi.production1.yaml"
+    "${TS_NODE[@]}" "$here/lib/without-promotion-gate.ts" production1 "$RUNNER_TEMP/Pulumi.production1.yaml"
     extra=(--config-file "$RUNNER_TEMP/Pulumi.production1.yaml")
 fi
 # Outside the uploaded directory: the state stays on the runner (its secrets are encrypted).
 pulumi stack export --stack "$STACK" --file "$RUNNER_TEMP/state.json" --non-interactive ||
     echo "::warning::could not export $STACK's state: the plan summary judges updates without it"
 PULUMI_EXPERIMENTAL=true PREVIEW_OUT="$out/preview.txt" \
-    bash scripts/preview.sh "$STACK" --save-plan "$RUNNER_TEMP/plan.json" "${extra[@]}"
+    bash "$here/preview.sh" "$STACK" --save-plan "$RUNNER_TEMP/plan.json" "${extra[@]}"

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Writes a copy of a stack file whose promotion gate is bypassed, for the
 // pull-request preview of production1 (`pulumi preview --config-file <copy>`): a pull request that
 // bumps an image in both stack files must show production1's real diff and policy results before
@@ -9,34 +8,32 @@
 // run with an empty source (the config schema refuses it), and a bypass is always visible (a
 // warning, the sapoche.io/promotion-bypass annotation, the pack's advisory report).
 //
-// Usage: node scripts/lib/without-promotion-gate.js <stack> <out-file>
-"use strict";
-const fs = require("fs");
-const path = require("path");
-const yaml = require("js-yaml");
+// Usage: node -r ts-node/register/transpile-only scripts/delivery/lib/without-promotion-gate.ts <stack> <out-file>
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
 
 const KEY = "sapoche-stack:promotion";
 
-function withoutGate(doc) {
+export function withoutGate(doc: any): any {
     const promotion = doc.config?.[KEY];
     if (!promotion) throw new Error(`no ${KEY} in the stack file`);
     return { ...doc, config: { ...doc.config, [KEY]: { ...promotion, bypassReason: BYPASS } } };
 }
 
 /** The bypass reason of a pull-request preview. */
-const BYPASS =
+export const BYPASS =
     "Pull-request preview: the promotion gate is reported separately and enforced on main";
 
-function main([stack, out]) {
+function main([stack, out]: string[]): number {
     if (!stack || !out) {
-        console.error("usage: without-promotion-gate.js <stack> <out-file>");
+        console.error("usage: without-promotion-gate.ts <stack> <out-file>");
         return 2;
     }
-    const file = path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`);
+    const file = path.join(__dirname, "..", "..", "..", `Pulumi.${stack}.yaml`);
     const doc = yaml.load(fs.readFileSync(file, "utf8"));
     fs.writeFileSync(out, yaml.dump(withoutGate(doc), { lineWidth: -1 }));
     return 0;
 }
 
-module.exports = { withoutGate, BYPASS };
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
