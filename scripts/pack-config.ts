@@ -40,6 +40,7 @@ const REDIS_POLICIES = [
     "enforce-sentinel-quorum",
     "enforce-redis-spread",
     "enforce-redis-persistence",
+    "enforce-redis-settings",
     "enforce-redis-disruption-budget",
 ];
 

@@ -20,6 +20,7 @@ import { enforceConsumerMinReplicas } from "./consumers/enforceConsumerMinReplic
 import { missingCriticalWorkloadAlert } from "./monitoring/missingCriticalWorkloadAlert";
 import { enforceRedisDisruptionBudget } from "./redis/enforceRedisDisruptionBudget";
 import { enforceRedisPersistence } from "./redis/enforceRedisPersistence";
+import { enforceRedisSettings } from "./redis/enforceRedisSettings";
 import { enforceRedisReplicas } from "./redis/enforceRedisReplicas";
 import { enforceRedisSentinel } from "./redis/enforceRedisSentinel";
 import { enforceRedisSpread } from "./redis/enforceRedisSpread";
@@ -73,6 +74,7 @@ export const policies: Policies = [
     enforceSentinelQuorum,
     enforceRedisSpread,
     enforceRedisPersistence,
+    enforceRedisSettings,
     enforceRedisDisruptionBudget,
     disallowUnsanctionedRedis,
     // Consumers
