@@ -130,6 +130,10 @@ export function packConfig(
         },
         "enforce-scheduler-singleton": {
             schedulerName: catalog.schedulerName(required<string>(config, "environment", stack)),
+            schedulerCommands: schedulerCommands(config),
+        },
+        "disallow-scaled-scheduler": {
+            schedulerName: catalog.schedulerName(required<string>(config, "environment", stack)),
         },
         "enforce-hpa-cpu-target": { maxCpuUtilization: 70 },
         "enforce-namespace": { namespace: settings.namespace },
@@ -175,6 +179,20 @@ export function packConfig(
         config_["disallow-evictable-last-pod"] = "advisory";
     }
     return config_;
+}
+
+/**
+ * The command line the stack's scheduler runs (`scheduler.container`, written by import-live),
+ * so the pack recognises a second scheduler by what it runs; empty while the stack file leaves
+ * the command to the image.
+ */
+function schedulerCommands(config: Record<string, unknown>): string[] {
+    const container = (
+        config[`${PROJECT}:scheduler`] as { container?: { command?: string[]; args?: string[] } }
+    )?.container;
+    const words = [...(container?.command ?? []), ...(container?.args ?? [])];
+    // Quoted so the pack splits the line back into the same words.
+    return words.length === 0 ? [] : [words.map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(" ")];
 }
 
 /** Config as the engine hands it to the program: objects as JSON text, no project prefix. */

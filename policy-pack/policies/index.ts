@@ -26,6 +26,7 @@ import { enforceRedisSentinel } from "./redis/enforceRedisSentinel";
 import { enforceRedisSpread } from "./redis/enforceRedisSpread";
 import { enforceSentinelQuorum } from "./redis/enforceSentinelQuorum";
 import { enforceSchedulerSingleton } from "./scheduler/enforceSchedulerSingleton";
+import { disallowScaledScheduler } from "./scheduler/disallowScaledScheduler";
 import { disallowBarePod } from "./workloads/disallowBarePod";
 import { disallowHostNamespaces } from "./workloads/disallowHostNamespaces";
 import { disallowHostPathVolume } from "./workloads/disallowHostPathVolume";
@@ -98,6 +99,7 @@ export const policies: Policies = [
     disallowEvictableLastPod,
     // Scheduler
     enforceSchedulerSingleton,
+    disallowScaledScheduler,
     // Workload hygiene
     missingScaledToZeroReason,
     missingContainerResources,
