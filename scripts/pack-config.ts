@@ -17,6 +17,7 @@ import { CRITICAL_CONSUMER_FLOOR } from "../stacks/ranges";
 import { VOLUME_SOURCES } from "../stacks/schema/pod";
 import { restrictedVolumeSources } from "../policy-pack/policies/lib/podSecurity";
 import { parseSettings } from "../stacks/settings";
+import { cataloguedServices, schedulerCommands } from "./pack-derived";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "sapoche-stack";
@@ -130,7 +131,7 @@ export function packConfig(
         },
         "enforce-scheduler-singleton": {
             schedulerName: catalog.schedulerName(required<string>(config, "environment", stack)),
-            schedulerCommands: schedulerCommands(config),
+            schedulerCommands: schedulerCommands(config[`${PROJECT}:scheduler`]),
         },
         "disallow-scaled-scheduler": {
             schedulerName: catalog.schedulerName(required<string>(config, "environment", stack)),
@@ -155,6 +156,7 @@ export function packConfig(
                 .flatMap((ports) => Object.values(ports))
                 .sort((a, b) => a - b),
         },
+        "enforce-catalogued-service": { services: cataloguedServices(nodePorts) },
         "disallow-exposed-fastcgi": {
             fastcgiWorkloads: [catalog.phpBackend.fpm.name],
             fastcgiClients: [...settings.network.fastcgiClients],
@@ -179,20 +181,6 @@ export function packConfig(
         config_["disallow-evictable-last-pod"] = "advisory";
     }
     return config_;
-}
-
-/**
- * The command line the stack's scheduler runs (`scheduler.container`, written by import-live),
- * so the pack recognises a second scheduler by what it runs; empty while the stack file leaves
- * the command to the image.
- */
-function schedulerCommands(config: Record<string, unknown>): string[] {
-    const container = (
-        config[`${PROJECT}:scheduler`] as { container?: { command?: string[]; args?: string[] } }
-    )?.container;
-    const words = [...(container?.command ?? []), ...(container?.args ?? [])];
-    // Quoted so the pack splits the line back into the same words.
-    return words.length === 0 ? [] : [words.map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(" ")];
 }
 
 /** Config as the engine hands it to the program: objects as JSON text, no project prefix. */
@@ -235,7 +223,8 @@ const LIVE_OBJECTS_BREAK: readonly string[] = [
 
 /**
  * Rules that report instead of refusing in each adoption phase (docs/operations/adoption.md), each for what that phase deliberately leaves as it is live:
- * - until `services`, `redis-sp` still selects the unmanaged `redis-master`;
+ * - until `services`, `redis-sp` still selects the unmanaged `redis-master` (so it differs from
+ *   its catalogued shape);
  * - until `done`, php-fpm's FastCGI node port keeps the live contract (docs/network.md, "FastCGI");
  * - until `enforce`, the Namespace carries no Pod Security enforce label (`import` keeps every
  *   live label, so audit and warn are missing too; from `reshape` on they are set), and there is
@@ -250,10 +239,11 @@ const ADOPTION_RELAXED: Readonly<Record<AdoptionPhase, readonly string[]>> = {
     import: [
         ...LIVE_OBJECTS_BREAK,
         "missing-service-workload",
+        "enforce-catalogued-service",
         "missing-pod-security-audit-labels",
         ...BEFORE_ENFORCE,
     ],
-    reshape: ["missing-service-workload", ...BEFORE_ENFORCE],
+    reshape: ["missing-service-workload", "enforce-catalogued-service", ...BEFORE_ENFORCE],
     services: BEFORE_ENFORCE,
     "redis-moved": BEFORE_ENFORCE,
     enforce: ["disallow-exposed-fastcgi"],

@@ -45,6 +45,7 @@ import { enforceHpaMemoryTarget } from "./autoscaling/enforceHpaMemoryTarget";
 import { enforceHpaScaleUp } from "./autoscaling/enforceHpaScaleUp";
 import { disallowServiceSelectorOverlap } from "./exposure/disallowServiceSelectorOverlap";
 import { disallowServiceExposure } from "./exposure/disallowServiceExposure";
+import { enforceCataloguedService } from "./exposure/enforceCataloguedService";
 import { disallowExposedFastcgi } from "./exposure/disallowExposedFastcgi";
 import { disallowEveryAddressWithoutReason } from "./exposure/disallowEveryAddressWithoutReason";
 import { disallowEvictableLastPod } from "./autoscaling/disallowEvictableLastPod";
@@ -128,6 +129,7 @@ export const policies: Policies = [
     // Exposure and access
     disallowServiceExposure,
     disallowServiceSelectorOverlap,
+    enforceCataloguedService,
     disallowExposedFastcgi,
     disallowEveryAddressWithoutReason,
     disallowClusterRbac,

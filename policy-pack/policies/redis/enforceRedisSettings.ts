@@ -63,11 +63,8 @@ export const enforceRedisSettings: StackValidationPolicy = {
     configSchema: redisConfigSchema,
     validateStack: (args, reportViolation) => {
         const config = redisConfigOf(args.getConfig());
-        const configMaps = new Map<string, Record<string, string>>(
-            args.resources
-                .filter((r) => isKind(r.type, "ConfigMap"))
-                .map((r) => [objectName(r), (r.props.data ?? {}) as Record<string, string>]),
-        );
+        // Read on demand: a ConfigMap whose data is not known yet matters only to a Redis that loads it.
+        const configMaps = lazyData(args.resources.filter((r) => isKind(r.type, "ConfigMap")));
         for (const resource of args.resources) {
             const report = (message: string) => reportViolation(message, resource.urn);
             failClosed(describe(resource), report, () => {
@@ -95,6 +92,18 @@ export const enforceRedisSettings: StackValidationPolicy = {
         }
     },
 };
+
+function lazyData(
+    resources: { name: string; type: string; props: Record<string, any> }[],
+): ReadonlyMap<string, Record<string, string>> {
+    const byName = new Map(resources.map((r) => [objectName(r), r]));
+    return {
+        get: (name: string) => {
+            const r = byName.get(name);
+            return r === undefined ? undefined : ((r.props.data ?? {}) as Record<string, string>);
+        },
+    } as ReadonlyMap<string, Record<string, string>>;
+}
 
 function judgeServers(
     resource: { type: string; name: string; props: Record<string, any> },

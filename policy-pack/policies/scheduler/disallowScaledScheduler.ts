@@ -23,7 +23,7 @@ export const disallowScaledScheduler: StackValidationPolicy = {
                 reportViolation(
                     `${describe(scaler.resource)} scales ${describe(workload)}, the scheduler: it runs exactly one replica, ` +
                         `set by its Deployment, and no autoscaler.`,
-                    scaler.resource.urn,
+                    (scaler.resource as { urn?: string }).urn,
                 );
             }
         }
