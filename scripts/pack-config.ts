@@ -17,7 +17,7 @@ import { CRITICAL_CONSUMER_FLOOR } from "../stacks/ranges";
 import { VOLUME_SOURCES } from "../stacks/schema/pod";
 import { restrictedVolumeSources } from "../policy-pack/policies/lib/podSecurity";
 import { parseSettings } from "../stacks/settings";
-import { cataloguedServices, schedulerCommands } from "./pack-derived";
+import { cataloguedServices, probeFloors, schedulerCommands } from "./pack-derived";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "sapoche-stack";
@@ -157,6 +157,7 @@ export function packConfig(
                 .sort((a, b) => a - b),
         },
         "enforce-catalogued-service": { services: cataloguedServices(nodePorts) },
+        "enforce-probe-targets": probeFloors(stack),
         "disallow-exposed-fastcgi": {
             fastcgiWorkloads: [catalog.phpBackend.fpm.name],
             fastcgiClients: [...settings.network.fastcgiClients],

@@ -5,6 +5,7 @@
  */
 import * as catalog from "../stacks/catalog";
 import { selectorFor } from "../components/shared/labels";
+import { LIVENESS_WINDOW_MIN_SECONDS, STACK_FLOORS } from "../stacks/ranges";
 
 /** A Service as the catalog and the components render it. */
 export interface ServiceShape {
@@ -74,4 +75,12 @@ export function schedulerCommands(scheduler: unknown): string[] {
     const words = [...(container?.command ?? []), ...(container?.args ?? [])];
     // Quoted so the pack splits the line back into the same words.
     return words.length === 0 ? [] : [words.map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(" ")];
+}
+
+/** The liveness window a stack's rendered probes keep: its safety floor, else the schema's minimum. */
+export function probeFloors(stack: string): { minLivenessWindowSeconds: number } {
+    return {
+        minLivenessWindowSeconds:
+            STACK_FLOORS[stack]?.livenessWindowSeconds ?? LIVENESS_WINDOW_MIN_SECONDS,
+    };
 }

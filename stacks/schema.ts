@@ -19,6 +19,7 @@ import { SchemaContext } from "./schema/context";
 import { REASON_ALLOWED, dnsName, image, int, isReason } from "./schema/primitives";
 import { checkLive, containerSchema, podSchema } from "./schema/live";
 import { checkStackFloors, probesSchema, queueProcessSchema } from "./schema/probes";
+import { checkProbeTargets } from "./schema/probe-targets";
 import { redis } from "./schema/redis";
 import { resourcesSchema } from "./schema/resources";
 import { workloadsFor } from "./schema/workloads";
@@ -157,9 +158,10 @@ const clusterUid = z
 
 /** Every key under the project's config namespace, parsed from JSON where it is an object. */
 export const configSchemaFor = (context: SchemaContext) =>
-    withAdoptionRules(configShapeFor(context)).superRefine((config, ctx) =>
-        checkStackFloors(config, ctx, context.stack),
-    );
+    withAdoptionRules(configShapeFor(context)).superRefine((config, ctx) => {
+        checkStackFloors(config, ctx, context.stack);
+        checkProbeTargets(config, ctx);
+    });
 
 const configShapeFor = (context: SchemaContext) =>
     z

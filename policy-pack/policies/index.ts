@@ -35,6 +35,7 @@ import { enforceContainerSecurityContext } from "./workloads/enforceContainerSec
 import { enforceNamespace } from "./workloads/enforceNamespace";
 import { enforceRunAsNonRoot } from "./workloads/enforceRunAsNonRoot";
 import { missingContainerProbes } from "./workloads/missingContainerProbes";
+import { enforceProbeTargets } from "./workloads/enforceProbeTargets";
 import { missingContainerResources } from "./workloads/missingContainerResources";
 import { missingDisruptionBudget } from "./workloads/missingDisruptionBudget";
 import { missingRecommendedLabels } from "./workloads/missingRecommendedLabels";
@@ -105,6 +106,7 @@ export const policies: Policies = [
     missingScaledToZeroReason,
     missingContainerResources,
     missingContainerProbes,
+    enforceProbeTargets,
     disallowUnpinnedImage,
     enforceRunAsNonRoot,
     enforceContainerSecurityContext,
