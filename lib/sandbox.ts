@@ -129,6 +129,12 @@ export class Sandbox {
                 }
             }
         });
+        // A listed stack's namespace is a constant of the project (stacks/identity.ts): the
+        // sandbox's copy of that file moves, as a reviewed change would.
+        const identity = path.join(this.work, "stacks", "identity.ts");
+        const text = fs.readFileSync(identity, "utf8");
+        const entry = new RegExp(`(\\b${stack}:\\s*\\{\\s*namespace:\\s*)"[^"]*"`);
+        fs.writeFileSync(identity, text.replace(entry, `$1"${namespace}"`));
         // The pack's node-port contract follows the stack's ports, as scripts/pack-config.ts
         // derives it from the stack file.
         const file = path.join(this.work, "policy-pack", "config", `${stack}.json`);

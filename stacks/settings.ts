@@ -15,6 +15,7 @@ import {
     configSchemaFor,
 } from "./schema";
 import { PlanEntry, buildPlan } from "./plan";
+import { identityOf } from "./identity";
 import type { MonitoringSettings } from "./schema/monitoring";
 import type { NetworkSettings } from "./schema/network";
 
@@ -101,13 +102,18 @@ export function parseSettings(
     }
 
     const c = result.data;
+    // The guard's parameters come from the project (stacks/identity.ts), never from the file.
+    const identity = identityOf(stack);
     return deepFreeze({
         stackFile,
         environment: c.environment,
-        namespace: c.namespace,
+        namespace: identity?.namespace ?? c.namespace!,
         clusterUid: c.clusterUid,
         plan: buildPlan(c),
-        promotion: c.promotion,
+        promotion: {
+            ...c.promotion,
+            fromStack: identity?.promotionSource ?? c.promotion.fromStack ?? "",
+        },
         adoption: c.adoption,
         monitoring: c.monitoring,
         network: c.network,
