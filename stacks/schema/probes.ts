@@ -182,7 +182,11 @@ export function checkStackFloors(config: unknown, ctx: z.RefinementCtx, stack?: 
                 message: `at least ${floors.minReadySeconds} in ${stack} (its safety floor), not ${ready}`,
             });
         }
-        checkLivenessWindow(probes?.liveness, [...path, "liveness"], floors, stack!, ctx);
+        // A period under the floor is reported once, by the period's own floor below.
+        const period = probes?.liveness?.periodSeconds;
+        if (typeof period !== "number" || period >= floors.probePeriodSeconds) {
+            checkLivenessWindow(probes?.liveness, [...path, "liveness"], floors, stack!, ctx);
+        }
         for (const kind of ["liveness", "readiness"] as const) {
             const period = probes?.[kind]?.periodSeconds;
             // A period outside Kubernetes' range is reported by its own rule already.
