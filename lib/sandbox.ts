@@ -134,17 +134,23 @@ export class Sandbox {
      */
     relocate(stack: string, namespace: string, portShift: number): void {
         const shifted: number[] = [];
+        let nodePorts: Record<string, Record<string, number>> = {};
         this.editConfig(stack, (c) => {
             c["sapoche-stack:namespace"] = namespace;
-            for (const ports of Object.values<Record<string, number>>(
-                c["sapoche-stack:nodePorts"],
-            )) {
+            nodePorts = c["sapoche-stack:nodePorts"];
+            for (const ports of Object.values<Record<string, number>>(nodePorts)) {
                 for (const name of Object.keys(ports)) {
                     ports[name] = 30000 + ((ports[name] - 30000 + portShift) % 2768);
                     shifted.push(ports[name]);
                 }
             }
         });
+        // A listed stack's namespace is a constant of the project (stacks/identity.ts): the
+        // sandbox's copy of that file moves, as a reviewed change would.
+        const identity = path.join(this.work, "stacks", "identity.ts");
+        const text = fs.readFileSync(identity, "utf8");
+        const entry = new RegExp(`(\\b${stack}:\\s*\\{\\s*namespace:\\s*)"[^"]*"`);
+        fs.writeFileSync(identity, text.replace(entry, `$1"${namespace}"`));
         // The pack's node-port contract follows the stack's ports, as scripts/pack-config.ts
         // derives it from the stack file.
         const file = path.join(this.work, "policy-pack", "config", `${stack}.json`);
@@ -154,6 +160,13 @@ export class Sandbox {
             ...pack["disallow-service-exposure"],
             allowedNodePorts: shifted.sort((a, b) => a - b),
         };
+        // So does each catalogued Service's shape (scripts/pack-derived.ts).
+        const shapes = pack["enforce-catalogued-service"]?.services ?? {};
+        for (const [service, ports] of Object.entries(nodePorts)) {
+            for (const port of shapes[service]?.ports ?? []) {
+                if (port.name in ports) port.nodePort = ports[port.name];
+            }
+        }
         fs.writeFileSync(file, JSON.stringify(pack, null, 4));
     }
 

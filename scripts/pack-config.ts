@@ -18,6 +18,7 @@ import { VOLUME_SOURCES } from "../stacks/schema/pod";
 import { restrictedVolumeSources } from "../policy-pack/policies/lib/podSecurity";
 import { parseSettings } from "../stacks/settings";
 import { readStackFile } from "../lib/stack-file";
+import { cataloguedServices, probeFloors, schedulerCommands } from "./pack-derived";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "sapoche-stack";
@@ -41,6 +42,7 @@ const REDIS_POLICIES = [
     "enforce-sentinel-quorum",
     "enforce-redis-spread",
     "enforce-redis-persistence",
+    "enforce-redis-settings",
     "enforce-redis-disruption-budget",
 ];
 
@@ -126,6 +128,10 @@ export function packConfig(
         },
         "enforce-scheduler-singleton": {
             schedulerName: catalog.schedulerName(required<string>(config, "environment", stack)),
+            schedulerCommands: schedulerCommands(config[`${PROJECT}:scheduler`]),
+        },
+        "disallow-scaled-scheduler": {
+            schedulerName: catalog.schedulerName(required<string>(config, "environment", stack)),
         },
         "enforce-hpa-cpu-target": { maxCpuUtilization: 70 },
         "enforce-namespace": { namespace: settings.namespace },
@@ -147,6 +153,8 @@ export function packConfig(
                 .flatMap((ports) => Object.values(ports))
                 .sort((a, b) => a - b),
         },
+        "enforce-catalogued-service": { services: cataloguedServices(nodePorts) },
+        "enforce-probe-targets": probeFloors(stack),
         "disallow-exposed-fastcgi": {
             fastcgiWorkloads: [catalog.phpBackend.fpm.name],
             fastcgiClients: [...settings.network.fastcgiClients],

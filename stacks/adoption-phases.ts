@@ -89,6 +89,8 @@ const LIVE_OBJECTS_BREAK: readonly string[] = [
     "missing-ephemeral-storage",
     "missing-recommended-labels",
     "missing-scaled-to-zero-reason",
+    // Live probes are the live pods' own until the reshape renders the program's.
+    "enforce-probe-targets",
 ];
 
 /**
@@ -102,8 +104,11 @@ const UNENFORCED = [
     "missing-ephemeral-storage-quota",
     "disallow-exposed-fastcgi",
 ];
-/** Until `services`, `redis-sp` still selects the unmanaged `redis-master`. */
-const LIVE_SELECTOR = "missing-service-workload";
+/**
+ * Until `services`, `redis-sp` still selects the unmanaged `redis-master`, and the live Services
+ * keep their live shape, not the catalogued one.
+ */
+const LIVE_SELECTOR = ["missing-service-workload", "enforce-catalogued-service"];
 
 const ONLY = (...fields: TrafficField[]) =>
     Object.fromEntries(TRAFFIC_FIELDS.map((f) => [f, fields.includes(f)])) as Record<
@@ -129,7 +134,7 @@ export const PHASES: Readonly<Record<AdoptionPhase, PhaseRow>> = {
         changes: ONLY("legacyTarget"),
         relaxed: [
             ...LIVE_OBJECTS_BREAK,
-            LIVE_SELECTOR,
+            ...LIVE_SELECTOR,
             "missing-pod-security-audit-labels",
             ...UNENFORCED,
         ],
@@ -142,7 +147,7 @@ export const PHASES: Readonly<Record<AdoptionPhase, PhaseRow>> = {
         adopting: true,
         legacyTarget: "optional",
         changes: ONLY("podLabels", "legacyTarget"),
-        relaxed: [LIVE_SELECTOR, ...UNENFORCED],
+        relaxed: [...LIVE_SELECTOR, ...UNENFORCED],
     },
     services: {
         importsLive: false,

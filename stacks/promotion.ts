@@ -9,6 +9,7 @@
  * lags staging by one bump would deadlock until staging went back.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { identityOf } from "./identity";
 import type { PlanEntry } from "./plan";
 import type { Settings } from "./settings";
 
@@ -205,9 +206,14 @@ export async function checkPromotion(settings: Settings): Promise<Unpromoted[]> 
         // A source that passes the schema but names no stack (or one we may not read) is a
         // config mistake: say which key, never a stack trace.
         const why = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+        // A listed stack's source is a constant of the project, not a key of its file.
+        const stack = /^Pulumi\.(.+)\.yaml$/.exec(settings.stackFile)?.[1];
+        const where = identityOf(stack)
+            ? `the promotion source of ${stack} (stacks/identity.ts)`
+            : "sapoche-stack:promotion.fromStack";
         throw new pulumi.RunError(
             `Invalid stack configuration in ${settings.stackFile} (1 problem); nothing was ` +
-                `registered:\n  - sapoche-stack:promotion.fromStack: got "${fromStack}"; ` +
+                `registered:\n  - ${where}: got "${fromStack}"; ` +
                 `expected a stack that exists and this stack may read (${why})`,
         );
     });

@@ -127,11 +127,28 @@ export const LIVENESS_WINDOW_MIN_SECONDS = 10;
 
 /**
  * Safety floors a stack keeps whatever its file says: production1 must not count a pod available
- * the instant it starts (minReadySeconds) nor probe so often that a probe's own cost or one slow
- * answer decides (periodSeconds). Staging runs lower values on purpose (the kwok e2e suite).
+ * the instant it starts (minReadySeconds), probe so often that a probe's own cost or one slow
+ * answer decides (periodSeconds), restart a container within seconds of its first failed
+ * liveness check (periodSeconds x failureThreshold: the program's own server probes take 30 s),
+ * nor roll out a queue process without a readiness probe. Staging runs lower values on purpose
+ * (the kwok e2e suite). The pack holds rendered probes to the same liveness window
+ * (enforce-probe-targets, scripts/pack-derived.ts).
  */
 export const STACK_FLOORS: Readonly<
-    Record<string, { readonly minReadySeconds: number; readonly probePeriodSeconds: number }>
+    Record<
+        string,
+        {
+            readonly minReadySeconds: number;
+            readonly probePeriodSeconds: number;
+            readonly livenessWindowSeconds: number;
+            readonly queueReadiness: boolean;
+        }
+    >
 > = {
-    production1: { minReadySeconds: 10, probePeriodSeconds: 5 },
+    production1: {
+        minReadySeconds: 10,
+        probePeriodSeconds: 5,
+        livenessWindowSeconds: 30,
+        queueReadiness: true,
+    },
 };

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { IMAGE_KEYS, nodePortServices, schedulerName } from "./catalog";
+import { identityOf } from "./identity";
 import { monitoringSchema } from "./schema/monitoring";
 import { networkSchema } from "./schema/network";
 import { STACK_ENVIRONMENTS } from "./ranges";
@@ -19,6 +20,7 @@ import { SchemaContext } from "./schema/context";
 import { REASON_ALLOWED, dnsName, image, int, isReason } from "./schema/primitives";
 import { checkLive, containerSchema, podSchema } from "./schema/live";
 import { checkStackFloors, probesSchema, queueProcessSchema } from "./schema/probes";
+import { checkProbeTargets } from "./schema/probe-targets";
 import { redis } from "./schema/redis";
 import { resourcesSchema } from "./schema/resources";
 import { workloadsFor } from "./schema/workloads";
@@ -70,8 +72,17 @@ const STACK_REF = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
  * (its environment is `prod`) must name a source: only an explicit bypass reason, never an empty
  * source, lets it run an image nothing ran before. The source is another stack of this project.
  */
-const promotionFor = ({ stack, project }: SchemaContext) =>
-    promotionShape.superRefine((p, ctx) => {
+const promotionFor = ({ stack, project }: SchemaContext) => {
+    const fixed = identityOf(stack)?.promotionSource;
+    const shape =
+        fixed === undefined
+            ? promotionShape
+            : promotionShape.extend({
+                  fromStack: constant(fixed, stack!, "promotion source").optional(),
+              });
+    return shape.superRefine((given, ctx) => {
+        // The rules below hold for the constant too: a review of stacks/identity.ts meets them.
+        const p = { ...given, fromStack: fixed ?? given.fromStack };
         const production = stack !== undefined && STACK_ENVIRONMENTS[stack] === "prod";
         const example = `"organization/${project ?? "sapoche-stack"}/staging"`;
         if (p.fromStack === "" && production) {
@@ -108,6 +119,24 @@ const promotionFor = ({ stack, project }: SchemaContext) =>
             });
         }
     });
+};
+
+/**
+ * A guard parameter a listed stack's file may repeat but never change (stacks/identity.ts): the
+ * value must equal the constant, or the key be left out.
+ */
+function constant(value: string, stack: string, what: string) {
+    const allowed =
+        `"${value}" or no key: the ${what} of ${stack} is a constant of the project ` +
+        `(stacks/identity.ts, changed under review), not a stack-file value`;
+    return z.string({ error: allowed }).refine((v) => v === value, { error: allowed });
+}
+
+/** The namespace: the constant for a listed stack, the file's own for a sandbox copy. */
+const namespaceFor = ({ stack }: SchemaContext) => {
+    const fixed = identityOf(stack)?.namespace;
+    return fixed === undefined ? dnsName : constant(fixed, stack!, "namespace").optional();
+};
 
 const promotionShape = z.strictObject({
     fromStack: z
@@ -157,15 +186,16 @@ const clusterUid = z
 
 /** Every key under the project's config namespace, parsed from JSON where it is an object. */
 export const configSchemaFor = (context: SchemaContext) =>
-    withAdoptionRules(configShapeFor(context)).superRefine((config, ctx) =>
-        checkStackFloors(config, ctx, context.stack),
-    );
+    withAdoptionRules(configShapeFor(context)).superRefine((config, ctx) => {
+        checkStackFloors(config, ctx, context.stack);
+        checkProbeTargets(config, ctx);
+    });
 
 const configShapeFor = (context: SchemaContext) =>
     z
         .strictObject({
             environment: environmentFor(context),
-            namespace: dnsName,
+            namespace: namespaceFor(context),
             clusterUid,
             images: z.strictObject(Object.fromEntries(IMAGE_KEYS.map((k) => [k, image]))),
             nodePorts,

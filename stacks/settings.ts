@@ -16,6 +16,7 @@ import {
 } from "./schema";
 import { PlanEntry, buildPlan } from "./plan";
 import { credentialProblems } from "./schema/credentials";
+import { identityOf } from "./identity";
 import type { MonitoringSettings } from "./schema/monitoring";
 import type { NetworkSettings } from "./schema/network";
 
@@ -108,13 +109,18 @@ export function parseSettings(
     }
 
     const c = result.data;
+    // The guard's parameters come from the project (stacks/identity.ts), never from the file.
+    const identity = identityOf(stack);
     return deepFreeze({
         stackFile,
         environment: c.environment,
-        namespace: c.namespace,
+        namespace: identity?.namespace ?? c.namespace!,
         clusterUid: c.clusterUid,
         plan: buildPlan(c),
-        promotion: c.promotion,
+        promotion: {
+            ...c.promotion,
+            fromStack: identity?.promotionSource ?? c.promotion.fromStack ?? "",
+        },
         adoption: c.adoption,
         monitoring: c.monitoring,
         network: c.network,

@@ -163,10 +163,10 @@ describe("stack config validation", () => {
         ["a memory limit below the request", (c) => (c.workloads["worker-booking"].resources.memoryLimit = "128Mi"), [`${W}.worker-booking.resources.memoryLimit: got "128Mi"; expected at least memory (256Mi)`]],
         ["a Sentinel quorum larger than the cluster", (c) => (c.redis.sentinelQuorum = 4), [`sapoche-stack:redis.sentinelQuorum: got 4; expected a majority of nodes (3): from 2 to 3`]],
         ["an environment name with symbols", (c) => (c.environment = "Prod!"), [`sapoche-stack:environment: got "Prod!"; expected a short lowercase word such as prod or staging`]],
-        ["a namespace that is not a Kubernetes name", (c) => (c.namespace = "Sapoche_NS"), [`sapoche-stack:namespace: got "Sapoche_NS"; expected a Kubernetes name (lowercase letters, digits and '-')`]],
+        ["a namespace that is not a Kubernetes name", (c) => (c.namespace = "Sapoche_NS"), [`sapoche-stack:namespace: got "Sapoche_NS"; expected "sapoche" or no key: the namespace of production1 is a constant of the project (stacks/identity.ts, changed under review), not a stack-file value`]],
         ["an object key holding plain text", (c) => (c.redis = "three nodes"), [`sapoche-stack:redis: got "three nodes"; expected an object with keys nodes, sentinelQuorum, passwordSecretName, storageClassName, storageSize, resources, sentinelResources, proxyReplicas, proxyResources, exporterResources, maxmemory, minReplicasToWrite, minReplicasMaxLag, legacyMaster`]],
         ["a missing sidecar size on Orthanc", (c) => delete c.workloads["orthanc-read-api"].sidecarResources, [`${W}.orthanc-read-api.sidecarResources: missing; expected an object with keys cpu, memory, cpuLimit, memoryLimit, ephemeralStorage, ephemeralStorageLimit`]],
-        ["a promotion source that is not a stack reference", (c) => (c.promotion.fromStack = "staging"), [`sapoche-stack:promotion.fromStack: got "staging"; expected a stack reference such as "organization/sapoche-stack/staging", or ""`]],
+        ["a promotion source that is not a stack reference", (c) => (c.promotion.fromStack = "staging"), [`sapoche-stack:promotion.fromStack: got "staging"; expected "organization/sapoche-stack/staging" or no key: the promotion source of production1 is a constant of the project (stacks/identity.ts, changed under review), not a stack-file value`]],
         ["an adoption phase that does not exist", (c) => (c.adoption.phase = "imported"), [`sapoche-stack:adoption.phase: got "imported"; expected ${PHASES}`]],
         ["the adoption phase written as plain text", (c) => (c.adoption = "import"), [`sapoche-stack:adoption: got "import"; expected an object with keys phase`]],
         ["the boolean adoption key the phases replaced", (c) => (c.adopt = true), [`sapoche-stack:adopt: unknown key (did you mean "adoption"?); allowed keys: environment, namespace, clusterUid, images, nodePorts, keda, orthanc, redis, queueProcess, scheduler, workloads, promotion, monitoring, network, adoption`]],
@@ -212,9 +212,9 @@ describe("stack config validation", () => {
         ["a reason padded to look long", (c) => (c.workloads["consumer-revenue"].scaledToZero.reason = "   tbd                    "), [`${W}.consumer-revenue.scaledToZero.reason: got "   tbd                    "; expected ${REASON}`]],
         ["a scaled-to-zero note without a reason", (c) => delete c.workloads["consumer-revenue"].scaledToZero.reason, [`${W}.consumer-revenue.scaledToZero.reason: missing; expected ${REASON}`]],
         // Promotion.
-        ["production1 without a promotion source", (c) => (c.promotion.fromStack = ""), [`${P}.fromStack: got ""; expected a stack reference such as "organization/sapoche-stack/staging" (production1 runs only images a staging stack ran; in an emergency set bypassReason, never an empty source)`]],
-        ["production1 promoted from itself", (c) => (c.promotion.fromStack = "organization/sapoche-stack/production1"), [`${P}.fromStack: got "organization/sapoche-stack/production1"; expected another stack than production1 itself, such as "organization/sapoche-stack/staging"`]],
-        ["a promotion source in another project", (c) => (c.promotion.fromStack = "organization/billing/staging"), [`${P}.fromStack: got "organization/billing/staging"; expected a stack of this project (sapoche-stack), such as "organization/sapoche-stack/staging"`]],
+        ["production1 without a promotion source", (c) => (c.promotion.fromStack = ""), [`${P}.fromStack: got ""; expected "organization/sapoche-stack/staging" or no key: the promotion source of production1 is a constant of the project (stacks/identity.ts, changed under review), not a stack-file value`]],
+        ["production1 promoted from itself", (c) => (c.promotion.fromStack = "organization/sapoche-stack/production1"), [`${P}.fromStack: got "organization/sapoche-stack/production1"; expected "organization/sapoche-stack/staging" or no key: the promotion source of production1 is a constant of the project (stacks/identity.ts, changed under review), not a stack-file value`]],
+        ["a promotion source in another project", (c) => (c.promotion.fromStack = "organization/billing/staging"), [`${P}.fromStack: got "organization/billing/staging"; expected "organization/sapoche-stack/staging" or no key: the promotion source of production1 is a constant of the project (stacks/identity.ts, changed under review), not a stack-file value`]],
         ["a whitespace-only bypass reason", (c) => (c.promotion.bypassReason = "   "), [`${P}.bypassReason: got "   "; expected "" (no bypass) or ${REASON} for an emergency bypass`]],
         ["a bypass reason of one word", (c) => (c.promotion.bypassReason = "urgent"), [`${P}.bypassReason: got "urgent"; expected "" (no bypass) or ${REASON} for an emergency bypass`]],
         ["a bypass without a promotion source", (c) => (c.promotion.bypassReason = "Hotfix for the lab results outage INC-4521"), [`${P}.bypassReason: got "Hotfix for the lab results outage INC-4521"; expected "" while fromStack is "" (there is no promotion gate to bypass)`], "staging"],
@@ -291,7 +291,7 @@ describe("stack config validation", () => {
         );
     });
 
-    it("reports a promotion source that names no stack as a config error naming the key", async () => {
+    it("refuses a promotion source other than the project's before any resource is registered", async () => {
         const c = readStackConfig("production1") as Config;
         c["sapoche-stack:promotion"] = {
             ...c["sapoche-stack:promotion"],
@@ -301,7 +301,7 @@ describe("stack config validation", () => {
             assert.equal(
                 e.message,
                 "Invalid stack configuration in Pulumi.production1.yaml (1 problem); nothing was registered:\n" +
-                    `  - ${P}.fromStack: got "organization/sapoche-stack/stagin"; expected a stack that exists and this stack may read (failed to read resource #organization/sapoche-stack/stagin 'promotion-source' [pulumi:pulumi:StackReference]: unknown stack organization/sapoche-stack/stagin)`,
+                    `  - ${P}.fromStack: got "organization/sapoche-stack/stagin"; expected "organization/sapoche-stack/staging" or no key: the promotion source of production1 is a constant of the project (stacks/identity.ts, changed under review), not a stack-file value`,
             );
             return true;
         });

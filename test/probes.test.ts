@@ -8,6 +8,7 @@ import { RegisteredResource } from "../lib/mocks";
 import { evaluateProgram, stackResources, StackName } from "../lib/program";
 import { Config, configOf, problemsAfter, settingsAfter, stackConfigAfter } from "./support/config";
 import { consumers, schedulerName, workers } from "../stacks/catalog";
+import { SERVER_PORTS } from "../stacks/schema/probe-targets";
 
 type Any = Record<string, any>;
 const Q = "sapoche-stack:queueProcess";
@@ -40,13 +41,51 @@ describe("probes in stack config", () => {
         ["an HTTP probe on a port name too long", (c) => (c.workloads["sp-bknd-nginx"].probes = { readiness: { httpGet: { path: "/", port: "http-for-the-clinics" } } }), [`${W}.sp-bknd-nginx.probes.readiness.httpGet.port: got "http-for-the-clinics"; expected a port number from 1 to 65535 or a container port name (at most 15 characters)`]],
         ["an HTTP path without a slash", (c) => (c.workloads["sp-bknd-nginx"].probes = { readiness: { httpGet: { path: "healthz", port: 8080 } } }), [`${W}.sp-bknd-nginx.probes.readiness.httpGet.path: got "healthz"; expected a path starting with /`]],
         ["scheduler probes with a negative delay", (c) => (c.scheduler.probes = { liveness: { exec: { command: ["true"] }, initialDelaySeconds: -1 } }), [`sapoche-stack:scheduler.probes.liveness.initialDelaySeconds: got -1; expected an integer from 0 to 3600`]],
+        // Probes reach a port the container has (issue 24 item 7); production1 keeps its floors.
+        ["a readiness probe on a port name the server lacks", (c) => (c.workloads["sp-bknd-nginx"].probes = { readiness: { httpGet: { path: "/", port: "metrics" } } }), [`${W}.sp-bknd-nginx.probes.readiness.httpGet.port: got "metrics"; expected a port the container of sp-bknd-nginx has (http (8080))`]],
+        ["a liveness probe on a port number the server lacks", (c) => (c.workloads["sp-bnkd-php"].probes = { liveness: { tcpSocket: { port: 9001 }, periodSeconds: 10 } }), [`${W}.sp-bnkd-php.probes.liveness.tcpSocket.port: got 9001; expected a port the container of sp-bnkd-php has (fpm (9000), http (8080))`]],
+        ["a gRPC probe on Orthanc's proxy port (not its main container's)", (c) => (c.workloads["orthanc-read-api"].probes = { readiness: { grpc: { port: 8080 } } }), [`${W}.orthanc-read-api.probes.readiness.grpc.port: got 8080; expected a port the container of orthanc-read-api has (orthanc (8042))`]],
+        ["a port probe for every queue process", (c) => (c.queueProcess.readiness = { httpGet: { path: "/", port: 8080 } }), [`${Q}.readiness.httpGet.port: got 8080; expected a port the container of consumer-dicom, consumer-ecg, consumer-employee and 29 more has (none; a queue process serves no port, so probe it with exec)`]],
+        ["a scheduler probe on a port", (c) => (c.scheduler.probes = { liveness: { tcpSocket: { port: "http" }, periodSeconds: 30 } }), [`sapoche-stack:scheduler.probes.liveness.tcpSocket.port: got "http"; expected a port the container of scheduler has (none; a queue process serves no port, so probe it with exec)`]],
+        ["production1 without a queue readiness probe", (c) => delete c.queueProcess.readiness, [`${Q}.readiness: missing; expected a readiness probe in production1 (its safety floor: without one a rollout counts each consumer, worker and the scheduler ready the moment it starts)`]],
+        ["a production1 liveness probe that restarts within 15 s", (c) => (c.queueProcess.liveness.periodSeconds = 5), [`${Q}.liveness.periodSeconds: got 5; expected periodSeconds x failureThreshold of at least 30 s in production1 (its safety floor), not 5 x 3 = 15 s`]],
+        ["a production1 liveness override with Kubernetes' default period and one failure", (c) => (c.workloads["worker-booking"].probes = { liveness: { exec: { command: ["true"] }, failureThreshold: 2 } }), [`${W}.worker-booking.probes.liveness.failureThreshold: got 2; expected periodSeconds x failureThreshold of at least 30 s in production1 (its safety floor), not 10 x 2 = 20 s`]],
     ];
     for (const [what, breakIt, expected] of cases) {
         it(`rejects ${what}`, () => assert.deepEqual(problemsAfter(breakIt), expected));
     }
 
-    it("accepts a queue process without readiness (optional, though both stack files set it)", () => {
-        const s = settingsAfter((c) => delete c.queueProcess.readiness);
+    it("accepts a probe on a port the stack file gives the container, and staging's shorter liveness window", () => {
+        assert.deepEqual(
+            problemsAfter((c) => {
+                c.workloads["worker-booking"].container.ports = [
+                    { name: "health", containerPort: 8081 },
+                ];
+                c.workloads["worker-booking"].probes = {
+                    readiness: { httpGet: { path: "/", port: "health" } },
+                };
+            }),
+            [],
+        );
+        assert.deepEqual(
+            problemsAfter((c) => (c.queueProcess.liveness.periodSeconds = 5), "staging"),
+            [],
+        );
+    });
+
+    it("knows each server's ports as the components render them (SERVER_PORTS)", async () => {
+        const rs = await stackResources("production1");
+        for (const [name, ports] of Object.entries(SERVER_PORTS)) {
+            const main = deploymentOf(rs, name).spec.template.spec.containers[0];
+            const rendered = Object.fromEntries(
+                main.ports.map((p: Any) => [p.name, p.containerPort]),
+            );
+            assert.deepEqual(rendered, ports, name);
+        }
+    });
+
+    it("accepts a queue process without readiness in staging (production1's floor requires one)", () => {
+        const s = settingsAfter((c) => delete c.queueProcess.readiness, "staging");
         const booking = s.plan.find((p) => p.name === "worker-booking");
         assert.ok(booking?.family === "worker");
         assert.equal(booking.settings.probes.readiness, undefined);
@@ -55,6 +94,8 @@ describe("probes in stack config", () => {
     it("resolves a queue process's probes field by field: its own, else queueProcess", () => {
         const q = configOf("production1").queueProcess;
         const s = settingsAfter((c) => {
+            // A health port on the worker, as import-live writes it from a live container.
+            c.workloads["worker-booking"].container.ports = [{ name: "http", containerPort: 8080 }];
             c.workloads["worker-booking"].probes = { readiness: HTTP_PROBE };
             c.workloads["consumer-lis-testresult"].probes = { minReadySeconds: 60 };
             c.scheduler.probes = { liveness: { exec: { command: ["/bin/true"] } } };
@@ -96,8 +137,11 @@ describe("queue-process probes rendered from config", () => {
         const rs = await evaluateProgram(
             "staging",
             stackConfigAfter((c) => {
+                c.workloads["worker-booking"].container.ports = [
+                    { name: "http", containerPort: 8080 },
+                ];
                 c.workloads["worker-booking"].probes = {
-                    liveness: HTTP_PROBE,
+                    liveness: { ...HTTP_PROBE, periodSeconds: 10 },
                     minReadySeconds: 45,
                 };
                 c.workloads["sapoche-frontend-web"].probes = {
@@ -107,7 +151,10 @@ describe("queue-process probes rendered from config", () => {
             }, "staging"),
         );
         const booking = deploymentOf(rs, "worker-booking").spec;
-        assert.deepEqual(booking.template.spec.containers[0].livenessProbe, HTTP_PROBE);
+        assert.deepEqual(booking.template.spec.containers[0].livenessProbe, {
+            ...HTTP_PROBE,
+            periodSeconds: 10,
+        });
         assert.equal(booking.minReadySeconds, 45);
         const web = deploymentOf(rs, "sapoche-frontend-web").spec;
         assert.deepEqual(web.template.spec.containers[0].readinessProbe, HTTP_PROBE);

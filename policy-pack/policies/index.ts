@@ -20,11 +20,13 @@ import { enforceConsumerMinReplicas } from "./consumers/enforceConsumerMinReplic
 import { missingCriticalWorkloadAlert } from "./monitoring/missingCriticalWorkloadAlert";
 import { enforceRedisDisruptionBudget } from "./redis/enforceRedisDisruptionBudget";
 import { enforceRedisPersistence } from "./redis/enforceRedisPersistence";
+import { enforceRedisSettings } from "./redis/enforceRedisSettings";
 import { enforceRedisReplicas } from "./redis/enforceRedisReplicas";
 import { enforceRedisSentinel } from "./redis/enforceRedisSentinel";
 import { enforceRedisSpread } from "./redis/enforceRedisSpread";
 import { enforceSentinelQuorum } from "./redis/enforceSentinelQuorum";
 import { enforceSchedulerSingleton } from "./scheduler/enforceSchedulerSingleton";
+import { disallowScaledScheduler } from "./scheduler/disallowScaledScheduler";
 import { disallowBarePod } from "./workloads/disallowBarePod";
 import { disallowHostNamespaces } from "./workloads/disallowHostNamespaces";
 import { disallowHostPathVolume } from "./workloads/disallowHostPathVolume";
@@ -34,6 +36,7 @@ import { enforceContainerSecurityContext } from "./workloads/enforceContainerSec
 import { enforceNamespace } from "./workloads/enforceNamespace";
 import { enforceRunAsNonRoot } from "./workloads/enforceRunAsNonRoot";
 import { missingContainerProbes } from "./workloads/missingContainerProbes";
+import { enforceProbeTargets } from "./workloads/enforceProbeTargets";
 import { missingContainerResources } from "./workloads/missingContainerResources";
 import { missingDisruptionBudget } from "./workloads/missingDisruptionBudget";
 import { missingRecommendedLabels } from "./workloads/missingRecommendedLabels";
@@ -44,6 +47,7 @@ import { enforceHpaMemoryTarget } from "./autoscaling/enforceHpaMemoryTarget";
 import { enforceHpaScaleUp } from "./autoscaling/enforceHpaScaleUp";
 import { disallowServiceSelectorOverlap } from "./exposure/disallowServiceSelectorOverlap";
 import { disallowServiceExposure } from "./exposure/disallowServiceExposure";
+import { enforceCataloguedService } from "./exposure/enforceCataloguedService";
 import { disallowExposedFastcgi } from "./exposure/disallowExposedFastcgi";
 import { disallowEveryAddressWithoutReason } from "./exposure/disallowEveryAddressWithoutReason";
 import { disallowEvictableLastPod } from "./autoscaling/disallowEvictableLastPod";
@@ -74,6 +78,7 @@ export const policies: Policies = [
     enforceSentinelQuorum,
     enforceRedisSpread,
     enforceRedisPersistence,
+    enforceRedisSettings,
     enforceRedisDisruptionBudget,
     disallowUnsanctionedRedis,
     // Consumers
@@ -97,10 +102,12 @@ export const policies: Policies = [
     disallowEvictableLastPod,
     // Scheduler
     enforceSchedulerSingleton,
+    disallowScaledScheduler,
     // Workload hygiene
     missingScaledToZeroReason,
     missingContainerResources,
     missingContainerProbes,
+    enforceProbeTargets,
     disallowUnpinnedImage,
     disallowDivergentImagePull,
     enforceRunAsNonRoot,
@@ -126,6 +133,7 @@ export const policies: Policies = [
     // Exposure and access
     disallowServiceExposure,
     disallowServiceSelectorOverlap,
+    enforceCataloguedService,
     disallowExposedFastcgi,
     disallowEveryAddressWithoutReason,
     disallowClusterRbac,

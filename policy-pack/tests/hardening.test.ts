@@ -168,7 +168,7 @@ describe("enforce-scheduler-singleton by name and role", () => {
         const resources = compliantResources();
         scheduler(resources).metadata.name = "sapoche-be--scheduler--staging";
         assert.deepStrictEqual(await violations(enforceSchedulerSingleton, resources), [
-            'Deployment "sapoche-be--scheduler--staging" looks like a scheduler (name or component label); only Deployment "sapoche-be--scheduler--prod" should run the scheduler, so two never run at once.',
+            'Deployment "sapoche-be--scheduler--staging" is labelled component scheduler, so it would be a second scheduler; only Deployment "sapoche-be--scheduler--prod" should run the scheduler, so two never run at once.',
         ]);
     });
 
@@ -176,7 +176,7 @@ describe("enforce-scheduler-singleton by name and role", () => {
         assert.deepStrictEqual(
             await violations(enforceSchedulerSingleton, compliantResources(), staging),
             [
-                'Deployment "sapoche-be--scheduler--prod" looks like a scheduler (name or component label); only Deployment "sapoche-be--scheduler--staging" should run the scheduler, so two never run at once.',
+                'Deployment "sapoche-be--scheduler--prod" is labelled component scheduler, so it would be a second scheduler; only Deployment "sapoche-be--scheduler--staging" should run the scheduler, so two never run at once.',
             ],
         );
     });

@@ -87,6 +87,8 @@ describe("the whole pack over the compliant namespace", () => {
         // The fixture pins tags, as staging does; digests are production1's advisory.
         "report-image-without-digest": "disabled" as const,
         "disallow-divergent-image-pull": "disabled" as const,
+        // The fixture's Services are not the catalog's; enforce-catalogued-service has its own tests.
+        "enforce-catalogued-service": "disabled" as const,
     };
 
     it("reports nothing but the frontend's node port", async () => {

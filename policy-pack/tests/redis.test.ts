@@ -254,8 +254,8 @@ describe("disallow-unsanctioned-redis", () => {
         copy.metadata.labels["app.kubernetes.io/component"] = "worker";
         const statefulSet = { type: "kubernetes:apps/v1:StatefulSet", name: "cache", props: copy };
         assert.deepStrictEqual(await violations(disallowUnsanctionedRedis, [statefulSet]), [
-            'StatefulSet "cache" container "redis" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis".',
-            'StatefulSet "cache" container "sentinel" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis".',
+            'StatefulSet "cache" container "redis" runs a Redis-compatible server ("redis:7.4.2 redis-server --appendonly yes --dir /data"); Redis should run only as the Sentinel StatefulSet "redis".',
+            'StatefulSet "cache" container "sentinel" runs a Redis-compatible server ("redis:7.4.2 redis-sentinel /etc/sentinel/sentinel.conf"); Redis should run only as the Sentinel StatefulSet "redis".',
         ]);
     });
 
@@ -270,8 +270,8 @@ describe("disallow-unsanctioned-redis", () => {
                 },
             }),
             [
-                'StatefulSet "redis" container "redis" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
-                'StatefulSet "redis" container "sentinel" runs a Redis-compatible server ("redis:7.4.2"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
+                'StatefulSet "redis" container "redis" runs a Redis-compatible server ("redis:7.4.2 redis-server --appendonly yes --dir /data"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
+                'StatefulSet "redis" container "sentinel" runs a Redis-compatible server ("redis:7.4.2 redis-sentinel /etc/sentinel/sentinel.conf"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
                 'Deployment "redis-proxy" container "haproxy" runs a Redis-compatible server ("registry.sapoche.internal/cache/memstore:1.0"); Redis should run only as the Sentinel StatefulSet "redis-ha".',
             ],
         );

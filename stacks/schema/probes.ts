@@ -133,7 +133,7 @@ export type QueueProcessSettings = z.infer<typeof queueProcessSchema>;
 export type ProbesSettings = z.infer<typeof probesSchema>;
 
 type Probes = { minReadySeconds?: unknown; liveness?: Probe; readiness?: Probe };
-type Probe = { periodSeconds?: unknown } | undefined;
+type Probe = { periodSeconds?: unknown; failureThreshold?: unknown } | undefined;
 
 /**
  * The stack's safety floors (STACK_FLOORS) over every place probes are configured:
@@ -148,6 +148,19 @@ export function checkStackFloors(config: unknown, ctx: z.RefinementCtx, stack?: 
         scheduler?: { probes?: Probes };
         workloads?: Record<string, { probes?: Probes }>;
     };
+    if (
+        floors.queueReadiness &&
+        c.queueProcess !== undefined &&
+        c.queueProcess.readiness === undefined
+    ) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["queueProcess", "readiness"],
+            message:
+                `a readiness probe in ${stack} (its safety floor: without one a rollout counts each ` +
+                `consumer, worker and the scheduler ready the moment it starts)`,
+        });
+    }
     const places: [string[], Probes | undefined][] = [
         [["queueProcess"], c.queueProcess],
         [["scheduler", "probes"], c.scheduler?.probes],
@@ -169,6 +182,11 @@ export function checkStackFloors(config: unknown, ctx: z.RefinementCtx, stack?: 
                 message: `at least ${floors.minReadySeconds} in ${stack} (its safety floor), not ${ready}`,
             });
         }
+        // A period under the floor is reported once, by the period's own floor below.
+        const period = probes?.liveness?.periodSeconds;
+        if (typeof period !== "number" || period >= floors.probePeriodSeconds) {
+            checkLivenessWindow(probes?.liveness, [...path, "liveness"], floors, stack!, ctx);
+        }
         for (const kind of ["liveness", "readiness"] as const) {
             const period = probes?.[kind]?.periodSeconds;
             // A period outside Kubernetes' range is reported by its own rule already.
@@ -181,5 +199,30 @@ export function checkStackFloors(config: unknown, ctx: z.RefinementCtx, stack?: 
                 });
             }
         }
+    }
+}
+
+/** production1's liveness window: a failing liveness check may restart a container only after this long. */
+function checkLivenessWindow(
+    probe: Probe,
+    path: string[],
+    floors: { livenessWindowSeconds: number },
+    stack: string,
+    ctx: z.RefinementCtx,
+): void {
+    const { periodSeconds, failureThreshold } = probe ?? {};
+    const period = periodSeconds ?? 10;
+    const failures = failureThreshold ?? 3;
+    // Out-of-range values, and windows under the general minimum, are reported by their own rules.
+    if (probe === undefined || !Number.isInteger(period) || !Number.isInteger(failures)) return;
+    const window = (period as number) * (failures as number);
+    if (window >= LIVENESS_WINDOW_MIN_SECONDS && window < floors.livenessWindowSeconds) {
+        ctx.addIssue({
+            code: "custom",
+            path: [...path, periodSeconds !== undefined ? "periodSeconds" : "failureThreshold"],
+            message:
+                `periodSeconds x failureThreshold of at least ${floors.livenessWindowSeconds} s in ${stack} ` +
+                `(its safety floor), not ${period} x ${failures} = ${window} s`,
+        });
     }
 }

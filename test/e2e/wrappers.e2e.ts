@@ -51,6 +51,16 @@ describe("the policy pack judges the objects inside Pulumi's YAML wrappers", fun
             ),
         );
         production1["enforce-namespace"] = { namespace: NAMESPACE };
+        // The fixture's one Service, as the catalog would list it (enforce-catalogued-service).
+        production1["enforce-catalogued-service"] = {
+            services: {
+                "wrapped-web": {
+                    type: "ClusterIP",
+                    selector: { "app.kubernetes.io/name": "wrapped-web" },
+                    ports: [{ name: "http", port: 80, targetPort: "http" }],
+                },
+            },
+        };
         fs.writeFileSync(packConfig, JSON.stringify(production1, null, 4));
         createdNamespace = kubectl(["get", "namespace", NAMESPACE]).code !== 0;
         if (createdNamespace) {

@@ -1,52 +1,61 @@
-import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf } from "../lib/config";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import { labelKeys } from "../lib/conventions";
-import { describe, isPodBearing, objectName, podLabelsOf, Workload } from "../lib/kube";
+import {
+    allContainers,
+    describe,
+    isPodBearing,
+    objectName,
+    podLabelsOf,
+    podSpecOf,
+    Workload,
+} from "../lib/kube";
 import { isKind } from "../lib/resourceTypes";
+import { schedulerConfigOf, schedulerConfigSchema, schedulerSignature } from "../lib/scheduler";
 import { failClosed } from "../lib/unknown";
 
-const configSchema: PolicyConfigSchema = {
-    properties: {
-        // Generated from the catalog and the stack's environment (scripts/pack-config.ts).
-        schedulerName: { type: "string", minLength: 1, default: "sapoche-be--scheduler--prod" },
-    },
-};
-
-/** Whether an object plays the scheduler's role: by its component label or its name. */
-function isSchedulerRole(resource: { type: string; name: string; props: Record<string, any> }) {
+/** Why an object plays the scheduler's role: what it runs, its component label or its name. */
+function schedulerRole(
+    resource: { type: string; name: string; props: Record<string, any> },
+    runs: string | undefined,
+): string | undefined {
+    if (runs !== undefined) return `runs ${JSON.stringify(runs)}`;
     const labels = (resource.props as Workload).metadata?.labels ?? {};
-    return (
+    if (
         labels[labelKeys.component] === "scheduler" ||
-        podLabelsOf(resource)[labelKeys.component] === "scheduler" ||
-        /schedul/i.test(objectName(resource))
-    );
+        podLabelsOf(resource)[labelKeys.component] === "scheduler"
+    ) {
+        return "is labelled component scheduler";
+    }
+    return /schedul/i.test(objectName(resource)) ? "is named like a scheduler" : undefined;
 }
 
 /**
  * Two schedulers run every cron job twice; a rolling update overlaps old and new pods, Recreate
  * does not. The scheduler is named in config, so relabelling it does not escape the rule, and any
- * other object that looks like a scheduler is a second one.
+ * other object that runs a scheduler (whatever it is called) or looks like one is a second one.
  */
 export const enforceSchedulerSingleton: ResourceValidationPolicy = {
     name: "enforce-scheduler-singleton",
     description:
-        "Checks that exactly one workload, the Deployment named schedulerName, plays the scheduler role, with one replica and the Recreate strategy.",
+        "Checks that exactly one workload, the Deployment named schedulerName, runs or plays the scheduler role (recognised by its command, the backend's scheduler role, a cron daemon or schedule runner, its component label or name), with one replica and the Recreate strategy.",
     enforcementLevel: "mandatory",
-    configSchema,
+    configSchema: schedulerConfigSchema,
     validateResource: (args, reportViolation) => {
         if (!isPodBearing(args.type)) {
             return;
         }
-        const { schedulerName } = configOf<{ schedulerName: string }>(
-            configSchema,
-            args.getConfig(),
-        );
+        const config = schedulerConfigOf(args.getConfig());
+        const { schedulerName } = config;
         failClosed(describe(args), reportViolation, () => {
             const named = objectName(args) === schedulerName;
             if (!named) {
-                if (isSchedulerRole(args)) {
+                const runs = allContainers(podSpecOf(args) ?? {})
+                    .map((c) => schedulerSignature(c, config))
+                    .find((s) => s !== undefined);
+                const role = schedulerRole(args, runs);
+                if (role !== undefined) {
                     reportViolation(
-                        `${describe(args)} looks like a scheduler (name or component label); only Deployment "${schedulerName}" ` +
+                        `${describe(args)} ${role}, so it would be a second scheduler; only Deployment "${schedulerName}" ` +
                             `should run the scheduler, so two never run at once.`,
                     );
                 }
