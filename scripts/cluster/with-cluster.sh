@@ -5,7 +5,7 @@
 #
 # Usage: scripts/cluster/with-cluster.sh <command...>
 #   npm run test:e2e    = scripts/cluster/with-cluster.sh mocha --config .mocharc.e2e.json
-#   npm run bench:e2e   = scripts/cluster/with-cluster.sh node scripts/bench-e2e.ts
+#   npm run bench:e2e   = scripts/cluster/with-cluster.sh node scripts/bench/bench-e2e.ts
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"

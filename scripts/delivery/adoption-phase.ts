@@ -3,20 +3,16 @@
 // `sapoche-stack:adoption.phase` the config must be regenerated (docs/operations/adoption.md).
 // Usage: node -r ts-node/register/transpile-only scripts/delivery/adoption-phase.ts <Pulumi.<stack>.yaml> <policy config.json>
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
+import { parseStackFile } from "../../lib/stack-file";
 
 const [stackFile, packFile] = process.argv.slice(2);
 if (!stackFile || !packFile) {
     console.error("usage: adoption-phase.ts <stack file> <policy config>");
     process.exit(2);
 }
-const config = (
-    yaml.load(fs.readFileSync(stackFile, "utf8"), { schema: yaml.JSON_SCHEMA }) as {
-        config?: Record<string, any>;
-    }
-).config;
-const stack = (config ?? {})["sapoche-stack:adoption"]?.phase;
+const { config } = parseStackFile(fs.readFileSync(stackFile, "utf8"), stackFile);
+const stack = (config["sapoche-stack:adoption"] as { phase?: string } | undefined)?.phase;
 const pack = JSON.parse(fs.readFileSync(packFile, "utf8"))["enforce-adoption-phase"]?.phase;
 if (stack !== pack) {
     console.error(

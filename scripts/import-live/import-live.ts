@@ -27,7 +27,7 @@ import { liveToConfig } from "./live-config";
 import type { LiveImport, LiveObject } from "./live-types";
 import { importEdits } from "./live-edits";
 import { LiveDataError, parseLiveList } from "./live-schema";
-import { applyEdits } from "../lib/yaml-edit";
+import { applyEdits } from "./yaml-edit";
 import { ACCEPTED } from "../../stacks/schema/credentials";
 
 const USAGE =

@@ -12,6 +12,7 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { loadStackYaml } from "../../../lib/stack-file";
 
 const KEY = "sapoche-stack:promotion";
 
@@ -31,7 +32,7 @@ function main([stack, out]: string[]): number {
         return 2;
     }
     const file = path.join(__dirname, "..", "..", "..", `Pulumi.${stack}.yaml`);
-    const doc = yaml.load(fs.readFileSync(file, "utf8"));
+    const doc = loadStackYaml(fs.readFileSync(file, "utf8"));
     fs.writeFileSync(out, yaml.dump(withoutGate(doc), { lineWidth: -1 }));
     return 0;
 }

@@ -16,8 +16,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { evaluateProgram, readStackConfig } from "../lib/program";
-import { kubectl, must, POLICY_PACK, run, Run, Sandbox } from "../lib/sandbox";
+import { evaluateProgram, readStackConfig } from "../../lib/program";
+import { kubectl, must, POLICY_PACK, run, Run, Sandbox } from "../../lib/sandbox";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? "3");
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

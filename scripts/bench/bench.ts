@@ -24,13 +24,8 @@ function run(...args: string[]): Result {
     const start = Date.now();
     const out = execFileSync(
         process.execPath,
-        [
-            "-r",
-            "ts-node/register/transpile-only",
-            path.join(__dirname, "bench", "scenario.ts"),
-            ...args,
-        ],
-        { encoding: "utf8", cwd: path.resolve(__dirname, "..") },
+        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "scenario.ts"), ...args],
+        { encoding: "utf8", cwd: path.resolve(__dirname, "..", "..") },
     );
     const line = out.trim().split("\n").pop()!;
     return { ...JSON.parse(line), processMs: Date.now() - start };
@@ -107,7 +102,7 @@ console.log(
 // value nobody controls must stay linear, or a preview of such a file would hang.
 {
     const { readStackConfig, stackSettings } =
-        require("../lib/program") as typeof import("../lib/program");
+        require("../../lib/program") as typeof import("../../lib/program");
     const config = readStackConfig("production1") as Record<string, any>;
     const workloads = config["sapoche-stack:workloads"];
     const big = "a".repeat(5 * 1024 * 1024);
@@ -133,7 +128,7 @@ console.log(
 // the shapes that would make a backtracking pattern quadratic, and of an ordinary config file.
 {
     const { findCredentials } =
-        require("../policy-pack/policies/lib/credentials") as typeof import("../policy-pack/policies/lib/credentials");
+        require("../../policy-pack/policies/lib/credentials") as typeof import("../../policy-pack/policies/lib/credentials");
     const size = 5 * 1024 * 1024;
     const shapes: [string, string][] = [
         ["one 5 MB token", "a"],
