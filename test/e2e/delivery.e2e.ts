@@ -214,18 +214,33 @@ describe("delivery: approved plans and staging first", function () {
 
     it("refuses in the plan job a plan that deletes redis-sp (renamed: replaced, the old one deleted)", () => {
         withEdit("stacks/catalog.ts", 'service: "redis-sp",', 'service: "redis-sp-v2",', () => {
-            const before = resourceVersions(PROD_NS);
-            const r = sb.release([
-                "--stack",
-                "production1",
-                "--plan-only",
-                "--plan-file",
-                planFile,
-            ]);
-            assertNothingApplied(r, 5, before);
-            assert.match(
-                r.output,
-                /!! .*delete-replaced of Service redis-sp -> redis-sp-v2: a critical object/,
+            // As a reviewed catalog change would, the pack's catalogued Services follow it (CI's
+            // packConfig test refuses a stale config), so the release guard is what refuses.
+            const config = path.join(sb.work, "policy-pack", "config", "production1.json");
+            const pack = JSON.parse(fs.readFileSync(config, "utf8"));
+            const services = pack["enforce-catalogued-service"].services;
+            assert.ok(services["redis-sp"], "the pack config catalogues redis-sp");
+            services["redis-sp-v2"] = services["redis-sp"];
+            delete services["redis-sp"];
+            withEdit(
+                "policy-pack/config/production1.json",
+                fs.readFileSync(config, "utf8"),
+                JSON.stringify(pack, null, 4),
+                () => {
+                    const before = resourceVersions(PROD_NS);
+                    const r = sb.release([
+                        "--stack",
+                        "production1",
+                        "--plan-only",
+                        "--plan-file",
+                        planFile,
+                    ]);
+                    assertNothingApplied(r, 5, before);
+                    assert.match(
+                        r.output,
+                        /!! .*delete-replaced of Service redis-sp -> redis-sp-v2: a critical object/,
+                    );
+                },
             );
         });
     });
