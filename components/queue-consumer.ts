@@ -4,9 +4,9 @@ import type { IScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/Sca
 import type { ITriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
 import type { QueueProcessArgs, Scale, WorkloadArgs } from "./shared/args";
 import { childOf } from "./shared/child";
-import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
+import { USERS } from "./shared/defaults";
 import { ANNOTATIONS, labelsFor } from "./shared/labels";
-import { secureContainer, withContainerFacts } from "./shared/pod";
+import { processContainer } from "./shared/pod";
 import { deploymentShape } from "./shared/shape";
 import { maxReplicasOf, replicasOf } from "./shared/workload";
 
@@ -102,18 +102,7 @@ export class QueueConsumer extends pulumi.ComponentResource {
                     serviceAccountName: args.serviceAccountName,
                     runAsUser: USERS.backend,
                     facts: args.pod,
-                    containers: [
-                        withContainerFacts(
-                            secureContainer({
-                                name: "consumer",
-                                image: args.image,
-                                resources: resourcesOf(args.resources),
-                                ...containerProbes(args.probes),
-                                writable: ["/tmp"],
-                            }),
-                            args.container,
-                        ),
-                    ],
+                    containers: [processContainer("consumer", args)],
                 },
                 // Logical name before children were named `${name}-<role>`: the live name.
                 aliases: [liveName],

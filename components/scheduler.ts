@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { QueueProcessArgs, WorkloadArgs } from "./shared/args";
-import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
-import { secureContainer, withContainerFacts } from "./shared/pod";
+import { USERS } from "./shared/defaults";
+import { processContainer } from "./shared/pod";
 import { deploymentShape } from "./shared/shape";
 
 export const SCHEDULER_TYPE = "sapoche:workloads:Scheduler";
@@ -42,18 +42,7 @@ export class Scheduler extends pulumi.ComponentResource {
                     serviceAccountName: args.serviceAccountName,
                     runAsUser: USERS.backend,
                     facts: args.pod,
-                    containers: [
-                        withContainerFacts(
-                            secureContainer({
-                                name: "scheduler",
-                                image: args.image,
-                                resources: resourcesOf(args.resources),
-                                ...containerProbes(args.probes),
-                                writable: ["/tmp"],
-                            }),
-                            args.container,
-                        ),
-                    ],
+                    containers: [processContainer("scheduler", args)],
                 },
                 // Logical name before children were named `${name}-<role>`: the live name.
                 aliases: [liveName],

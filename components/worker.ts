@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FixedScale, QueueProcessArgs, WorkloadArgs } from "./shared/args";
-import { USERS, containerProbes, resourcesOf } from "./shared/defaults";
+import { USERS } from "./shared/defaults";
 import { ANNOTATIONS } from "./shared/labels";
-import { secureContainer, withContainerFacts } from "./shared/pod";
+import { processContainer } from "./shared/pod";
 import { deploymentShape } from "./shared/shape";
 
 export const WORKER_TYPE = "sapoche:workloads:Worker";
@@ -41,18 +41,7 @@ export class Worker extends pulumi.ComponentResource {
                     serviceAccountName: args.serviceAccountName,
                     runAsUser: USERS.backend,
                     facts: args.pod,
-                    containers: [
-                        withContainerFacts(
-                            secureContainer({
-                                name: "worker",
-                                image: args.image,
-                                resources: resourcesOf(args.resources),
-                                ...containerProbes(args.probes),
-                                writable: ["/tmp"],
-                            }),
-                            args.container,
-                        ),
-                    ],
+                    containers: [processContainer("worker", args)],
                 },
                 // Logical name before children were named `${name}-<role>`: the live name.
                 aliases: [liveName],

@@ -6,9 +6,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerFacts, PodFacts } from "./args";
+import type { ContainerFacts, PodFacts, QueueProcessArgs, WorkloadArgs } from "./args";
 import { Component, labelsFor, selectorFor } from "./labels";
-import { containerSecurity, podSecurity } from "./defaults";
+import { containerProbes, containerSecurity, podSecurity, resourcesOf } from "./defaults";
 
 type Volume = k8s.types.input.core.v1.Volume;
 type VolumeMount = k8s.types.input.core.v1.VolumeMount;
@@ -29,6 +29,27 @@ export function secureContainer(
     c: Omit<ContainerArgs, "securityContext" | "imagePullPolicy">,
 ): ContainerArgs {
     return { imagePullPolicy: "IfNotPresent", securityContext: containerSecurity, ...c };
+}
+
+/**
+ * The main container of a queue process (consumer, worker, scheduler): no port, a writable
+ * /tmp, the probes the stack gives, then the facts read from the live namespace.
+ */
+export function processContainer(
+    name: string,
+    args: Pick<WorkloadArgs, "image" | "resources" | "container"> &
+        Pick<QueueProcessArgs, "probes">,
+): ContainerArgs {
+    return withContainerFacts(
+        secureContainer({
+            name,
+            image: args.image,
+            resources: resourcesOf(args.resources),
+            ...containerProbes(args.probes),
+            writable: ["/tmp"],
+        }),
+        args.container,
+    );
 }
 
 /**
