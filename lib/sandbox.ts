@@ -11,6 +11,7 @@ import * as yaml from "js-yaml";
 import { Run, getJson, kubectl, must, run } from "./run";
 import { settledNamespace } from "./wait";
 import { readStackFile, stackFilePath } from "./stack-file";
+import { bindStackFiles, startAtDone } from "./sandbox-stacks";
 
 export { getJson, kubectl, must, run } from "./run";
 export type { Run } from "./run";
@@ -229,51 +230,13 @@ export function resourceVersions(namespace: string): Record<string, string> {
     );
 }
 
+export { bindStackFiles, startAtDone };
+
 /** The uid of the local control plane's kube-system Namespace: its identity (stacks/cluster.ts). */
 export function clusterUid(): string {
     return must(
         kubectl(["get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"]),
     ).stdout.trim();
-}
-
-/**
- * Binds every stack file of a sandbox to the local control plane, as an operator records a real
- * cluster's uid: the committed files say `unrecorded`, which runs against no cluster.
- */
-export function bindStackFiles(work: string, uid: string): void {
-    for (const f of fs.readdirSync(work).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-        const file = path.join(work, f);
-        const text = fs.readFileSync(file, "utf8");
-        const bound = text.replace(/^( +sapoche-stack:clusterUid: ).*$/m, `$1${uid}`);
-        if (bound !== text) fs.writeFileSync(file, bound);
-    }
-}
-
-/**
- * A sandbox's stacks run on a control plane where nothing of theirs is live: a stack file whose
- * adoption stands at an earlier phase (production1: import) starts at `done` there, as a new
- * stack with nothing to adopt does (stacks/adoption-history.ts), with its pack config regenerated
- * for that phase. The adoption e2e sets its own phases on top.
- */
-export function startAtDone(work: string): void {
-    let changed = false;
-    for (const f of fs.readdirSync(work).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-        const file = path.join(work, f);
-        const text = fs.readFileSync(file, "utf8");
-        const done = text.replace(
-            /^(\s+sapoche-stack:adoption:\n\s+phase: )(?!done$).*$/m,
-            "$1done",
-        );
-        if (done !== text) fs.writeFileSync(file, done);
-        changed ||= done !== text;
-    }
-    if (changed) {
-        must(
-            run("node", ["-r", "ts-node/register/transpile-only", "scripts/pack-config.ts"], {
-                cwd: work,
-            }),
-        );
-    }
 }
 
 /** Every tracked and untracked-but-not-ignored file, with node_modules linked, not copied. */
