@@ -29,9 +29,9 @@ export function bindStackFiles(work: string, uid: string): void {
  * A sandbox's stacks run on a control plane where nothing of theirs is live: a stack file whose
  * adoption stands at an earlier phase (production1: import) starts at `done` there, as a new
  * stack with nothing to adopt does (stacks/adoption-history.ts), with its pack config regenerated
- * for that phase. The adoption e2e sets its own phases on top.
+ * for that phase. The adoption e2e sets its own phases on top. True when a file changed.
  */
-export function startAtDone(work: string): void {
+export function startAtDone(work: string): boolean {
     let changed = false;
     for (const file of stackFiles(work)) {
         const text = fs.readFileSync(file, "utf8");
@@ -49,4 +49,5 @@ export function startAtDone(work: string): void {
             }),
         );
     }
+    return changed;
 }

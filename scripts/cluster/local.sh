@@ -76,11 +76,11 @@ done
 # Nothing of the stacks is live on a local control plane: a stack file whose adoption stands at an
 # earlier phase (production1: import) starts at done here, as a new stack with nothing to adopt
 # does (docs/operations/adoption.md, "Phase history"), with the pack config for that phase.
-if grep -qE '^    phase: (import|reshape|services|redis-moved|enforce)$' "$work"/Pulumi.*.yaml; then
-    sed -i -E 's/^(    phase: )(import|reshape|services|redis-moved|enforce)$/\1done/' "$work"/Pulumi.*.yaml
-    (cd "$work" && node -r ts-node/register/transpile-only scripts/pack-config.ts >/dev/null)
-    echo "local.sh: adoption.phase is done on this local control plane (nothing live to adopt)" >&2
-fi
+# The same edit as the e2e sandboxes' (lib/sandbox-stacks.ts), so the phases are listed once.
+(cd "$work" && node -r ts-node/register/transpile-only -e '
+    if (require("./lib/sandbox-stacks").startAtDone("."))
+        console.error("local.sh: adoption.phase is done on this local control plane (nothing live to adopt)");
+')
 
 export PULUMI_BACKEND_URL="file://$LOCAL/state"
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-local-only}"
