@@ -48,11 +48,15 @@ export class Sandbox {
         };
     }
 
+    /** A `pulumi` command; the engine's commands run as parallel as the scripts run them. */
     pulumi(
         args: string[],
         opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
     ): Run {
-        return run("pulumi", [...args, "--non-interactive"], {
+        const parallel = ENGINE_COMMANDS.has(args[0])
+            ? ["--parallel", enginesParallel(opts.env)]
+            : [];
+        return run("pulumi", [...args, ...parallel, "--non-interactive"], {
             cwd: this.work,
             env: { ...this.programEnv(), ...opts.env },
             input: opts.input,
@@ -203,6 +207,16 @@ function withPack(policyStack: string): string[] {
         "--policy-pack-config",
         `policy-pack/config/${policyStack}.json`,
     ];
+}
+
+const ENGINE_COMMANDS = new Set(["preview", "up", "destroy", "refresh"]);
+
+/** How many operations the engine runs at once, as scripts/lib/engine.sh sets it for the scripts. */
+function enginesParallel(env: NodeJS.ProcessEnv = {}): string {
+    const text = fs.readFileSync(path.join(ROOT, "scripts", "lib", "engine.sh"), "utf8");
+    const fallback = /SAPOCHE_PULUMI_PARALLEL:-(\d+)/.exec(text)?.[1];
+    if (!fallback) throw new Error("scripts/lib/engine.sh: no default for SAPOCHE_PULUMI_PARALLEL");
+    return env.SAPOCHE_PULUMI_PARALLEL || process.env.SAPOCHE_PULUMI_PARALLEL || fallback;
 }
 
 /**

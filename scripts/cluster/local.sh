@@ -51,6 +51,8 @@ if [ "$cmd" = down ]; then exec bash "$ROOT/scripts/cluster/cluster.sh" down; fi
 
 # shellcheck disable=SC1090
 source "$(bash "$ROOT/scripts/toolchain/toolchain.sh" --print-env | tail -n 1)"
+# shellcheck source=scripts/lib/engine.sh
+source "$ROOT/scripts/lib/engine.sh"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 [ -d policy-pack/node_modules ] || npm ci --prefix policy-pack --no-audit --no-fund
 bash "$ROOT/scripts/cluster/cluster.sh" status >/dev/null 2>&1 || bash "$ROOT/scripts/cluster/cluster.sh" up
@@ -111,7 +113,7 @@ case "$cmd" in
             bash scripts/delivery/preview.sh "$stack"
         ;;
     up)
-        pulumi up --stack "$stack" --non-interactive --yes --policy-pack "${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
+        pulumi up --stack "$stack" --non-interactive --yes --parallel "$SAPOCHE_PULUMI_PARALLEL" --policy-pack "${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
             --policy-pack-config "policy-pack/config/$stack.json"
         ;;
     # The sandbox's own scripts, so their paths (stack files, pack config) are the sandbox's.

@@ -18,6 +18,8 @@ out="${PREVIEW_OUT:-preview-$stack.txt}"
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 # The engine runs the program compiled ahead of it (scripts/lib/compiled-program.sh).
 SAPOCHE_COMPILED_PROGRAM="$(bash "$ROOT/scripts/lib/compiled-program.sh")"; export SAPOCHE_COMPILED_PROGRAM
+# shellcheck source=scripts/lib/engine.sh
+source "$ROOT/scripts/lib/engine.sh"
 
 # The pack checks the adoption phase its config names: refuse one generated for another phase.
 if [ -f "$ROOT/Pulumi.$stack.yaml" ] && [ -f "$ROOT/policy-pack/config/$stack.json" ]; then
@@ -25,7 +27,7 @@ if [ -f "$ROOT/Pulumi.$stack.yaml" ] && [ -f "$ROOT/policy-pack/config/$stack.js
 fi
 
 preview() {
-    pulumi preview --stack "$stack" --non-interactive --diff \
+    pulumi preview --stack "$stack" --non-interactive --diff --parallel "$SAPOCHE_PULUMI_PARALLEL" \
         --policy-pack "$ROOT/${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" \
         --policy-pack-config "$ROOT/policy-pack/config/$stack.json" "$@"
 }

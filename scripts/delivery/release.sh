@@ -28,6 +28,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/delivery/lib/backend.sh
 source "$ROOT/scripts/delivery/lib/backend.sh"
+# shellcheck source=scripts/lib/engine.sh
+source "$ROOT/scripts/lib/engine.sh"
 run_locally_or_require_backend release "$@"
 # `up --plan` is still an experimental flag in CLI 3.274 (hidden, and the engine only checks the
 # plan's constraints with experimental mode on).
@@ -148,5 +150,5 @@ fi
 [ "$plan_only" = 1 ] && { echo "release.sh: plan saved to $plan"; exit 0; }
 confirm
 # --refresh as when the plan was saved; the engine also refuses any step outside the plan.
-pulumi up --stack "$stack" --plan "$plan" --refresh --yes --non-interactive \
+pulumi up --stack "$stack" --plan "$plan" --refresh --yes --non-interactive --parallel "$SAPOCHE_PULUMI_PARALLEL" \
     --policy-pack "$ROOT/${SAPOCHE_POLICY_PACK:-policy-pack/analyzer}" --policy-pack-config "$ROOT/policy-pack/config/$stack.json"
