@@ -10,26 +10,14 @@
  * are printed, never asserted (design.md).
  */
 import * as assert from "assert";
-import * as http from "http";
 import * as path from "path";
 import { Harness, settled, until } from "./support/cluster";
 import { LoadFigures, median, WriteLoad } from "./support/load";
 import { PLAN } from "./support/loopback";
+import { proxyReadiness } from "./support/probe";
 import { renderRedis } from "./support/rendered";
 
 const RUNS = Number(process.env.REDIS_OPERATION_RUNS ?? 3);
-
-/** Status of an HTTP GET, or 0 when nothing answers. */
-function status(host: string, port: number, p: string): Promise<number> {
-    return new Promise((resolve) => {
-        const req = http.get({ host, port, path: p, timeout: 1000 }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-        });
-        req.on("timeout", () => req.destroy());
-        req.on("error", () => resolve(0));
-    });
-}
 
 describe("Redis operations under write load, real processes with the rendered configuration (production1)", function () {
     let h: Harness;
@@ -67,10 +55,7 @@ describe("Redis operations under write load, real processes with the rendered co
 
     before(async function () {
         const rendered = await renderRedis("production1");
-        const probe = rendered.haproxy.readinessProbe;
-        assert.ok(probe?.httpGet, "the proxy's readiness probe is not an HTTP GET");
-        const port = rendered.haproxy.ports[probe.httpGet.port] ?? Number(probe.httpGet.port);
-        ready = async (j) => (await status(PLAN.proxy(j), port, probe.httpGet.path)) === 200;
+        ready = proxyReadiness(rendered);
         h = new Harness(rendered);
         try {
             await h.startAll();
