@@ -85,11 +85,17 @@ describe("Adoption phase redis-moved under write load, real processes (productio
         // Same containers (commands, environment, probes, hook): the pods roll only because
         // their ConfigMaps are new, and the old pods' preStop hook is the new pods' too.
         for (const c of ["redis", "sentinel", "haproxy"] as const) {
-            assert.deepEqual(moved[c], services[c], `the ${c} container differs between the phases`);
+            assert.deepEqual(
+                moved[c],
+                services[c],
+                `the ${c} container differs between the phases`,
+            );
         }
         for (const f of ["switchover.sh"]) assert.equal(moved.scripts[f], services.scripts[f]);
         const changed = [
-            ...Object.keys(services.scripts).filter((f) => moved.scripts[f] !== services.scripts[f]),
+            ...Object.keys(services.scripts).filter(
+                (f) => moved.scripts[f] !== services.scripts[f],
+            ),
             ...Object.keys(services.proxyFiles).filter(
                 (f) => moved.proxyFiles[f] !== services.proxyFiles[f],
             ),
@@ -171,7 +177,11 @@ describe("Adoption phase redis-moved under write load, real processes (productio
         const resetLoad = new WriteLoad(h, "sentinel-reset");
         loads.push(resetLoad);
         for (let i = 0; i < h.nodes; i++) {
-            const r = await once(PLAN.node(i), 26379, h.password, ["SENTINEL", "RESET", "mymaster"]);
+            const r = await once(PLAN.node(i), 26379, h.password, [
+                "SENTINEL",
+                "RESET",
+                "mymaster",
+            ]);
             assert.equal(r, 1, `SENTINEL RESET on Sentinel ${i}`);
             await settled(h, await master());
         }
