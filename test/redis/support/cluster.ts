@@ -429,7 +429,11 @@ export class Harness {
                 { env, timeout: timeoutMs },
                 (err, stdout, stderr) =>
                     err
-                        ? reject(new Error(`${file} failed: ${err.message}\n${stdout}${stderr}`))
+                        ? reject(
+                              new Error(
+                                  `${file} failed (exit ${err.code}): ${err.message}\n${stdout}${stderr}`,
+                              ),
+                          )
                         : resolve(`${stdout}${stderr}`),
             ),
         );

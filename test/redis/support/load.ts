@@ -87,6 +87,11 @@ export class WriteLoad {
         return this.ackedAt.find((a) => a > t);
     }
 
+    /** How many writes were acknowledged between `from` and `to` (ms since the epoch). */
+    acksBetween(from: number, to: number): number {
+        return this.ackedAt.filter((a) => a >= from && a <= to).length;
+    }
+
     /** Stops the writers without checking anything (a failed test's cleanup). */
     async halt(): Promise<void> {
         this.stopped = true;
