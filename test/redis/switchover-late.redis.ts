@@ -83,6 +83,21 @@ describe("Switchover with a late promotion, real processes (production1)", funct
         );
         for (const r of replicas) h.signal(`redis-${r}`, "SIGSTOP");
         const frozenAt = Date.now();
+        // Until a Sentinel names another node, only the old master can acknowledge a write
+        // (the proxies confirm a master only once its Sentinel names it).
+        let namedAt = Infinity;
+        const naming = until(
+            "a Sentinel names a new master",
+            60_000,
+            async () => {
+                for (let i = 0; i < h.nodes; i++) {
+                    const m = await h.sentinelMaster(i).catch(() => undefined);
+                    if (m && m !== PLAN.node(old)) return (namedAt = Date.now());
+                }
+                return undefined;
+            },
+            20,
+        ).catch(() => undefined);
         const chosen = await until(
             "Sentinel selects a replica",
             10_000,
@@ -100,17 +115,20 @@ describe("Switchover with a late promotion, real processes (production1)", funct
         // Past the script's deadline (11 s after it paused), with an in-sync replica thawed.
         await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 14_000 - Date.now())));
         const thawedAt = Date.now();
-        const ackedWhilePending = load.acksBetween(frozenAt + 500, thawedAt);
         h.signal(`redis-${chosen}`, "SIGCONT");
         const { code, out } = await script;
+        await naming;
+        const pendingUntil = Math.min(thawedAt, namedAt);
+        const ackedWhilePending = load.acksBetween(frozenAt + 500, pendingUntil);
         const now = await master();
         await settled(h, now);
         const f = await load.stop(now);
         load = undefined;
         figures.push(
-            `late promotion (node ${old}, replica ${chosen} frozen ${((thawedAt - frozenAt) / 1000).toFixed(1)} s): ` +
+            `late promotion (node ${old}, replica ${chosen} selected and frozen ${((thawedAt - frozenAt) / 1000).toFixed(1)} s, ` +
+                `a new master named ${((namedAt - frozenAt) / 1000).toFixed(1)} s after the freeze): ` +
                 `switchover.sh exit ${code}, master now node ${now}; +OK acknowledged ${f.acknowledged}, lost ${f.lost}; ` +
-                `acknowledged while the promotion was pending ${ackedWhilePending}; READONLY ${f.readonly}; ` +
+                `acknowledged while no new master was named ${ackedWhilePending}; READONLY ${f.readonly}; ` +
                 `longest write pause ${f.pauseMs} ms`,
             `switchover.sh said: ${out
                 .trim()
