@@ -50,6 +50,11 @@ export interface MonitoringThresholds {
     };
     readonly redis: {
         readonly noMasterFor: Duration;
+        /**
+         * How long more than one node may report role master: a switchover (about 2 s) and
+         * Sentinel demoting an old master that comes back (about 10 s) stay below it.
+         */
+        readonly twoMastersFor: Duration;
         /** How long the failover notice stays up after the master moved. */
         readonly failoverWindow: Duration;
         readonly quorumLostFor: Duration;
@@ -130,6 +135,7 @@ export const ALERTS = {
     pdfBacklogOld: "SapochePdfBacklogOld",
     pdfWorkersUnavailable: "SapochePdfWorkersUnavailable",
     redisNoMaster: "SapocheRedisNoMaster",
+    redisTwoMasters: "SapocheRedisTwoMasters",
     redisFailover: "SapocheRedisFailover",
     redisSentinelQuorumLost: "SapocheRedisSentinelQuorumLost",
     redisReplicationBroken: "SapocheRedisReplicationBroken",

@@ -34,6 +34,20 @@ export function redisRules(t: RuleTargets, th: MonitoringThresholds): IRule[] {
             "No Redis node reports role master: writes to redis-sp fail and job queues stop.",
             workload,
         ),
+        // A split: a node Sentinel did not demote still accepts writes beside the master the
+        // quorum names, and whatever it acknowledges is discarded when it is made a replica.
+        alert(
+            t,
+            ALERTS.redisTwoMasters,
+            "critical",
+            `count(${master}) > 1`,
+            r.twoMastersFor,
+            "{{ $value }} Redis nodes report role master",
+            "More than one Redis node reports role master: writes that reach the one Sentinel " +
+                "does not name are lost when it is demoted. redis-sp routes only to the one a " +
+                "quorum of Sentinels names.",
+            workload,
+        ),
         // Sentinel reports the master's address; two addresses within the window mean it moved.
         alert(
             t,

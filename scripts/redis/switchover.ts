@@ -7,7 +7,9 @@
  *
  * Options: `--context <name>` (kubectl's context; default: the current one), `--pod <ordinal>`
  * (the pod to run in; default: the first that answers, since the script asks the Sentinels which
- * node is the master). Exit status: the script's (0 switched; 1 not switched, said why); 2 refused.
+ * node is the master). Exit status: the script's (0 switched; 1 not switched, said why; 3 the
+ * failover neither completed nor verifiably aborted: writes stay paused on the old master, said
+ * what to check); 2 refused.
  */
 import { execFileSync, spawnSync } from "child_process";
 import { readStackConfig } from "../../lib/program";

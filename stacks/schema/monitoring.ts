@@ -102,6 +102,7 @@ export const monitoringSchema = z.strictObject({
     pdf: z.strictObject({ backlogAgeFor: window, workersUnavailableFor: forDuration }),
     redis: z.strictObject({
         noMasterFor: forDuration,
+        twoMastersFor: forDuration,
         failoverWindow: window,
         quorumLostFor: forDuration,
         replicationBrokenFor: forDuration,

@@ -29,6 +29,8 @@ export function redisScenarios(t: RuleTargets, th: MonitoringThresholds): Scenar
             ),
         ]);
     const noMaster = after(r.noMasterFor) + 3;
+    const split = after(r.twoMastersFor);
+    const twoMasters = [master, replicas[0]];
 
     const window = after(r.failoverWindow);
     const status = (address: string, values: string): Series =>
@@ -89,6 +91,38 @@ export function redisScenarios(t: RuleTargets, th: MonitoringThresholds): Scenar
             "stays quiet when no exporter answers (a scrape outage, not Redis)",
             [],
             noMaster,
+            [],
+        ),
+        scenario(
+            A.redisTwoMasters,
+            `fires when two nodes report role master for ${split}m`,
+            info(twoMasters),
+            split + 3,
+            [{ labels: {}, value: 2 }],
+        ),
+        scenario(A.redisTwoMasters, "stays quiet with one master", info([master]), split + 3, []),
+        scenario(
+            A.redisTwoMasters,
+            // Sentinel demotes an old master that comes back within about 10 s.
+            "stays quiet while the second master lasts less than its for",
+            [
+                ...info([master]).filter((x) => !x.series.includes(`pod="${replicas[0]}"`)),
+                series("redis_up", node(replicas[0]), `1x${long}`),
+                // Master from minute 3 for less than the for, then a replica again (`stale`
+                // ends a series at once, as a changed label does in a real scrape).
+                series(
+                    "redis_instance_info",
+                    { ...node(replicas[0]), role: "master" },
+                    `_x2 1x${split - 1} stale`,
+                ),
+                series(
+                    "redis_instance_info",
+                    { ...node(replicas[0]), role: "slave" },
+                    `1x2 ${"stale ".repeat(split)}1x${long}`,
+                ),
+            ],
+            // Its last minute as master: pending, not firing.
+            3 + split - 1,
             [],
         ),
         scenario(

@@ -10,26 +10,14 @@
  * are printed, never asserted (design.md).
  */
 import * as assert from "assert";
-import * as http from "http";
 import * as path from "path";
 import { Harness, settled, until } from "./support/cluster";
 import { LoadFigures, median, WriteLoad } from "./support/load";
 import { PLAN } from "./support/loopback";
+import { proxyReadiness } from "./support/probe";
 import { renderRedis } from "./support/rendered";
 
 const RUNS = Number(process.env.REDIS_OPERATION_RUNS ?? 3);
-
-/** Status of an HTTP GET, or 0 when nothing answers. */
-function status(host: string, port: number, p: string): Promise<number> {
-    return new Promise((resolve) => {
-        const req = http.get({ host, port, path: p, timeout: 1000 }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-        });
-        req.on("timeout", () => req.destroy());
-        req.on("error", () => resolve(0));
-    });
-}
 
 describe("Redis operations under write load, real processes with the rendered configuration (production1)", function () {
     let h: Harness;
@@ -67,10 +55,7 @@ describe("Redis operations under write load, real processes with the rendered co
 
     before(async function () {
         const rendered = await renderRedis("production1");
-        const probe = rendered.haproxy.readinessProbe;
-        assert.ok(probe?.httpGet, "the proxy's readiness probe is not an HTTP GET");
-        const port = rendered.haproxy.ports[probe.httpGet.port] ?? Number(probe.httpGet.port);
-        ready = async (j) => (await status(PLAN.proxy(j), port, probe.httpGet.path)) === 200;
+        ready = proxyReadiness(rendered);
         h = new Harness(rendered);
         try {
             await h.startAll();
@@ -182,6 +167,11 @@ describe("Redis operations under write load, real processes with the rendered co
 
     it(`fails over a crashed master whose pod restarts 5.5 s later, as a replica: no WAIT-acknowledged write lost (${RUNS} runs)`, async function () {
         const times: number[] = [];
+        /** Promotion to both proxies Ready, and promotion to the first write accepted, in s. */
+        const proxySees: number[] = [];
+        const sentinelSees: number[] = [];
+        const proxyAfterSentinel: number[] = [];
+        const firstWrite: number[] = [];
         for (let run = 1; run <= RUNS; run++) {
             const old = await master();
             await settled(h, old);
@@ -189,6 +179,49 @@ describe("Redis operations under write load, real processes with the rendered co
             await new Promise((r) => setTimeout(r, 1000));
             const killedAt = Date.now();
             await Promise.all([h.kill(`redis-${old}`), h.kill(`sentinel-${old}`)]);
+            // When a replica answers role:master, then when each proxy's readiness (a confirmed
+            // master: the clients' gate) passes again, polled apart from the restart below.
+            const watch = (async () => {
+                const survivors = [...Array(h.nodes).keys()].filter((i) => i !== old);
+                const promotedAt = await until(
+                    "a replica promoted",
+                    30_000,
+                    async () => {
+                        for (const i of survivors) {
+                            const r = await h.replication(i).catch(() => undefined);
+                            if (r?.role === "master") return Date.now();
+                        }
+                        return undefined;
+                    },
+                    20,
+                );
+                // Sentinel's own promotion (+switch-master): a survivor's Sentinel names another
+                // node. Its leader notices the new role at its next INFO of the replica (every
+                // 1 s during a failover), then tells the others.
+                const named = until(
+                    "a Sentinel names the new master",
+                    30_000,
+                    async () => {
+                        for (const i of survivors) {
+                            const m = await h.sentinelMaster(i).catch(() => undefined);
+                            if (m && m !== PLAN.node(old)) return Date.now();
+                        }
+                        return undefined;
+                    },
+                    20,
+                );
+                const readyAt = await Promise.all(
+                    [...Array(h.rendered.proxyReplicas).keys()].map((j) =>
+                        until(
+                            `proxy ${j} Ready on the new master`,
+                            30_000,
+                            async () => ((await ready(j)) ? Date.now() : undefined),
+                            20,
+                        ),
+                    ),
+                );
+                return { promotedAt, namedAt: await named, proxiesAt: Math.max(...readyAt) };
+            })();
             const readiness: boolean[] = [];
             while (Date.now() < killedAt + 5500) {
                 readiness.push(await ready(0));
@@ -214,16 +247,35 @@ describe("Redis operations under write load, real processes with the rendered co
                 50,
             );
             await settled(h, now);
+            const { promotedAt, namedAt, proxiesAt } = await watch;
+            const writeAt = load.firstAckAfter(promotedAt) ?? NaN;
             const f = await load.stop(now);
             // The failover as writers see it: the longest time no write was acknowledged.
             times.push(f.pauseMs / 1000);
-            report(`crash + restart after 5.5 s, run ${run} (node ${old} -> ${now})`, f);
+            proxySees.push((proxiesAt - promotedAt) / 1000);
+            sentinelSees.push((namedAt - promotedAt) / 1000);
+            proxyAfterSentinel.push((proxiesAt - namedAt) / 1000);
+            firstWrite.push((writeAt - promotedAt) / 1000);
+            report(
+                `crash + restart after 5.5 s, run ${run} (node ${old} -> ${now})`,
+                f,
+                `; promoted ${((promotedAt - killedAt) / 1000).toFixed(2)} s after the kill, ` +
+                    `named by a Sentinel ${((namedAt - promotedAt) / 1000).toFixed(2)} s later, ` +
+                    `both proxies Ready ${((proxiesAt - promotedAt) / 1000).toFixed(2)} s later, ` +
+                    `first write accepted ${((writeAt - promotedAt) / 1000).toFixed(2)} s after promotion`,
+            );
             assert.ok(readiness.includes(false), `run ${run}: proxy 0 stayed Ready with no master`);
             assert.equal(f.waitLost, 0, `run ${run}: WAIT-acknowledged writes lost`);
             assert.equal(f.readonly, 0, `run ${run}: READONLY answers`);
         }
+        const stat = (xs: number[]) =>
+            `median ${median(xs).toFixed(2)} s, max ${Math.max(...xs).toFixed(2)} s`;
         figures.push(
             `crash failover under load (longest time without an acknowledged write): median ${median(times).toFixed(1)} s, max ${Math.max(...times).toFixed(1)} s over ${RUNS} runs`,
+            `promotion (role:master) -> both proxies Ready (they route to the new master): ${stat(proxySees)}; ` +
+                `promotion -> first write accepted through redis-sp: ${stat(firstWrite)}; ` +
+                `promotion -> a Sentinel names it (+switch-master): ${stat(sentinelSees)}; ` +
+                `Sentinel names it -> both proxies Ready: ${stat(proxyAfterSentinel)} (${RUNS} runs)`,
         );
     });
 });

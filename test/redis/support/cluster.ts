@@ -140,6 +140,12 @@ export class Harness {
     readonly password = crypto.randomBytes(18).toString("base64url");
     private readonly procs = new Map<string, Proc>();
     private readonly services: ServiceForwarder[] = [];
+    /**
+     * The ready endpoints of `redis-sp` (proxy addresses): every proxy replica at start; a test
+     * that rolls the proxy Deployment adds a new pod once its readiness probe passes and removes
+     * an old one before stopping it, as the endpoints controller does.
+     */
+    readonly proxyEndpoints: string[] = [];
 
     constructor(
         readonly rendered: RenderedRedis,
@@ -236,47 +242,36 @@ export class Harness {
         this.procs.set(key, { child, log, exited });
     }
 
-    /** Starts node i's Redis container. */
-    startRedis(i: number): void {
-        const c = this.rendered.redis;
-        const pod = `${this.rendered.statefulSet}-${i}`;
-        this.start(
-            `redis-${i}`,
-            pod,
-            PLAN.node(i),
-            c,
-            { "/scripts": this.rendered.scripts },
-            c.command!,
-        );
+    /**
+     * Starts node i's Redis container, from `r` (another release's rendering of the same tier,
+     * as a rolled pod runs its new template) or the harness's.
+     */
+    startRedis(i: number, r: RenderedRedis = this.rendered): void {
+        const c = r.redis;
+        const pod = `${r.statefulSet}-${i}`;
+        this.start(`redis-${i}`, pod, PLAN.node(i), c, { "/scripts": r.scripts }, c.command!);
     }
 
-    /** Starts node i's Sentinel container. */
-    startSentinel(i: number): void {
-        const c = this.rendered.sentinel;
-        const pod = `${this.rendered.statefulSet}-${i}`;
-        this.start(
-            `sentinel-${i}`,
-            pod,
-            PLAN.node(i),
-            c,
-            { "/scripts": this.rendered.scripts },
-            c.command!,
-        );
+    /** Starts node i's Sentinel container (from `r`, as {@link startRedis}). */
+    startSentinel(i: number, r: RenderedRedis = this.rendered): void {
+        const c = r.sentinel;
+        const pod = `${r.statefulSet}-${i}`;
+        this.start(`sentinel-${i}`, pod, PLAN.node(i), c, { "/scripts": r.scripts }, c.command!);
     }
 
     /**
      * Starts HAProxy replica j with the rendered configuration and the container's args. The
      * official image's entrypoint runs `haproxy -W -db <args>` (master-worker, foreground), so do we.
      */
-    startProxy(j: number): void {
-        const c = this.rendered.haproxy;
+    startProxy(j: number, r: RenderedRedis = this.rendered): void {
+        const c = r.haproxy;
         const cfgMount = c.volumeMounts.find((m) => m.name === "config")!.mountPath;
         this.start(
             `proxy-${j}`,
             `redis-proxy-${j}`,
             PLAN.proxy(j),
             c,
-            { [cfgMount]: this.rendered.proxyFiles },
+            { [cfgMount]: r.proxyFiles },
             ["haproxy", "-W", "-db", ...(c.args ?? [])],
         );
     }
@@ -298,12 +293,14 @@ export class Harness {
     /** The Services: `redis-sentinel` over the nodes' Sentinels, `redis-sp` over the proxies. */
     async startServices(): Promise<void> {
         const nodes = Array.from({ length: this.nodes }, (_, i) => PLAN.node(i));
-        const proxies = Array.from({ length: this.rendered.proxyReplicas }, (_, j) =>
-            PLAN.proxy(j),
+        this.proxyEndpoints.splice(
+            0,
+            this.proxyEndpoints.length,
+            ...Array.from({ length: this.rendered.proxyReplicas }, (_, j) => PLAN.proxy(j)),
         );
         for (const s of [
             new ServiceForwarder(PLAN.sentinelService, 26379, () => nodes),
-            new ServiceForwarder(PLAN.redisSp, 6379, () => proxies),
+            new ServiceForwarder(PLAN.redisSp, 6379, () => this.proxyEndpoints),
         ]) {
             await s.listen();
             this.services.push(s);
@@ -432,7 +429,11 @@ export class Harness {
                 { env, timeout: timeoutMs },
                 (err, stdout, stderr) =>
                     err
-                        ? reject(new Error(`${file} failed: ${err.message}\n${stdout}${stderr}`))
+                        ? reject(
+                              new Error(
+                                  `${file} failed (exit ${err.code}): ${err.message}\n${stdout}${stderr}`,
+                              ),
+                          )
                         : resolve(`${stdout}${stderr}`),
             ),
         );
@@ -448,7 +449,10 @@ export class Harness {
         const conf = path.join(dir, "redis.conf");
         fs.writeFileSync(
             conf,
-            `bind ${PLAN.legacy}\nport 6379\ndir ${dir}\nappendonly yes\nrequirepass ${this.password}\n`,
+            // bind-source-addr: its connections (as node 0's replica) come from its own address,
+            // as a pod's do, so the master lists it where it can be reached.
+            `bind ${PLAN.legacy}\nbind-source-addr ${PLAN.legacy}\nport 6379\ndir ${dir}\n` +
+                `appendonly yes\nrequirepass ${this.password}\n`,
         );
         const log = path.join(dir, "redis.log");
         const fd = fs.openSync(log, "a");

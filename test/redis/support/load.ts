@@ -82,6 +82,22 @@ export class WriteLoad {
         conn?.close();
     }
 
+    /** When the first write after `t` (ms since the epoch) was acknowledged, if one was. */
+    firstAckAfter(t: number): number | undefined {
+        return this.ackedAt.find((a) => a > t);
+    }
+
+    /** How many writes were acknowledged between `from` and `to` (ms since the epoch). */
+    acksBetween(from: number, to: number): number {
+        return this.ackedAt.filter((a) => a >= from && a <= to).length;
+    }
+
+    /** Stops the writers without checking anything (a failed test's cleanup). */
+    async halt(): Promise<void> {
+        this.stopped = true;
+        await Promise.all(this.done);
+    }
+
     /** Stops the writers, then checks every acknowledged write on node `master`. */
     async stop(master: number): Promise<LoadFigures> {
         this.stopped = true;
