@@ -56,18 +56,34 @@ export function pinnedConfig(config: Record<string, unknown>): Record<string, un
 }
 
 /**
+ * Pins the images of every stack file of a sandbox (`pinImages`), as an operator records the
+ * digests a real registry holds: the committed files hold tags, which production1's pack refuses.
+ * One edit for every stack file, so staging records the pinned references in its `imageHistory`
+ * and production1's promotion gate compares digests. True when a file changed.
+ */
+export function pinStackFiles(work: string): boolean {
+    let changed = false;
+    for (const file of stackFiles(work)) {
+        const text = fs.readFileSync(file, "utf8");
+        const pinned = pinImages(text);
+        if (pinned !== text) fs.writeFileSync(file, pinned);
+        changed ||= pinned !== text;
+    }
+    return changed;
+}
+
+/**
  * Binds every stack file of a sandbox to the local control plane, as an operator records a real
- * cluster's uid (the committed files say `unrecorded`, which runs against no cluster) and its
- * images' digests (the committed files hold tags, which production1's pack refuses): one edit
- * for every stack file, so staging records the pinned references in its `imageHistory` and
- * production1's promotion gate compares digests.
+ * cluster's uid (the committed files say `unrecorded`, which runs against no cluster), and pins
+ * their images (`pinStackFiles`).
  */
 export function bindStackFiles(work: string, uid: string): void {
     for (const file of stackFiles(work)) {
         const text = fs.readFileSync(file, "utf8");
-        const bound = pinImages(text.replace(/^( +sapoche-stack:clusterUid: ).*$/m, `$1${uid}`));
+        const bound = text.replace(/^( +sapoche-stack:clusterUid: ).*$/m, `$1${uid}`);
         if (bound !== text) fs.writeFileSync(file, bound);
     }
+    pinStackFiles(work);
 }
 
 /**
