@@ -103,7 +103,7 @@ export function adoptedOutputs(stack: StackName): Promise<Record<string, unknown
  * (lib/sandbox-stacks.ts): production1's pack refuses tags, and its gate matches a digest only
  * to a digest staging ran.
  */
-function stagingRanPinned(): Record<string, Record<string, unknown>> {
+export function stagingRanPinned(): Record<string, Record<string, unknown>> {
     const config = pinnedConfig(readStackConfig("staging"));
     const images = workloadImages(stackSettings("staging", config).plan);
     return { [`organization/${PROJECT}/staging`]: { workloadImages: images } };
