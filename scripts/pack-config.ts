@@ -189,11 +189,11 @@ export function packConfig(
             .sort();
     }
     config_["disallow-divergent-image-pull"] = pinned;
+    // The advisory twin of that rule: it would report every finding a second time.
+    config_["report-image-without-digest"] = "disabled";
     // Staging is where a tag may be run first: the rule reports there, since a tag staging runs
-    // can never be promoted (the gate matches a digest only to a digest);
-    // report-image-without-digest would say it twice.
+    // can never be promoted (the gate matches a digest only to a digest).
     if (stack === "staging") {
-        config_["report-image-without-digest"] = "disabled";
         config_["disallow-divergent-image-pull"] = { enforcementLevel: "advisory", ...pinned };
         // Staging runs single pods at its floors to save cost: a drain there stops no clinic.
         config_["disallow-evictable-last-pod"] = "advisory";
