@@ -1,7 +1,8 @@
 /**
- * A sandbox's copies of the stack files, set for a local control plane: bound to its uid, and
- * started at `done` (nothing of theirs is live there).
+ * A sandbox's copies of the stack files, set for a local control plane: bound to its uid, their
+ * images pinned by digest, and started at `done` (nothing of theirs is live there).
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { must, run } from "./run";
@@ -14,8 +15,67 @@ function stackFiles(work: string): string[] {
 }
 
 /**
+ * The reference a local control plane runs for an image: its tag pinned to a digest no registry
+ * holds, the sha256 of "local:<tag>" (kwok pulls nothing, so no digest can be read; one is made
+ * here, in a sandbox's copy, and never in a committed stack file). `push` > 1 stands for the same
+ * tag pushed again: another digest under the same tag ("local:<tag>#<push>"). A reference that
+ * already carries a digest is the tag it names.
+ */
+export function localImage(image: string, push = 1): string {
+    const tag = image.split("@")[0];
+    const bytes = push === 1 ? `local:${tag}` : `local:${tag}#${push}`;
+    return `${tag}@sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+/** Each tag of a stack file's `sapoche-stack:images` map pinned by `localImage`; digests stay. */
+export function pinImages(text: string): string {
+    const lines = text.split("\n");
+    const start = lines.findIndex((l) => /^ +sapoche-stack:images:\s*$/.test(l));
+    if (start === -1) return text;
+    const indent = lines[start].search(/\S/);
+    for (let i = start + 1; i < lines.length; i++) {
+        const m = /^( +)([A-Za-z0-9]+): *(\S+)\s*$/.exec(lines[i]);
+        if (m === null || m[1].length <= indent) break;
+        if (!m[3].includes("@")) lines[i] = `${m[1]}${m[2]}: ${localImage(m[3])}`;
+    }
+    return lines.join("\n");
+}
+
+/**
+ * A stack file's config (keys with the project prefix) with its images pinned as `pinImages`
+ * pins them: what a sandbox deploys, and what the tests under mocks judge production1 by.
+ */
+export function pinnedConfig(config: Record<string, unknown>): Record<string, unknown> {
+    const images = config["sapoche-stack:images"] as Record<string, string>;
+    return {
+        ...config,
+        "sapoche-stack:images": Object.fromEntries(
+            Object.entries(images).map(([k, v]) => [k, v.includes("@") ? v : localImage(v)]),
+        ),
+    };
+}
+
+/**
+ * Pins the images of every stack file of a sandbox (`pinImages`), as an operator records the
+ * digests a real registry holds: the committed files hold tags, which production1's pack refuses.
+ * One edit for every stack file, so staging records the pinned references in its `imageHistory`
+ * and production1's promotion gate compares digests. True when a file changed.
+ */
+export function pinStackFiles(work: string): boolean {
+    let changed = false;
+    for (const file of stackFiles(work)) {
+        const text = fs.readFileSync(file, "utf8");
+        const pinned = pinImages(text);
+        if (pinned !== text) fs.writeFileSync(file, pinned);
+        changed ||= pinned !== text;
+    }
+    return changed;
+}
+
+/**
  * Binds every stack file of a sandbox to the local control plane, as an operator records a real
- * cluster's uid: the committed files say `unrecorded`, which runs against no cluster.
+ * cluster's uid (the committed files say `unrecorded`, which runs against no cluster), and pins
+ * their images (`pinStackFiles`).
  */
 export function bindStackFiles(work: string, uid: string): void {
     for (const file of stackFiles(work)) {
@@ -23,6 +83,7 @@ export function bindStackFiles(work: string, uid: string): void {
         const bound = text.replace(/^( +sapoche-stack:clusterUid: ).*$/m, `$1${uid}`);
         if (bound !== text) fs.writeFileSync(file, bound);
     }
+    pinStackFiles(work);
 }
 
 /**

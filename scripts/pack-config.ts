@@ -173,14 +173,28 @@ export function packConfig(
         // What the phase deliberately leaves live: the table's `relaxed` column.
         ...Object.fromEntries(PHASES[phase].relaxed.map((name) => [name, "advisory"])),
     };
-    // Production1 runs what staging ran, byte for byte, only once its images are digests; its
-    // committed file still holds tags (the digests it runs are not recorded yet), so the rule
-    // reports until they are (docs/operations/releases.md, "Images by digest").
-    if (stack === "production1") config_["disallow-divergent-image-pull"] = "advisory";
-    // Staging runs tags on purpose: its images are what production1 is promoted from.
+    // Production1 runs what staging ran, byte for byte: an image that is not a digest is refused
+    // (disallow-divergent-image-pull keeps its mandatory default), on every object but the live
+    // ones an `import` brings under management unchanged: the pack is shown them as they run,
+    // and that release cannot change their images (the reshape renders the stack file's).
+    const pinned: Record<string, unknown> = {
+        stackFile: file,
+        imageKeys: Object.fromEntries(
+            Object.entries(IMAGE_REPOSITORIES).map(([key, repository]) => [repository, key]),
+        ),
+    };
+    if (PHASES[phase].importsLive) {
+        pinned.importedLive = [...liveObjects(settings)]
+            .filter((o) => /^Deployment\//.test(o))
+            .sort();
+    }
+    config_["disallow-divergent-image-pull"] = pinned;
+    // The advisory twin of that rule: it would report every finding a second time.
+    config_["report-image-without-digest"] = "disabled";
+    // Staging is where a tag may be run first: the rule reports there, since a tag staging runs
+    // can never be promoted (the gate matches a digest only to a digest).
     if (stack === "staging") {
-        config_["report-image-without-digest"] = "disabled";
-        config_["disallow-divergent-image-pull"] = "disabled";
+        config_["disallow-divergent-image-pull"] = { enforcementLevel: "advisory", ...pinned };
         // Staging runs single pods at its floors to save cost: a drain there stops no clinic.
         config_["disallow-evictable-last-pod"] = "advisory";
     }

@@ -45,10 +45,10 @@ describe("the adoption phase table", () => {
             const config = packConfig("production1", phaseConfig(phase)) as Record<string, any>;
             return Object.keys(config).filter((k) => config[k] === "advisory");
         };
-        // Advisory whatever the phase, for a reason of the stack's own (production1's images are
-        // tags until their digests are recorded: docs/operations/releases.md).
+        // Nothing is advisory whatever the phase: production1's images must be digests in every
+        // phase (only the live Deployments an import leaves as they run are not judged, below).
         const stackWide = advisoryIn("done");
-        assert.deepEqual(stackWide, ["disallow-divergent-image-pull"]);
+        assert.deepEqual(stackWide, []);
         for (const phase of ADOPTION_PHASES) {
             const config = packConfig("production1", phaseConfig(phase)) as Record<string, any>;
             const advisory = advisoryIn(phase);
@@ -58,6 +58,18 @@ describe("the adoption phase table", () => {
                 phase,
             );
             assert.equal(config["enforce-adoption-phase"].phase, phase);
+            const digests = config["disallow-divergent-image-pull"];
+            assert.equal(digests.enforcementLevel, undefined, phase);
+            assert.equal(digests.stackFile, "Pulumi.production1.yaml");
+            assert.deepEqual(
+                digests.importedLive,
+                PHASES[phase].importsLive
+                    ? config["enforce-adoption-phase"].liveObjects.filter((o: string) =>
+                          o.startsWith("Deployment/"),
+                      )
+                    : undefined,
+                phase,
+            );
             assert.equal(
                 config["enforce-adoption-phase"].liveObjects !== undefined,
                 phase !== "done",

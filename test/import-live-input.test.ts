@@ -11,7 +11,7 @@ import * as path from "path";
 import { liveToConfig } from "../scripts/import-live/live-config";
 import { LiveDataError, MAX_VALUE, parseLiveList } from "../scripts/import-live/live-schema";
 import { ROOT } from "../lib/program";
-import { liveNamespace } from "./e2e/support/live-namespace";
+import { LIVE_BROKER_URL, liveNamespace } from "./e2e/support/live-namespace";
 
 type Any = Record<string, any>;
 const TOKEN = "x9Kq2LmZ7pVt4RwY8sNc3BdJ";
@@ -182,6 +182,7 @@ describe("npm run import-live leaves the stack file untouched when it refuses", 
         d.spec.template.spec.containers[0].args = ["--api-token", TOKEN];
         const r = run({
             "deployments.apps": list(objects.filter((o) => o.kind === "Deployment")),
+            pods: empty,
             services: empty,
             "horizontalpodautoscalers.autoscaling": empty,
         });
@@ -194,5 +195,52 @@ describe("npm run import-live leaves the stack file untouched when it refuses", 
         );
         assert.match(r.stderr, /Pulumi\.production1\.yaml was not written/);
         assert.ok(!`${r.stdout}${r.stderr}`.includes(TOKEN));
+    });
+
+    it("exits 4 when the live pods of one image key report two digests, naming them", () => {
+        // The credential moved into a Secret, as the operator does before importing.
+        const objects = JSON.parse(
+            JSON.stringify(live()).replaceAll(
+                JSON.stringify({ name: "BROKER_URL", value: LIVE_BROKER_URL }),
+                JSON.stringify({
+                    name: "BROKER_URL",
+                    valueFrom: { secretKeyRef: { name: "sapoche-broker", key: "url" } },
+                }),
+            ),
+        ) as Any[];
+        const backend = "registry.sapoche.internal/sapoche/backend:2026.11.2";
+        const digests = [`sha256:${"a".repeat(64)}`, `sha256:${"b".repeat(64)}`];
+        const pods = ["consumer-ecg", "consumer-dicom"].map((name, i) => {
+            const d = objects.find((o) => o.kind === "Deployment" && o.metadata.name === name)!;
+            const container = d.spec.template.spec.containers[0];
+            container.image = backend;
+            return {
+                kind: "Pod",
+                metadata: { name: `${name}-1`, labels: d.spec.selector.matchLabels },
+                status: {
+                    containerStatuses: [
+                        {
+                            name: container.name,
+                            image: backend,
+                            imageID: `${backend.split(":")[0]}@${digests[i]}`,
+                        },
+                    ],
+                },
+            };
+        });
+        const r = run({
+            "deployments.apps": list(objects.filter((o) => o.kind === "Deployment")),
+            pods: list(pods),
+            services: empty,
+            "horizontalpodautoscalers.autoscaling": empty,
+        });
+        assert.equal(r.status, 4, `${r.stdout}${r.stderr}`);
+        assert.match(
+            r.stderr,
+            /REFUSED: sapoche-stack:images\.backend: the live pods of registry\.sapoche\.internal\/sapoche\/backend:2026\.11\.2 run 2 digests/,
+        );
+        assert.ok(r.stderr.includes(`${digests[0]}: consumer-ecg/consumer-ecg-1`), r.stderr);
+        assert.ok(r.stderr.includes(`${digests[1]}: consumer-dicom/consumer-dicom-1`), r.stderr);
+        assert.match(r.stderr, /Pulumi\.production1\.yaml was not written/);
     });
 });

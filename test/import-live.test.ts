@@ -4,6 +4,8 @@
  * edited in place (comments kept), credentials never written, and the program rendering the
  * live containers unchanged once the config is imported.
  */
+import { pinnedConfig } from "../lib/sandbox-stacks";
+import { stagingRanPinned } from "./support/phases";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -158,7 +160,10 @@ describe("import-live writes the stack file", () => {
     });
 
     it("renders every live container unchanged once imported, and the pack still passes", async () => {
-        const rs = await evaluateProgram(STACK, readStackConfig(STACK, text));
+        // Pinned by digest as a sandbox pins them: production1's pack refuses tags.
+        const rs = await evaluateProgram(STACK, pinnedConfig(readStackConfig(STACK, text)), {
+            stackOutputs: stagingRanPinned(),
+        });
         const deployment = (name: string) =>
             rs.find(
                 (r: RegisteredResource) =>

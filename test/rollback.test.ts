@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ROOT } from "../lib/program";
+import { localImage } from "../lib/sandbox-stacks";
 
 /** Reports its arguments, where it runs, its source revision and the stack file it was given. */
 const FAKE_RELEASE = `#!/usr/bin/env bash
@@ -152,6 +153,23 @@ describe("npm run rollback (scripts/delivery/rollback.sh)", () => {
         assert.match(r.output, /no Pulumi backend .*nothing was run/);
         assert.match(r.output, /npm run rollback -- --local --stack production1 --to /);
         assert.doesNotMatch(r.output, /release\.sh args/);
+    });
+
+    it("in a local sandbox, pins the revision's image tags to local digests, as the sandbox's own copy", () => {
+        const files = ["lib/sandbox-stacks.ts", "lib/run.ts", "tsconfig.json"];
+        for (const file of files) {
+            write(file, fs.readFileSync(path.join(ROOT, file), "utf8"));
+        }
+        try {
+            const r = rollback(["--stack", "production1", "--to", old, "--approved"], {
+                SAPOCHE_LOCAL_SANDBOX: "1",
+            });
+            assert.equal(r.code, 0, r.output);
+            assert.ok(r.output.includes(`backend: ${localImage("b:1")}\n`), r.output);
+        } finally {
+            for (const file of files) fs.rmSync(path.join(repo, file), { force: true });
+        }
+        assert.equal(git("status", "--porcelain"), "", "the checkout is untouched");
     });
 });
 

@@ -16,6 +16,7 @@ const program = () => ({
     phases: require(path.join(root, "test/support/phases")) as {
         phaseConfig(phase: AdoptionPhase): Record<string, unknown>;
         phaseResources(phase: AdoptionPhase): Promise<FixtureResource[]>;
+        pinnedResources(phase: AdoptionPhase): Promise<FixtureResource[]>;
     },
     packConfig: require(path.join(root, "scripts/pack-config")) as {
         packConfig(stack: "production1", config: Record<string, unknown>): PolicyPackConfig;
@@ -360,7 +361,8 @@ describe("enforce-adoption-phase", () => {
                 const { phases, packConfig } = program();
                 const config = packConfig.packConfig("production1", phases.phaseConfig(phase));
                 assert.strictEqual((config["enforce-adoption-phase"] as any).phase, phase);
-                const findings = await evaluatePack(await phases.phaseResources(phase), config);
+                // Pinned by digest, as production1's pack refuses tags (lib/sandbox-stacks.ts).
+                const findings = await evaluatePack(await phases.pinnedResources(phase), config);
                 const mandatory = findings
                     .filter((f) => f.level === "mandatory")
                     .map((f) => `${f.policy}: ${f.message}`);

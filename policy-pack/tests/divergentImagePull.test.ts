@@ -43,8 +43,54 @@ describe("disallow-divergent-image-pull", () => {
         const resources = pinned();
         php(resources).image = BACKEND;
         assert.deepStrictEqual(await violations(disallowDivergentImagePull, resources), [
-            `Deployment "sp-bnkd-php" container "php-fpm" runs "${BACKEND}" with imagePullPolicy IfNotPresent: each node keeps the bytes it pulled first, so a tag pushed again runs old bytes on some nodes and new on others. Only a digest names one set of bytes: write "${BACKEND}@sha256:<digest>" into both stack files, reading the digest staging runs from the registry (crane digest ${BACKEND}, docker buildx imagetools inspect ${BACKEND}, or skopeo inspect docker://${BACKEND}).`,
+            `Deployment "sp-bnkd-php" container "php-fpm" runs "${BACKEND}" with imagePullPolicy IfNotPresent: each node keeps the bytes it pulled first, so a tag pushed again runs old bytes on some nodes and new on others. Only a digest names one set of bytes: set its sapoche-stack:images value in the stack file to "${BACKEND}@sha256:<digest>" (accepted: repository[:tag]@sha256:<64 hex digits>), reading the digest from the registry (crane digest ${BACKEND}, docker buildx imagetools inspect ${BACKEND}, or skopeo inspect docker://${BACKEND}); production1 takes a digest only once staging ran it, so both stack files carry it.`,
         ]);
+    });
+
+    it("names the stack file and the image key its config gives, Docker Hub's short names included", async () => {
+        const resources = pinned();
+        php(resources).image = BACKEND;
+        pick(resources, "StatefulSet", "redis").props.spec.template.spec.containers[0].image =
+            "redis:7.4.2";
+        const config = {
+            "disallow-divergent-image-pull": {
+                stackFile: "Pulumi.production1.yaml",
+                imageKeys: {
+                    "registry.sapoche.internal/sapoche/backend": "backend",
+                    "docker.io/library/redis": "redis",
+                },
+            },
+        };
+        const found = await violations(disallowDivergentImagePull, resources, config);
+        assert.equal(found.length, 2, found.join("\n"));
+        assert.match(
+            found[0],
+            new RegExp(
+                `set sapoche-stack:images\\.backend in Pulumi\\.production1\\.yaml to "${BACKEND}@sha256:<digest>"`,
+            ),
+        );
+        assert.match(
+            found[1],
+            /StatefulSet "redis" container "redis" runs "redis:7.4.2" .* set sapoche-stack:images\.redis in Pulumi\.production1\.yaml to "redis:7\.4\.2@sha256:<digest>"/,
+        );
+    });
+
+    it("leaves out only the live Deployments an import brings under management as they run", async () => {
+        const resources = pinned();
+        php(resources).image = BACKEND;
+        const web = pick(resources, "Deployment", "sapoche-frontend-web").props.spec.template.spec;
+        web.containers[0].image = "registry.sapoche.internal/sapoche/frontend-web:2026.11.1";
+        const config = {
+            "disallow-divergent-image-pull": { importedLive: ["Deployment/sp-bnkd-php"] },
+        };
+        const found = await violations(disallowDivergentImagePull, resources, config);
+        assert.equal(found.length, 1, found.join("\n"));
+        assert.match(found[0], /^Deployment "sapoche-frontend-web" /);
+        // A StatefulSet of the same name is not the imported Deployment.
+        const redis = pick(resources, "StatefulSet", "redis");
+        redis.props.spec.template.spec.containers[0].image = "redis:7.4.2";
+        const other = { "disallow-divergent-image-pull": { importedLive: ["Deployment/redis"] } };
+        assert.equal((await violations(disallowDivergentImagePull, resources, other)).length, 3);
     });
 
     it("refuses a tag under every pull policy, set or defaulted", async () => {

@@ -77,6 +77,11 @@ describe("the per-stack policy config files", () => {
                     continue;
                 }
                 for (const [key, value] of Object.entries(settings as Record<string, unknown>)) {
+                    // The engine's own key beside a policy's properties: the level, then config.
+                    if (key === "enforcementLevel") {
+                        assert.ok(["advisory", "mandatory", "disabled"].includes(String(value)));
+                        continue;
+                    }
                     const schema: PolicyConfigJSONSchema | undefined =
                         policy.configSchema?.properties[key];
                     assert.ok(schema, `${name} has no config property ${key}`);

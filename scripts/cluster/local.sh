@@ -79,8 +79,13 @@ done
 # earlier phase (production1: import) starts at done here, as a new stack with nothing to adopt
 # does (docs/operations/adoption.md, "Phase history"), with the pack config for that phase.
 # The same edit as the e2e sandboxes' (lib/sandbox-stacks.ts), so the phases are listed once.
+# Likewise each image tag is pinned to a local digest (kwok pulls nothing; production1's pack
+# refuses tags), in this copy only.
 (cd "$work" && node -r ts-node/register/transpile-only -e '
-    if (require("./lib/sandbox-stacks").startAtDone("."))
+    const stacks = require("./lib/sandbox-stacks");
+    if (stacks.pinStackFiles("."))
+        console.error("local.sh: images pinned to local digests (sha256 of \"local:<tag>\") in this copy");
+    if (stacks.startAtDone("."))
         console.error("local.sh: adoption.phase is done on this local control plane (nothing live to adopt)");
 ')
 

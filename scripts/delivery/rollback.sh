@@ -71,6 +71,13 @@ if (keys.length > 0 || bind) {
     fs.writeFileSync(old, yaml.dump(doc, { lineWidth: -1, noRefs: true }));
 }
 EOF
+# A local sandbox (scripts/cluster/local.sh) runs every revision with its images pinned to local
+# digests, as its own copy is (production1's pack refuses tags); a real rollback takes the
+# revision's digests as they were reviewed.
+if [ "${SAPOCHE_LOCAL_SANDBOX:-}" = 1 ]; then
+    node -r ts-node/register/transpile-only -e 'require(process.argv[1]).pinStackFiles(process.argv[2])' \
+        "$ROOT/lib/sandbox-stacks" "$src"
+fi
 
 # Dependencies: this checkout's, when the revision locked the same ones (the usual case for a
 # rollback of days); otherwise exactly that revision's lock files.

@@ -6,15 +6,17 @@
  * inventory lacks, per workload: the main container's command, args, env (Secret and ConfigMap
  * references as references; a literal credential anywhere is refused, below), envFrom, mounts
  * and ports, its probes, the pod's labels, selector, user and volumes, and a KEDA consumer's
- * triggers (scripts/import-live/live-config.ts). Numbers (replicas, autoscaler bounds, resources) stay
- * config's decisions and are not touched. Every other line of the stack file, comments
+ * triggers (scripts/import-live/live-config.ts), and the digest each image key's live pods report
+ * (`status.containerStatuses[].imageID`, scripts/import-live/live-images.ts). Numbers (replicas,
+ * autoscaler bounds, resources) stay config's decisions and are not touched. Every other line of the stack file, comments
  * included, is kept; the result is validated by the stack schema before it is written.
  *
  * Exit codes: 0 written (or, with --dry-run, would be written), 1 failure or bad live data
  * (nothing written), 2 usage, 3 refused: a field it would copy (env, command, args, probe
  * headers and commands, trigger metadata) holds a literal credential by the shared detector
  * (policy-pack/policies/lib/credentials.ts); each is listed by object and field, masked, and
- * nothing is written until it is a Secret reference in the live namespace.
+ * nothing is written until it is a Secret reference in the live namespace; 4 refused: the live
+ * pods of one image key report different digests (different bytes under one tag), nothing written.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -23,7 +25,8 @@ import * as path from "path";
 import { PROJECT, ROOT, readStackConfig, toEngineConfig } from "../../lib/program";
 import { ConfigError, parseSettings } from "../../stacks/settings";
 import { STACKS, UsageError, flagArg, runMain } from "../lib/cli";
-import { liveToConfig } from "./live-config";
+import { liveToConfig, targetsFor } from "./live-config";
+import { liveImages } from "./live-images";
 import type { LiveImport, LiveObject } from "./live-types";
 import { importEdits } from "./live-edits";
 import { LiveDataError, parseLiveList } from "./live-schema";
@@ -33,9 +36,10 @@ import { ACCEPTED } from "../../stacks/schema/credentials";
 const USAGE =
     "npm run import-live -- --stack <stack> --context <kube-context> [--namespace <ns>] [--dry-run]";
 
-/** What is read from the cluster; Secrets are not, ever. */
+/** What is read from the cluster; Secrets are not, ever (pods: only for the digests they run). */
 export const KINDS = [
     "deployments.apps",
+    "pods",
     "services",
     "horizontalpodautoscalers.autoscaling",
     "scaledobjects.keda.sh",
@@ -63,6 +67,7 @@ function kubectlGet(
     const kindName = (
         {
             "deployments.apps": "Deployment",
+            pods: "Pod",
             services: "Service",
             "horizontalpodautoscalers.autoscaling": "HorizontalPodAutoscaler",
             "scaledobjects.keda.sh": "ScaledObject",
@@ -82,8 +87,15 @@ export function importedText(
     text: string,
     live: LiveImport,
     provenance: string,
+    images: Readonly<Record<string, string>> = {},
 ): string {
-    const out = applyEdits(text, importEdits(live, readStackConfig(stack, text), provenance));
+    const out = applyEdits(text, [
+        ...importEdits(live, readStackConfig(stack, text), provenance),
+        ...Object.entries(images).map(([key, value]) => ({
+            path: ["config", `${PROJECT}:images`, key],
+            value,
+        })),
+    ]);
     const raw = Object.fromEntries(
         Object.entries(toEngineConfig(readStackConfig(stack, out))).map(([k, v]) => [
             k.slice(PROJECT.length + 1),
@@ -131,8 +143,10 @@ async function main(argv: string[]): Promise<number> {
     const namespace = flagArg(argv, "--namespace") ?? String(config[`${PROJECT}:namespace`]);
     const environment = String(config[`${PROJECT}:environment`]);
     let live: LiveImport;
+    let objects: LiveObject[];
     try {
-        live = liveToConfig(readLive(context, namespace), environment);
+        objects = readLive(context, namespace);
+        live = liveToConfig(objects, environment);
     } catch (e) {
         if (!(e instanceof LiveDataError)) throw e;
         console.error(`import-live: bad live data; nothing was written.\n${e.message}`);
@@ -148,6 +162,18 @@ async function main(argv: string[]): Promise<number> {
         );
         return 3;
     }
+    const deployments = new Map(
+        objects.filter((o) => o.kind === "Deployment").map((d) => [d.metadata.name, d]),
+    );
+    const pods = objects.filter((o) => o.kind === "Pod");
+    const current = (config[`${PROJECT}:images`] ?? {}) as Record<string, string>;
+    const digests = liveImages(targetsFor(environment), deployments, pods, current);
+    for (const n of digests.notes) console.log(`note: ${n}`);
+    if (digests.refused.length > 0) {
+        for (const r of digests.refused) console.error(`REFUSED: ${r}`);
+        console.error(`import-live: ${path.basename(file)} was not written.`);
+        return 4;
+    }
     const day = new Date().toISOString().slice(0, 10);
     let out: string;
     try {
@@ -156,6 +182,7 @@ async function main(argv: string[]): Promise<number> {
             text,
             live,
             `--context ${context}, namespace ${namespace}, ${day}`,
+            digests.images,
         );
     } catch (e) {
         report(live);

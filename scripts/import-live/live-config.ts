@@ -60,6 +60,7 @@ export function targetsFor(environment: string): Target[] {
                         key: ["sapoche-stack:scheduler"],
                         family: e.family,
                         container: MAIN_CONTAINER.scheduler,
+                        imageKey: e.imageKeys.main,
                         keda: false,
                         servicePorts: [],
                     },
@@ -67,13 +68,14 @@ export function targetsFor(environment: string): Target[] {
             }
             case "php-backend":
                 return [
-                    { tier: e.fpm.name, container: "php-fpm" },
-                    { tier: e.nginx.name, container: "nginx" },
-                ].map(({ tier, container }) => ({
+                    { tier: e.fpm.name, container: "php-fpm", imageKey: e.imageKeys.fpm },
+                    { tier: e.nginx.name, container: "nginx", imageKey: e.imageKeys.nginx },
+                ].map(({ tier, container, imageKey }) => ({
                     deployment: tier,
                     key: ["sapoche-stack:workloads", tier],
                     family: e.family,
                     container,
+                    imageKey,
                     keda: false,
                     servicePorts: portsOf(tier),
                 }));
@@ -83,6 +85,7 @@ export function targetsFor(environment: string): Target[] {
                     key: ["sapoche-stack:workloads", k.name],
                     family: e.family,
                     container: MAIN_CONTAINER[e.family],
+                    imageKey: e.imageKeys.main,
                     keda: e.family === "queue-consumer" && e.keda,
                     servicePorts: portsOf(k.name),
                 }));

@@ -103,8 +103,21 @@ const scaledObject = z.looseObject({
         ),
     }),
 });
+/** What a pod's status says its containers run (import-live reads digests, nothing else). */
+const pod = z.looseObject({
+    kind: z.literal("Pod"),
+    metadata,
+    status: z
+        .looseObject({
+            containerStatuses: z
+                .array(z.looseObject({ name: str, image: str, imageID: str.optional() }))
+                .optional(),
+        })
+        .optional(),
+});
 const SCHEMAS = {
     Deployment: deployment,
+    Pod: pod,
     Service: service,
     HorizontalPodAutoscaler: hpa,
     ScaledObject: scaledObject,

@@ -2,7 +2,7 @@
  * The shapes import-live passes between its reading (scripts/import-live/live-config.ts) and its per-workload
  * facts (scripts/import-live/live-facts.ts), in a file of their own so neither imports the other back.
  */
-import type { Family } from "../../stacks/catalog";
+import type { Family, ImageKey } from "../../stacks/catalog";
 import type { ContainerSettings, PodSettings, TriggerSettings } from "../../stacks/schema/live";
 import type { ProbeSettings } from "../../stacks/schema";
 
@@ -24,6 +24,8 @@ export interface Target {
     readonly family: Family;
     /** The container the program renders (server-side apply merges containers by name). */
     readonly container: string;
+    /** The catalog's image key of that container (`sapoche-stack:images.<key>`). */
+    readonly imageKey: ImageKey;
     /** Whether KEDA scales it (its ScaledObject's triggers are read). */
     readonly keda: boolean;
     /**

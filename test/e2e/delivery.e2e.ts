@@ -16,12 +16,15 @@ import {
     Sandbox,
     settled,
 } from "../../lib/sandbox";
+import { localImage } from "../../lib/sandbox-stacks";
 import * as catalog from "../../stacks/catalog";
 
 const STAGING_NS = "sapoche-delivery-staging";
 const PROD_NS = "sapoche-delivery-prod";
 const BACKEND = "registry.sapoche.internal/sapoche/backend";
-const NEXT_BACKEND = `${BACKEND}:2026.12.0`;
+/** Pinned as the sandbox pins its stack files' images (production1's pack refuses tags). */
+const CURRENT_BACKEND = localImage(`${BACKEND}:2026.11.2`);
+const NEXT_BACKEND = localImage(`${BACKEND}:2026.12.0`);
 
 function replicas(deployment: string): number {
     return getJson(["get", "deployment", deployment, "-n", PROD_NS]).spec.replicas;
@@ -142,14 +145,14 @@ describe("delivery: approved plans and staging first", function () {
         );
         assert.ok(
             refused.output.includes(
-                `  - consumer-ecg: ${NEXT_BACKEND} (organization/sapoche-stack/staging runs ${BACKEND}:2026.11.2)`,
+                `  - consumer-ecg: ${NEXT_BACKEND} (organization/sapoche-stack/staging runs ${CURRENT_BACKEND})`,
             ),
             refused.output.slice(-4000),
         );
         assert.equal(
             getJson(["get", "deployment", "consumer-ecg", "-n", PROD_NS]).spec.template.spec
                 .containers[0].image,
-            `${BACKEND}:2026.11.2`,
+            CURRENT_BACKEND,
         );
 
         // Break-glass: the bypass passes the gate, and both the preview and the pack say so.

@@ -255,7 +255,11 @@ describe("the real engine against the local control plane", function () {
         must(sb.up("staging", "staging", ["--refresh"]));
         assert.equal(getJson(["get", "deployment", "worker-booking", "-n", NS]).spec.replicas, 2);
         const ecg = getJson(["get", "deployment", "consumer-ecg", "-n", NS]);
-        assert.match(ecg.spec.template.spec.containers[0].image, /backend:2026\.11\.2$/);
+        // The sandbox pins the stack file's tag to a local digest (lib/sandbox-stacks.ts).
+        assert.match(
+            ecg.spec.template.spec.containers[0].image,
+            /backend:2026\.11\.2@sha256:[0-9a-f]{64}$/,
+        );
         assertCleanPreview(
             sb.pulumi(["preview", "--stack", "staging", "--refresh", "--expect-no-changes"]),
         );

@@ -9,7 +9,8 @@
  * 1. B's pull-request preview of production1 passes (gate off, as in pull-request.yml), while the
  *    gate report of that pull request says what production1 would refuse today; staging deploys
  *    B and records [NEXT, CURRENT]; production1 then accepts B through release.sh.
- * 2. An image staging never ran is refused on main, naming what staging runs and ran before.
+ * 2. An image staging never ran is refused on main, naming what staging runs and ran before; so
+ *    is a tag staging ran, pushed again (the same tag, another digest), at preview.
  * 3. production1 may go back to CURRENT, which staging ran before but runs no more (history).
  * 4. release.sh from A's checkout is refused (A does not descend from B, which production1 runs);
  *    `npm run rollback -- --stack production1 --to A` redeploys A through release.sh: no change
@@ -26,14 +27,18 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { getJson, must, run, Run, resourceVersions, Sandbox, settled } from "../../lib/sandbox";
+import { localImage } from "../../lib/sandbox-stacks";
 
 const STAGING_NS = "sapoche-promotion-staging";
 const PROD_NS = "sapoche-promotion-prod";
 const STAGING = "organization/sapoche-stack/staging";
 const BACKEND = "registry.sapoche.internal/sapoche/backend";
-const CURRENT = `${BACKEND}:2026.11.2`;
-const NEXT = `${BACKEND}:2026.12.0`;
-const NEVER = `${BACKEND}:2026.12.9`;
+// Pinned by digest as the sandbox pins its stack files (production1's pack refuses tags).
+const CURRENT = localImage(`${BACKEND}:2026.11.2`);
+const NEXT = localImage(`${BACKEND}:2026.12.0`);
+const NEVER = localImage(`${BACKEND}:2026.12.9`);
+/** NEXT's tag pushed again: other bytes under the tag staging ran. */
+const REPUSHED = localImage(`${BACKEND}:2026.12.0`, 2);
 
 /** The backend image a namespace's consumer-ecg Deployment runs. */
 function ecgImage(namespace: string): string {
@@ -196,6 +201,22 @@ describe("promotion: staging's image history and rollback", function () {
         assert.match(r.output, /nothing was applied/);
         assert.deepEqual(resourceVersions(PROD_NS), before, "the cluster is unchanged");
         assert.equal(ecgImage(PROD_NS), NEXT);
+    });
+
+    it("a re-pushed tag is refused: the tag staging ran, under another digest, fails production1's preview", () => {
+        assert.equal(REPUSHED.split("@")[0], NEXT.split("@")[0]);
+        setBackend(sb, "production1", REPUSHED);
+        const before = resourceVersions(PROD_NS);
+        const r = sb.preview("production1", "production1");
+        setBackend(sb, "production1", NEXT);
+        assert.notEqual(r.code, 0, r.output.slice(-4000));
+        assert.ok(
+            r.output.includes(
+                `  - consumer-ecg: ${REPUSHED} (${STAGING} runs ${NEXT}; ran before: ${CURRENT})`,
+            ),
+            r.output.slice(-4000),
+        );
+        assert.deepEqual(resourceVersions(PROD_NS), before, "the cluster is unchanged");
     });
 
     it("production1 may go back to an image staging ran before but runs no more", () => {

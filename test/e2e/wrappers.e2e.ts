@@ -9,6 +9,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { kubectl, must, POLICY_PACK, Run, Sandbox } from "../../lib/sandbox";
+import { localImage } from "../../lib/sandbox-stacks";
 
 const NAMESPACE = "sapoche-wrappers";
 const STACK = "wrappers";
@@ -62,6 +63,17 @@ describe("the policy pack judges the objects inside Pulumi's YAML wrappers", fun
             },
         };
         fs.writeFileSync(packConfig, JSON.stringify(production1, null, 4));
+        // The fixture's image pinned as the sandbox pins the stack files' (production1's pack
+        // refuses tags): in the sandbox's copy of the fixture only.
+        for (const file of ["compliant.yaml", "noncompliant.yaml"]) {
+            const yamlFile = path.join(program, file);
+            fs.writeFileSync(
+                yamlFile,
+                fs
+                    .readFileSync(yamlFile, "utf8")
+                    .replace(/^( +image: )(\S+)$/gm, (_, key, image) => key + localImage(image)),
+            );
+        }
         createdNamespace = kubectl(["get", "namespace", NAMESPACE]).code !== 0;
         if (createdNamespace) {
             must(kubectl(["create", "namespace", NAMESPACE]));

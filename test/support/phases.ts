@@ -6,6 +6,8 @@
 import { ADOPTION_PHASES, AdoptionPhase } from "../../stacks/adoption";
 import { LEGACY_REDIS_REQUIRED, LEGACY_REDIS_GONE } from "../../stacks/schema/adoption";
 import { RegisteredResource } from "../../lib/mocks";
+import { pinnedConfig } from "../../lib/sandbox-stacks";
+import { workloadImages } from "../../stacks/promotion";
 import {
     evaluateOutputs,
     evaluateProgram,
@@ -13,6 +15,7 @@ import {
     readStackConfig,
     StackName,
     stackResources,
+    stackSettings,
     stagingRanItsConfig,
 } from "../../lib/program";
 
@@ -93,4 +96,35 @@ export function adoptedOutputs(stack: StackName): Promise<Record<string, unknown
     return evaluateOutputs("production1", phaseConfig("done"), {
         stackOutputs: { ...stagingRanItsConfig(), ...releasedBefore("done") },
     });
+}
+
+/**
+ * Staging's outputs once it ran its stack file with the images pinned as a sandbox pins them
+ * (lib/sandbox-stacks.ts): production1's pack refuses tags, and its gate matches a digest only
+ * to a digest staging ran.
+ */
+export function stagingRanPinned(): Record<string, Record<string, unknown>> {
+    const config = pinnedConfig(readStackConfig("staging"));
+    const images = workloadImages(stackSettings("staging", config).plan);
+    return { [`organization/${PROJECT}/staging`]: { workloadImages: images } };
+}
+
+const pinned = new Map<string, Promise<RegisteredResource[]>>();
+
+/**
+ * production1's resources with its images pinned by digest, as committed (`phase` undefined) or
+ * at a phase: what the policy pack's tests judge, as production1's pack refuses every tag.
+ */
+export function pinnedResources(phase?: AdoptionPhase): Promise<RegisteredResource[]> {
+    let result = pinned.get(phase ?? "committed");
+    if (!result) {
+        const config = pinnedConfig(readStackConfig("production1"));
+        result = evaluateProgram(
+            "production1",
+            phase === undefined ? config : phaseConfig(phase, "production1", config),
+            { stackOutputs: { ...stagingRanPinned(), ...(phase ? releasedBefore(phase) : {}) } },
+        );
+        pinned.set(phase ?? "committed", result);
+    }
+    return result;
 }
