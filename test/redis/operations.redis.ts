@@ -25,14 +25,6 @@ describe("Redis operations under write load, real processes with the rendered co
     /** The proxy's readiness probe as rendered: true when it would pass. */
     let ready: (j: number) => Promise<boolean>;
 
-    const master = () =>
-        until("a quorum names the master", 30_000, async () => {
-            for (let i = 0; i < h.nodes; i++) {
-                const m = await h.sentinelMaster(i).catch(() => undefined);
-                if (m) return h.nodeAt(m);
-            }
-            return undefined;
-        });
     const report = (what: string, f: LoadFigures, extra = "") =>
         figures.push(
             `${what}: +OK acknowledged ${f.acknowledged}, lost ${f.lost}; ` +
@@ -87,7 +79,7 @@ describe("Redis operations under write load, real processes with the rendered co
                 await new Promise((r) => setTimeout(r, 20));
             }
             await new Promise((r) => setTimeout(r, 1000));
-            const f = await load.stop(await master());
+            const f = await load.stop(await h.masterNode());
             await h.kill(`proxy-${extra}`, "SIGTERM");
             assert.equal(
                 f.readonly,
@@ -110,7 +102,7 @@ describe("Redis operations under write load, real processes with the rendered co
             );
         }
         await new Promise((r) => setTimeout(r, 1000));
-        const f = await load.stop(await master());
+        const f = await load.stop(await h.masterNode());
         report("proxy rollout", f);
         assert.equal(f.readonly, 0, `READONLY answers${evidence(load)}`);
         assert.equal(f.lost, 0);
@@ -118,12 +110,12 @@ describe("Redis operations under write load, real processes with the rendered co
 
     it(`switches the master over with switchover.sh while writes flow: nothing lost, no READONLY (${RUNS} runs)`, async function () {
         for (let run = 1; run <= RUNS; run++) {
-            const old = await master();
+            const old = await h.masterNode();
             await settled(h, old);
             const load = new WriteLoad(h, `switchover:${run}`);
             await new Promise((r) => setTimeout(r, 500));
             const out = await h.runScript((old + 1) % h.nodes, "switchover.sh", "sentinel");
-            const now = await master();
+            const now = await h.masterNode();
             assert.notEqual(now, old, `run ${run}: the master did not change\n${out}`);
             await new Promise((r) => setTimeout(r, 1000));
             const f = await load.stop(now);
@@ -150,16 +142,16 @@ describe("Redis operations under write load, real processes with the rendered co
             await h.kill(`redis-${i}`, "SIGTERM");
             h.startRedis(i);
             h.startSentinel(i);
-            const now = await master();
+            const now = await h.masterNode();
             assert.notEqual(now, i, `node ${i} is still the master after its preStop hook\n${out}`);
             await until(`node ${i} back as a replica`, 60_000, async () => {
                 const r = await h.replication(i).catch(() => undefined);
                 assert.notEqual(r?.role, "master", `restarted node ${i} answered role:master`);
                 return r?.role === "slave" && r.master_link_status === "up" ? true : undefined;
             });
-            await settled(h, await master());
+            await settled(h, await h.masterNode());
         }
-        const f = await load.stop(await master());
+        const f = await load.stop(await h.masterNode());
         report("rolling restart (2, 1, 0)", f);
         assert.equal(f.readonly, 0, `READONLY answers${evidence(load)}`);
         assert.equal(f.lost, 0);
@@ -173,7 +165,7 @@ describe("Redis operations under write load, real processes with the rendered co
         const proxyAfterSentinel: number[] = [];
         const firstWrite: number[] = [];
         for (let run = 1; run <= RUNS; run++) {
-            const old = await master();
+            const old = await h.masterNode();
             await settled(h, old);
             const load = new WriteLoad(h, `crash:${run}`, "wait");
             await new Promise((r) => setTimeout(r, 1000));

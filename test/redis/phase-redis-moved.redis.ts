@@ -33,14 +33,6 @@ describe("Adoption phase redis-moved under write load, real processes (productio
     let h: Harness;
     const figures: string[] = [];
 
-    const master = () =>
-        until("a quorum names the master", 30_000, async () => {
-            for (let i = 0; i < h.nodes; i++) {
-                const m = await h.sentinelMaster(i).catch(() => undefined);
-                if (m) return h.nodeAt(m);
-            }
-            return undefined;
-        });
     const report = (what: string, f: LoadFigures) =>
         figures.push(
             `${what}: +OK acknowledged ${f.acknowledged}, lost ${f.lost}; READONLY ${f.readonly}; ` +
@@ -138,14 +130,14 @@ describe("Adoption phase redis-moved under write load, real processes (productio
                 await h.kill(`redis-${i}`, "SIGTERM");
                 h.startRedis(i, moved);
                 h.startSentinel(i, moved);
-                const now = await master();
+                const now = await h.masterNode();
                 assert.notEqual(now, i, `node ${i} is still the master after its preStop\n${out}`);
                 await until(`node ${i} back as a replica`, 60_000, async () => {
                     const r = await h.replication(i).catch(() => undefined);
                     assert.notEqual(r?.role, "master", `restarted node ${i} answered role:master`);
                     return r?.role === "slave" && r.master_link_status === "up" ? true : undefined;
                 });
-                await settled(h, await master());
+                await settled(h, await h.masterNode());
             }
         };
         const rollProxy = async () => {
@@ -167,7 +159,7 @@ describe("Adoption phase redis-moved under write load, real processes (productio
         await new Promise((r) => setTimeout(r, 500));
         await Promise.all([rollStatefulSet(), rollProxy()]);
         await new Promise((r) => setTimeout(r, 1000));
-        const rolled = await load.stop(await master());
+        const rolled = await load.stop(await h.masterNode());
         report("redis-moved release (StatefulSet 2, 1, 0 and proxy surge, together)", rolled);
         assert.equal(rolled.readonly, 0, "READONLY answers during the roll");
         assert.equal(rolled.lost, 0, "acknowledged writes lost during the roll");
@@ -183,10 +175,10 @@ describe("Adoption phase redis-moved under write load, real processes (productio
                 "mymaster",
             ]);
             assert.equal(r, 1, `SENTINEL RESET on Sentinel ${i}`);
-            await settled(h, await master());
+            await settled(h, await h.masterNode());
         }
         await new Promise((r) => setTimeout(r, 1000));
-        const reset = await resetLoad.stop(await master());
+        const reset = await resetLoad.stop(await h.masterNode());
         report("SENTINEL RESET mymaster on each Sentinel in turn", reset);
         figures.push(`migrate.sh before the release: ${migrated.trim().split("\n").pop()}`);
         assert.equal(reset.readonly, 0, "READONLY answers during the resets");

@@ -23,18 +23,6 @@ async function writeThroughProxy(h: Harness, key: string, value: string): Promis
     if (r !== "OK") throw new Error(`SET answered ${JSON.stringify(r)}`);
 }
 
-/** Which node Sentinel (the first that answers) reports as master. */
-async function currentMaster(h: Harness): Promise<number> {
-    return until("a Sentinel names the master", 10_000, async () => {
-        for (let i = 0; i < h.nodes; i++) {
-            if (!h.running(`sentinel-${i}`)) continue;
-            const m = await h.sentinelMaster(i).catch(() => undefined);
-            if (m) return h.nodeAt(m);
-        }
-        return undefined;
-    });
-}
-
 function median(xs: number[]): number {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -73,7 +61,7 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
         } catch (e) {
             throw new Error(`${(e as Error).message}\n${h.tail("proxy-0", 8)}`);
         }
-        const master = await currentMaster(h);
+        const master = await h.masterNode(10_000);
         assert.equal(
             await once(PLAN.node(master), 6379, h.password, ["GET", "routing:probe"]),
             value,
@@ -93,7 +81,7 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
         let acknowledged = 0;
         let lost = 0;
         for (let run = 1; run <= RUNS; run++) {
-            const old = await currentMaster(h);
+            const old = await h.masterNode(10_000);
             await settled(h, old);
             // Writes acknowledged by the master and at least one replica (WAIT 1) before the loss,
             // each on a fresh connection through redis-sp, retried as a client would.
@@ -125,7 +113,7 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
             );
             times.push((Date.now() - killedAt) / 1000);
 
-            const now = await currentMaster(h);
+            const now = await h.masterNode(10_000);
             assert.notEqual(
                 now,
                 old,
@@ -160,7 +148,7 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
     });
 
     it("never routes writes to an old master cut off from the Sentinels while a new master serves", async function () {
-        const old = await currentMaster(h);
+        const old = await h.masterNode(10_000);
         await settled(h, old);
         // Frozen: the Sentinels cannot reach it (nor can anyone), as in a partition.
         h.signal(`redis-${old}`, "SIGSTOP");
@@ -170,7 +158,7 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
                 "Sentinel elects a new master",
                 FAILOVER_DEADLINE_MS,
                 async () => {
-                    const m = await currentMaster(h);
+                    const m = await h.masterNode(10_000);
                     return m !== old ? m : undefined;
                 },
             );
@@ -216,7 +204,7 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
     });
 
     it("does not fail over with two of three Sentinels down, and redis-sp stops taking writes", async function () {
-        const master = await currentMaster(h);
+        const master = await h.masterNode(10_000);
         await settled(h, master);
         const others = [...Array(h.nodes).keys()].filter((i) => i !== master);
         await Promise.all(others.map((i) => h.kill(`sentinel-${i}`)));
@@ -270,7 +258,7 @@ describe("Redis Sentinel and redis-sp, real processes with the rendered configur
         await until("redis-sp accepts writes once the pods are back", 60_000, () =>
             writeThroughProxy(h, "minority:after", "x").then(() => true),
         );
-        assert.equal(await currentMaster(h), master);
+        assert.equal(await h.masterNode(10_000), master);
         await settled(h, master);
     });
 });

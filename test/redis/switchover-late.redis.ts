@@ -33,14 +33,6 @@ describe("Switchover with a late promotion, real processes (production1)", funct
         once(PLAN.node(i), 26379, h.password, ["SENTINEL", ...cmd, "mymaster"], 500).catch(
             () => undefined,
         );
-    const master = () =>
-        until("a quorum names the master", 30_000, async () => {
-            for (let i = 0; i < h.nodes; i++) {
-                const m = await h.sentinelMaster(i).catch(() => undefined);
-                if (m) return h.nodeAt(m);
-            }
-            return undefined;
-        });
 
     before(async function () {
         h = new Harness(await renderRedis("production1"));
@@ -56,7 +48,7 @@ describe("Switchover with a late promotion, real processes (production1)", funct
     });
 
     it("keeps the old master's writes paused past its deadline while a promotion is pending: nothing lost, no READONLY", async function () {
-        const old = await master();
+        const old = await h.masterNode();
         const replicas = [...Array(h.nodes).keys()].filter((i) => i !== old);
         load = new WriteLoad(h, "late-promotion");
         await new Promise((r) => setTimeout(r, 500));
@@ -120,7 +112,7 @@ describe("Switchover with a late promotion, real processes (production1)", funct
         await naming;
         const pendingUntil = Math.min(thawedAt, namedAt);
         const ackedWhilePending = load.acksBetween(frozenAt + 500, pendingUntil);
-        const now = await master();
+        const now = await h.masterNode();
         await settled(h, now);
         const f = await load.stop(now);
         load = undefined;

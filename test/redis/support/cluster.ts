@@ -394,6 +394,21 @@ export class Harness {
         return info(PLAN.node(i), 6379, this.password, "replication");
     }
 
+    /**
+     * The node that the first Sentinel to answer names as master, waiting up to `timeoutMs` for
+     * one to name any (stopped Sentinels are skipped).
+     */
+    masterNode(timeoutMs = 30_000): Promise<number> {
+        return until("a Sentinel names the master", timeoutMs, async () => {
+            for (let i = 0; i < this.nodes; i++) {
+                if (!this.running(`sentinel-${i}`)) continue;
+                const m = await this.sentinelMaster(i).catch(() => undefined);
+                if (m) return this.nodeAt(m);
+            }
+            return undefined;
+        });
+    }
+
     /** Index of the node at `address`. */
     nodeAt(address: string): number {
         const i = Array.from({ length: this.nodes }, (_, k) => PLAN.node(k)).indexOf(address);
