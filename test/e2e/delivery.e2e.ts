@@ -45,6 +45,9 @@ describe("delivery: approved plans and staging first", function () {
     this.timeout(30 * 60 * 1000);
     const sb = new Sandbox("delivery");
     const planFile = path.join(sb.dir, "production1.plan.json");
+    /** release.sh saving production1's plan to `planFile` (the plan job's step). */
+    const savePlan = (...extra: string[]) =>
+        sb.release(["--stack", "production1", "--plan-only", "--plan-file", planFile, ...extra]);
     let bookingReplicas: number;
 
     before(() => {
@@ -56,9 +59,7 @@ describe("delivery: approved plans and staging first", function () {
     });
 
     it("saves a reviewed plan with a summary and applies exactly that plan", () => {
-        const saved = must(
-            sb.release(["--stack", "production1", "--plan-only", "--plan-file", planFile]),
-        );
+        const saved = must(savePlan());
         assert.match(
             saved.output,
             /Release of production1: \d+ to create, 0 to update, 0 to replace, 0 to delete/,
@@ -119,7 +120,7 @@ describe("delivery: approved plans and staging first", function () {
     });
 
     it("refuses a saved plan after an unrelated config change, and applies it once config matches again", () => {
-        must(sb.release(["--stack", "production1", "--plan-only", "--plan-file", planFile]));
+        must(savePlan());
         const pdf = replicas("worker-sapoche-pdf");
         setReplicas(sb, "worker-sapoche-pdf", pdf + 1);
         const before = resourceVersions(PROD_NS);
@@ -182,7 +183,7 @@ describe("delivery: approved plans and staging first", function () {
     });
 
     it("refuses a saved plan after the cluster was edited out of band", () => {
-        must(sb.release(["--stack", "production1", "--plan-only", "--plan-file", planFile]));
+        must(savePlan());
         // A Deployment the plan leaves unchanged: the edit turns it into an update nobody reviewed.
         const web = "sapoche-frontend-web";
         must(
@@ -231,13 +232,7 @@ describe("delivery: approved plans and staging first", function () {
                 JSON.stringify(pack, null, 4),
                 () => {
                     const before = resourceVersions(PROD_NS);
-                    const r = sb.release([
-                        "--stack",
-                        "production1",
-                        "--plan-only",
-                        "--plan-file",
-                        planFile,
-                    ]);
+                    const r = savePlan();
                     assertNothingApplied(r, 5, before);
                     assert.match(
                         r.output,
@@ -255,30 +250,14 @@ describe("delivery: approved plans and staging first", function () {
             'whenScaled: "Delete"',
             () => {
                 const before = resourceVersions(PROD_NS);
-                const r = sb.release([
-                    "--stack",
-                    "production1",
-                    "--plan-only",
-                    "--plan-file",
-                    planFile,
-                ]);
+                const r = savePlan();
                 assertNothingApplied(r, 5, before);
                 assert.match(
                     r.output,
                     /StatefulSet redis: .*persistentVolumeClaimRetentionPolicy becomes/,
                 );
                 // Saved with a reason, the plan is still judged again at apply.
-                must(
-                    sb.release([
-                        "--stack",
-                        "production1",
-                        "--plan-only",
-                        "--plan-file",
-                        planFile,
-                        "--allow-data-risk",
-                        "e2e: proving the apply-time guard",
-                    ]),
-                );
+                must(savePlan("--allow-data-risk", "e2e: proving the apply-time guard"));
                 const applied = sb.release([
                     "--stack",
                     "production1",
