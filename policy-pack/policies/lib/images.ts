@@ -1,3 +1,6 @@
+/** A digest the registry can verify: `@sha256:` and 64 hex digits (or another algorithm's). */
+export const DIGEST = /@(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
+
 /** Tags that name a channel, not a build: the same tag runs different code next week. */
 export const defaultFloatingTags = [
     "latest",

@@ -1,6 +1,6 @@
 import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/config";
-import { imageRepository } from "../lib/images";
+import { DIGEST, imageRepository } from "../lib/images";
 import { allContainers, describe, kindOf, podSpecOf } from "../lib/kube";
 
 const configSchema: PolicyConfigSchema = {
@@ -40,9 +40,6 @@ function importedLive(args: { type: string; props: any }, imported: readonly str
 
 /** The pull policies Kubernetes knows; anything else cannot be judged. */
 const PULL_POLICIES = ["Always", "IfNotPresent", "Never"];
-
-/** A digest the registry verifies: `@sha256:` and 64 hex digits (or another algorithm's). */
-const DIGEST = /@(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
 
 /** Kubernetes' default when imagePullPolicy is unset: Always for `latest` or no tag, else IfNotPresent. */
 function defaultPolicy(image: string): string {

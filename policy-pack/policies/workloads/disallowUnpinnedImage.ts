@@ -1,6 +1,6 @@
 import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/config";
-import { defaultFloatingTags } from "../lib/images";
+import { DIGEST, defaultFloatingTags } from "../lib/images";
 import { allContainers, describe, podSpecOf } from "../lib/kube";
 
 const configSchema: PolicyConfigSchema = {
@@ -8,9 +8,6 @@ const configSchema: PolicyConfigSchema = {
         floatingTags: { type: "array", items: { type: "string" }, default: defaultFloatingTags },
     },
 };
-
-/** A digest the registry can verify: `@sha256:` and 64 hex digits (or another algorithm's). */
-const digest = /@(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
 
 /** The tag of `repo:tag` or `repo:tag@digest`, ignoring a registry port; undefined when there is none. */
 function tagOf(image: string): string | undefined {
@@ -40,7 +37,7 @@ export const disallowUnpinnedImage: ResourceValidationPolicy = {
         for (const container of allContainers(pod)) {
             const image = String(container.image ?? "").trim();
             const subject = `${describe(args)} container "${container.name}"`;
-            if (digest.test(image)) {
+            if (DIGEST.test(image)) {
                 continue;
             }
             if (image.includes("@")) {
