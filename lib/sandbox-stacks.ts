@@ -6,6 +6,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { must, run } from "./run";
+import { loadStackYaml } from "./stack-file";
+import { applyEdits } from "./yaml-edit";
 
 function stackFiles(work: string): string[] {
     return fs
@@ -29,16 +31,15 @@ export function localImage(image: string, push = 1): string {
 
 /** Each tag of a stack file's `sapoche-stack:images` map pinned by `localImage`; digests stay. */
 export function pinImages(text: string): string {
-    const lines = text.split("\n");
-    const start = lines.findIndex((l) => /^ +sapoche-stack:images:\s*$/.test(l));
-    if (start === -1) return text;
-    const indent = lines[start].search(/\S/);
-    for (let i = start + 1; i < lines.length; i++) {
-        const m = /^( +)([A-Za-z0-9]+): *(\S+)\s*$/.exec(lines[i]);
-        if (m === null || m[1].length <= indent) break;
-        if (!m[3].includes("@")) lines[i] = `${m[1]}${m[2]}: ${localImage(m[3])}`;
-    }
-    return lines.join("\n");
+    const doc = loadStackYaml(text) as { config?: Record<string, unknown> } | null;
+    const images = (doc?.config?.["sapoche-stack:images"] ?? {}) as Record<string, string>;
+    const edits = Object.entries(images)
+        .filter(([, image]) => !image.includes("@"))
+        .map(([key, image]) => ({
+            path: ["config", "sapoche-stack:images", key],
+            value: localImage(image),
+        }));
+    return edits.length === 0 ? text : applyEdits(text, edits);
 }
 
 /**

@@ -12,7 +12,7 @@ import * as path from "path";
 import { KINDS, importedText } from "../scripts/import-live/import-live";
 import { liveToConfig } from "../scripts/import-live/live-config";
 import type { LiveObject } from "../scripts/import-live/live-types";
-import { applyEdits } from "../scripts/import-live/yaml-edit";
+import { applyEdits } from "../lib/yaml-edit";
 import { ConfigError } from "../stacks/settings";
 import { catalog, schedulerName } from "../stacks/catalog";
 import { committedPolicyConfig, evaluatePack } from "../policy-pack/tests/evaluate";

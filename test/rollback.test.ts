@@ -156,7 +156,13 @@ describe("npm run rollback (scripts/delivery/rollback.sh)", () => {
     });
 
     it("in a local sandbox, pins the revision's image tags to local digests, as the sandbox's own copy", () => {
-        const files = ["lib/sandbox-stacks.ts", "lib/run.ts", "tsconfig.json"];
+        const files = [
+            "lib/sandbox-stacks.ts",
+            "lib/run.ts",
+            "lib/stack-file.ts",
+            "lib/yaml-edit.ts",
+            "tsconfig.json",
+        ];
         for (const file of files) {
             write(file, fs.readFileSync(path.join(ROOT, file), "utf8"));
         }

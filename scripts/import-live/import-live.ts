@@ -30,7 +30,7 @@ import { liveImages } from "./live-images";
 import type { LiveImport, LiveObject } from "./live-types";
 import { importEdits } from "./live-edits";
 import { LiveDataError, parseLiveList } from "./live-schema";
-import { applyEdits } from "./yaml-edit";
+import { applyEdits } from "../../lib/yaml-edit";
 import { ACCEPTED } from "../../stacks/schema/credentials";
 
 const USAGE =

@@ -5,7 +5,7 @@
  * decision, not a live fact). Nothing else in the file changes.
  */
 import type { LiveImport } from "./live-types";
-import type { Edit } from "./yaml-edit";
+import type { Edit } from "../../lib/yaml-edit";
 
 type Any = Record<string, any>;
 

@@ -11,7 +11,7 @@
  */
 import { isDeepStrictEqual } from "util";
 import * as yaml from "js-yaml";
-import { loadStackYaml } from "../../lib/stack-file";
+import { loadStackYaml } from "./stack-file";
 
 /** Set `path` to `value` (creating missing mappings), or remove it (`value` undefined). */
 export interface Edit {
