@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { RedisConfigOptions } from "./config";
 import {
-    CONFIRMED_MASTER_LUA,
+    confirmedMasterLua,
     HAPROXY_DIR,
     HAPROXY_FILES,
     haproxyConfig,
@@ -73,7 +73,7 @@ export function redisProxyTier(
             [HAPROXY_FILES.config]: args.headless.apply((h) =>
                 haproxyConfig(args.nodes, names.statefulSet, h, args.config),
             ),
-            [HAPROXY_FILES.lua]: CONFIRMED_MASTER_LUA,
+            [HAPROXY_FILES.lua]: args.headless.apply(confirmedMasterLua),
         },
     });
     const proxy = deployment(parent, `${name}-proxy-deployment`, {

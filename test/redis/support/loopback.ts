@@ -15,7 +15,8 @@
  *      from the environment (`$(hostname).$HEADLESS`, `$STATEFULSET-$i.$HEADLESS`), HAProxy's
  *      configuration and the environment carry literal names, and HAProxy's master check builds
  *      one from the server's name (`%[srv_name].<headless>`; servers are named after pods, so
- *      here they are named after the pod's address). The exporters reach their own pod's Redis
+ *      here they are named after the pod's address), as does its Lua Sentinel poll
+ *      (`POD_DOMAIN`, appended to a server's name: empty here). The exporters reach their own pod's Redis
  *      or Sentinel at `redis://localhost:<port>`: the pod's address here.
  *   2. Container mount paths -> the pod's directories.
  *   3. Listening addresses: what the pod's network namespace does for free. `redis-server` and
@@ -88,6 +89,11 @@ export function toLoopback(text: string, pod: PodContext): string {
     // name `%[srv_name].<headless>`; here a pod's name is its address, so the server is named
     // by its address and compared with it.
     out = out.replace(new RegExp(`%\\[srv_name\\]\\.${escape(pod.headless)}`, "g"), "%[srv_name]");
+    // The proxy's Sentinel poll does the same comparison in Lua: server name + pod domain.
+    out = out.replace(
+        new RegExp(`^(local POD_DOMAIN = )"\\.${escape(pod.headless)}"$`, "gm"),
+        '$1""',
+    );
     out = out.replace(
         new RegExp(`^(\\s*server )${escape(pod.statefulSet)}-(\\d+) `, "gm"),
         (_, pre: string, n: string) => `${pre}127.0.0.${11 + Number(n)} `,
