@@ -27,11 +27,12 @@ export const SENTINEL_SETTINGS = {
 export const PROXY_CHECK = { interMs: 500, timeoutMs: 1000 } as const;
 
 /**
- * How often each proxy asks every Sentinel which node is the master, and how long it waits for
- * one Sentinel's answer (components/redis/haproxy.ts, `confirmedMasterLua`). A poll asks the
- * Sentinels one after another, so one that hangs delays the poll by at most `timeoutMs`.
+ * How often each proxy asks every Sentinel which node is the master, how soon it asks again when
+ * a server starts passing its check (`tickMs`), and how long it waits for one Sentinel's answer
+ * (components/redis/haproxy.ts, `confirmedMasterLua`). A poll asks the Sentinels one after
+ * another, so one that hangs delays the poll by at most `timeoutMs`.
  */
-export const SENTINEL_POLL = { everyMs: 250, timeoutMs: 500 } as const;
+export const SENTINEL_POLL = { everyMs: 250, tickMs: 25, timeoutMs: 500 } as const;
 
 /** Stack settings the scripts depend on. All optional, so older call sites keep compiling. */
 export interface RedisConfigOptions {

@@ -43,6 +43,7 @@ local MASTER_SET = "${MASTER_SET}"
 -- A server's pod DNS name (what Sentinel reports) is the server's name followed by this.
 local POD_DOMAIN = ".${headless}"
 local POLL_MS = ${SENTINEL_POLL.everyMs}
+local TICK_MS = ${SENTINEL_POLL.tickMs}
 local TIMEOUT_S = ${SENTINEL_POLL.timeoutMs / 1000}
 local PASSWORD = os.getenv("REDIS_PASSWORD") or ""
 
@@ -161,14 +162,31 @@ local function poll()
   end
 end
 
+-- A server seen passing that no finished poll has judged yet (a promoted master, say).
+local function unjudged()
+  passing()
+  for _, mark in pairs(seen) do
+    if mark.before >= named.poll then return true end
+  end
+  return false
+end
+
+-- Polls every POLL_MS, and at once (within TICK_MS) when a server starts passing, so a new
+-- master is not kept waiting for the next regular poll.
 core.register_task(function()
+  local last = 0
   while true do
-    local ok, err = pcall(poll)
-    if not ok then
-      named = { server = nil, poll = polls }
-      core.Warning("confirmed_master: poll failed: " .. tostring(err))
+    local t = core.now()
+    local now = t.sec * 1000 + t.usec / 1000
+    if now - last >= POLL_MS or unjudged() then
+      last = now
+      local ok, err = pcall(poll)
+      if not ok then
+        named = { server = nil, poll = polls }
+        core.Warning("confirmed_master: poll failed: " .. tostring(err))
+      end
     end
-    core.msleep(POLL_MS)
+    core.msleep(TICK_MS)
   end
 end)
 
