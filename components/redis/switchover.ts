@@ -41,6 +41,9 @@ export const PROXY_DRAIN_MS = PROXY_CHECK.interMs + PROXY_CHECK.timeoutMs + 250;
  *    up: writes resume on the same master, nothing changed.
  * 3. `SENTINEL FAILOVER`: the Sentinels promote a replica and record it under a new epoch, so
  *    they never undo the switch as they would a bare `REPLICAOF` or `FAILOVER` behind their back.
+ *    It is asked of another pod's Sentinel first: this pod's own is stopped together with the
+ *    hook, and a failover it accepted would die with it (measured: 2 of 3 rolling restarts held
+ *    writes 12-13 s that way, until Sentinel's own timeouts caught up).
  * 4. Wait until the new master answers `role:master` and every Sentinel that answers names it,
  *    then {@link PROXY_DRAIN_MS}: every HAProxy has marked the old master down and closed its
  *    sessions, and routes to the new one. The old master is still a paused master meanwhile, so
@@ -137,7 +140,13 @@ for r in $replicas; do
 done
 say "writes paused, every replica has offset $offset; failing over"
 asked=no; leader=""
+# The Sentinels of other pods first: during a rolling restart this pod's own Sentinel is being
+# stopped while this hook runs, and a failover it accepted would die with it.
+own=""
 for i in $(seq 0 ${nodes - 1}); do
+  [ "$STATEFULSET-$i.$HEADLESS" = "$self" ] && own=$i
+done
+for i in $(seq 0 ${nodes - 1} | grep -vx "$own") $own; do
   if redis-cli -h "$STATEFULSET-$i.$HEADLESS" -p 26379 sentinel failover ${MASTER_SET} 2>/dev/null | grep -q OK; then
     asked=yes; leader=$i; break
   fi

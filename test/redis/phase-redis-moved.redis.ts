@@ -132,6 +132,13 @@ describe("Adoption phase redis-moved under write load, real processes (productio
                 h.startSentinel(i, moved);
                 const now = await h.masterNode();
                 assert.notEqual(now, i, `node ${i} is still the master after its preStop\n${out}`);
+                // The hook hands over through a Sentinel that outlives the pod: the failover it asked for
+                // is carried out, never left to Sentinel's timeouts with writes held.
+                assert.doesNotMatch(
+                    out,
+                    /no new master named yet/,
+                    `node ${i}'s preStop waited past its deadline\n${out}`,
+                );
                 await until(`node ${i} back as a replica`, 60_000, async () => {
                     const r = await h.replication(i).catch(() => undefined);
                     assert.notEqual(r?.role, "master", `restarted node ${i} answered role:master`);
