@@ -53,6 +53,11 @@ local named = { server = nil, poll = 0 }
 -- Server -> { chkdown = its count of going DOWN, before = polls started before it was seen UP }.
 local seen = {}
 
+local function now_ms()
+  local t = core.now()
+  return t.sec * 1000 + t.usec / 1000
+end
+
 local function command(...)
   local out = "*" .. select("#", ...) .. "\\r\\n"
   for _, a in ipairs({ ... }) do out = out .. "$" .. #a .. "\\r\\n" .. a .. "\\r\\n" end
@@ -132,11 +137,13 @@ local function poll()
   local id = polls
   local servers = core.backends["master"].servers
   local total, answers, newest, host, split = 0, 0, -1, nil, false
-  for _, srv in pairs(servers) do
+  local began, silent = now_ms(), {}
+  for name, srv in pairs(servers) do
     total = total + 1
     local ip = address(srv)
     local epoch, master = nil, nil
     if ip then epoch, master = ask(ip) end
+    if not epoch then silent[#silent + 1] = name end
     if epoch then
       answers = answers + 1
       if epoch > newest then
@@ -153,8 +160,9 @@ local function poll()
     end
   end
   if server ~= named.server then
-    core.Info(string.format("confirmed_master: Sentinels (%d of %d answered, epoch %d) name %s",
-      answers, total, newest, server or "no server"))
+    core.Info(string.format(
+      "confirmed_master: Sentinels (%d of %d answered in %d ms, epoch %d; silent: %s) name %s",
+      answers, total, math.floor(now_ms() - began), newest, table.concat(silent, " "), server or "no server"))
   end
   named = { server = server, poll = id }
   for name, srv in pairs(servers) do
@@ -176,8 +184,7 @@ end
 core.register_task(function()
   local last = 0
   while true do
-    local t = core.now()
-    local now = t.sec * 1000 + t.usec / 1000
+    local now = now_ms()
     if now - last >= POLL_MS or unjudged() then
       last = now
       local ok, err = pcall(poll)
