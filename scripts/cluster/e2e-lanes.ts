@@ -18,7 +18,7 @@
  *
  * Prints each line of each lane with the lane's name, then each lane's result and wall time.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -90,6 +90,24 @@ interface Result {
     seconds: number;
 }
 
+/** The lanes' with-cluster.sh processes still running: what a signal to the runner must stop. */
+const running = new Set<ReturnType<typeof spawn>>();
+
+/**
+ * A signal (Ctrl-C, CI's timeout) to the runner reaches each lane's with-cluster.sh, whose EXIT
+ * trap stops that lane's control plane; the runner waits for them before it exits. Without it a
+ * killed runner left the lanes' kube-apiservers and etcds on their ports.
+ */
+function stopLanesOn(signal: NodeJS.Signals, code: number): void {
+    process.once(signal, () => {
+        console.log(`\ne2e: ${signal}: stopping ${running.size} lane(s) and their control planes`);
+        // The whole lane (mocha, pulumi): bash runs its trap only once its foreground command ends.
+        for (const child of running) if (child.pid) process.kill(-child.pid, "SIGTERM");
+        const waitAll = [...running].map((c) => new Promise((r) => c.once("close", r)));
+        void Promise.all(waitAll).then(() => process.exit(code));
+    });
+}
+
 /**
  * One lane: scripts/cluster/with-cluster.sh starts the lane's control plane, runs mocha on the
  * lane's files, and stops the plane. Ports and folders are the lane's own; local.e2e.ts's two
@@ -111,8 +129,10 @@ function runLane(lane: Lane, index: number, dir: string): Promise<Result> {
     const child = spawn(
         "bash",
         ["scripts/cluster/with-cluster.sh", "npx", ...mochaArgs(lane.files)],
-        { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
+        // Its own session and process group, so a signal to the runner can end the lane as a whole.
+        { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
+    running.add(child);
     const label = `[${lane.name}]`;
     for (const stream of [child.stdout, child.stderr]) {
         readline
@@ -120,17 +140,24 @@ function runLane(lane: Lane, index: number, dir: string): Promise<Result> {
             .on("line", (line) => process.stdout.write(`${label} ${line}\n`));
     }
     return new Promise((resolve) => {
-        child.on("close", (code, signal) =>
+        child.on("close", (code, signal) => {
+            running.delete(child);
+            // The lane is a session of its own (detached). Whatever outlived it there, such as
+            // the engine's plugins when a signal ended the CLI (Pulumi starts each in a process
+            // group of its own), goes with it.
+            if (child.pid) spawnSync("pkill", ["-TERM", "-s", String(child.pid)]);
             resolve({
                 lane,
                 code: code ?? (signal ? 128 : 1),
                 seconds: Math.round((Date.now() - start) / 1000),
-            }),
-        );
+            });
+        });
     });
 }
 
 async function main(): Promise<void> {
+    stopLanesOn("SIGINT", 130);
+    stopLanesOn("SIGTERM", 143);
     const lanes = readLanes();
     const atOnce = Math.max(1, Number(process.env.SAPOCHE_E2E_LANES ?? lanes.length));
     // Built once here: the lanes' sandboxes then copy fresh builds instead of racing to write

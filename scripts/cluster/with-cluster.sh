@@ -22,6 +22,9 @@ if ! bash "$ROOT/scripts/cluster/cluster.sh" status >/dev/null 2>&1; then
 fi
 stop() { if [ "$started" = 1 ]; then bash "$ROOT/scripts/cluster/cluster.sh" down; fi; }
 trap stop EXIT
+# A signal ends the script through `exit`, so the EXIT trap stops the plane it started.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 export KUBECONFIG="${SAPOCHE_CLUSTER_DIR:-$HOME/.cache/sapoche-cluster}/kubeconfig"
 # Type checking is `npm run lint`'s job (required on every pull request); the engine only
