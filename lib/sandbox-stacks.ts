@@ -9,6 +9,12 @@ import { must, run } from "./run";
 import { loadStackYaml } from "./stack-file";
 import { applyEdits } from "./yaml-edit";
 
+/** The `config:` mapping of a stack file's text ({} when it has none). */
+function configOf(text: string): Record<string, unknown> {
+    const doc = loadStackYaml(text) as { config?: Record<string, unknown> } | null;
+    return doc?.config ?? {};
+}
+
 function stackFiles(work: string): string[] {
     return fs
         .readdirSync(work)
@@ -31,8 +37,7 @@ export function localImage(image: string, push = 1): string {
 
 /** Each tag of a stack file's `sapoche-stack:images` map pinned by `localImage`; digests stay. */
 export function pinImages(text: string): string {
-    const doc = loadStackYaml(text) as { config?: Record<string, unknown> } | null;
-    const images = (doc?.config?.["sapoche-stack:images"] ?? {}) as Record<string, string>;
+    const images = (configOf(text)["sapoche-stack:images"] ?? {}) as Record<string, string>;
     const edits = Object.entries(images)
         .filter(([, image]) => !image.includes("@"))
         .map(([key, image]) => ({
@@ -80,9 +85,11 @@ export function pinStackFiles(work: string): boolean {
  */
 export function bindStackFiles(work: string, uid: string): void {
     for (const file of stackFiles(work)) {
+        const key = "sapoche-stack:clusterUid";
         const text = fs.readFileSync(file, "utf8");
-        const bound = text.replace(/^( +sapoche-stack:clusterUid: ).*$/m, `$1${uid}`);
-        if (bound !== text) fs.writeFileSync(file, bound);
+        const config = configOf(text);
+        if (!(key in config) || config[key] === uid) continue;
+        fs.writeFileSync(file, applyEdits(text, [{ path: ["config", key], value: uid }]));
     }
     pinStackFiles(work);
 }
@@ -96,13 +103,12 @@ export function bindStackFiles(work: string, uid: string): void {
 export function startAtDone(work: string): boolean {
     let changed = false;
     for (const file of stackFiles(work)) {
+        const key = "sapoche-stack:adoption";
         const text = fs.readFileSync(file, "utf8");
-        const done = text.replace(
-            /^(\s+sapoche-stack:adoption:\n\s+phase: )(?!done$).*$/m,
-            "$1done",
-        );
-        if (done !== text) fs.writeFileSync(file, done);
-        changed ||= done !== text;
+        const adoption = configOf(text)[key] as { phase?: unknown } | undefined;
+        if (!adoption || adoption.phase === "done") continue;
+        fs.writeFileSync(file, applyEdits(text, [{ path: ["config", key, "phase"], value: "done" }]));
+        changed = true;
     }
     if (changed) {
         must(

@@ -9,7 +9,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { readStackConfig } from "../lib/program";
-import { localImage, pinImages, pinStackFiles, pinnedConfig } from "../lib/sandbox-stacks";
+import {
+    bindStackFiles,
+    localImage,
+    pinImages,
+    pinStackFiles,
+    pinnedConfig,
+} from "../lib/sandbox-stacks";
 import { ranSameImage } from "../stacks/promotion";
 
 const TAG = "registry.sapoche.internal/sapoche/backend:2026.11.2";
@@ -72,6 +78,30 @@ describe("a sandbox's pinned images", () => {
                 pinnedConfig(readStackConfig("production1"))["sapoche-stack:images"],
             );
             assert.equal(images("staging").backend, images("production1").backend);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("binds the copies to the sandbox's cluster: only clusterUid and the images change", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bind-"));
+        const uid = "0a1b2c3d-0000-4000-8000-000000000001";
+        try {
+            for (const stack of ["production1", "staging"]) {
+                fs.copyFileSync(`Pulumi.${stack}.yaml`, path.join(dir, `Pulumi.${stack}.yaml`));
+            }
+            bindStackFiles(dir, uid);
+            for (const stack of ["production1", "staging"]) {
+                const committed = readStackConfig(stack);
+                const bound = readStackConfig(
+                    stack,
+                    fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8"),
+                );
+                const expected = pinnedConfig({ ...committed });
+                if ("sapoche-stack:clusterUid" in committed)
+                    expected["sapoche-stack:clusterUid"] = uid;
+                assert.deepEqual(bound, expected, stack);
+            }
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
