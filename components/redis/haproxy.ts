@@ -161,8 +161,8 @@ local function poll()
   end
   if server ~= named.server then
     core.Info(string.format(
-      "confirmed_master: Sentinels (%d of %d answered in %d ms, epoch %d; silent: %s) name %s",
-      answers, total, math.floor(now_ms() - began), newest, table.concat(silent, " "), server or "no server"))
+      "confirmed_master: at %.3f, Sentinels (%d of %d answered in %d ms, epoch %d; silent: %s) name %s",
+      began / 1000, answers, total, math.floor(now_ms() - began), newest, table.concat(silent, " "), server or "no server"))
   end
   named = { server = server, poll = id }
   for name, srv in pairs(servers) do
