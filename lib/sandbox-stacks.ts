@@ -107,7 +107,10 @@ export function startAtDone(work: string): boolean {
         const text = fs.readFileSync(file, "utf8");
         const adoption = configOf(text)[key] as { phase?: unknown } | undefined;
         if (!adoption || adoption.phase === "done") continue;
-        fs.writeFileSync(file, applyEdits(text, [{ path: ["config", key, "phase"], value: "done" }]));
+        fs.writeFileSync(
+            file,
+            applyEdits(text, [{ path: ["config", key, "phase"], value: "done" }]),
+        );
         changed = true;
     }
     if (changed) {

@@ -45,7 +45,12 @@ export function monitoringArgs(
         thresholds: { ...rest, orthanc: orthancThresholds },
         targets: {
             namespace,
-            services: plan.filter((p) => USER_FACING.has(p.family)).flatMap(deploymentsOf),
+            // redis-sp's proxy too: its pods are Ready only while they would let a client in
+            // (the Sentinel poll included), which no HAProxy metric says.
+            services: [
+                ...plan.filter((p) => USER_FACING.has(p.family)).flatMap(deploymentsOf),
+                redis.proxy,
+            ],
             criticalConsumers: consumers.filter((c) => c.critical).map((c) => c.name),
             kedaConsumers: keda,
             pdfQueues: keda.filter((k) => pdf.has(k.name)).map((k) => k.name),

@@ -107,7 +107,8 @@ export class StandInNode extends Scripted {
             if (verb === "QUIT") return "+OK\r\n";
             if (verb === "INFO") return bulk(`# Replication\r\nrole:${this.role}\r\n`);
             if (verb === "SET") {
-                if (this.role !== "master") return "-READONLY You can't write against a read only replica.\r\n";
+                if (this.role !== "master")
+                    return "-READONLY You can't write against a read only replica.\r\n";
                 this.written.push(cmd[1]);
             }
             return "+OK\r\n";
@@ -125,16 +126,23 @@ export class StandInSentinel extends Scripted {
             if (verb === "AUTH") return "+OK\r\n";
             if (verb !== "SENTINEL" || name !== masterSet || !this.view)
                 return "-ERR No such master with that name\r\n";
-            if (sub === "CKQUORUM") return "+OK 3 usable Sentinels. Quorum and failover authorization can be reached\r\n";
+            if (sub === "CKQUORUM")
+                return "+OK 3 usable Sentinels. Quorum and failover authorization can be reached\r\n";
             if (sub === "GET-MASTER-ADDR-BY-NAME") return array([this.view.master, "6379"]);
             if (sub === "MASTER")
                 return array([
-                    "name", masterSet,
-                    "ip", this.view.master,
-                    "port", "6379",
-                    "flags", "master",
-                    "config-epoch", String(this.view.epoch),
-                    "quorum", "2",
+                    "name",
+                    masterSet,
+                    "ip",
+                    this.view.master,
+                    "port",
+                    "6379",
+                    "flags",
+                    "master",
+                    "config-epoch",
+                    String(this.view.epoch),
+                    "quorum",
+                    "2",
                 ]);
             return "-ERR unknown subcommand\r\n";
         });
