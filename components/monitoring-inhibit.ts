@@ -47,6 +47,14 @@ function pairs(t: RuleTargets): Pair[] {
             targets: [ALERTS.queueBacklogGrowing, ALERTS.pdfBacklogOld],
             equal: ["namespace", "consumer"],
         },
+        // No redis-proxy pod Ready at all: every client of redis-sp is refused, whatever the
+        // cause. Its runbook starts from the proxies' own check (RedisProxyNoMaster's metric).
+        {
+            source: ALERTS.serviceDown,
+            sourceLabels: { deployment: t.redis.proxy },
+            targets: [ALERTS.redisProxyNoMaster],
+            equal: ["namespace"],
+        },
         // What clients feel pages (redis-sp refuses them); no master and the replicas' lost
         // links are its cause, in its runbook.
         {
