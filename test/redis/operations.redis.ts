@@ -10,8 +10,7 @@
  * are printed, never asserted (design.md).
  */
 import * as assert from "assert";
-import * as path from "path";
-import { Harness, settled, until } from "./support/cluster";
+import { Harness, rollStatefulSet, settled, until } from "./support/cluster";
 import { LoadFigures, median, WriteLoad } from "./support/load";
 import { PLAN } from "./support/loopback";
 import { proxyReadiness } from "./support/probe";
@@ -128,36 +127,8 @@ describe("Redis operations under write load, real processes with the rendered co
     });
 
     it("restarts the StatefulSet highest ordinal first, the preStop hook handing the master over: nothing lost, no READONLY, no restarted node ever master", async function () {
-        const preStop = h.rendered.redis.preStop;
-        assert.ok(preStop, "the Redis container has no preStop hook");
-        const [, script, ...args] = preStop;
         const load = new WriteLoad(h, "rolling");
-        for (let i = h.nodes - 1; i >= 0; i--) {
-            // Kubernetes stops a pod's containers together: the Sentinel (no hook) gets SIGTERM
-            // while the Redis container's preStop hook runs; Redis gets it once the hook is done.
-            const [out] = await Promise.all([
-                h.runScript(i, path.basename(script), "redis", 60_000, args),
-                h.kill(`sentinel-${i}`, "SIGTERM"),
-            ]);
-            await h.kill(`redis-${i}`, "SIGTERM");
-            h.startRedis(i);
-            h.startSentinel(i);
-            const now = await h.masterNode();
-            assert.notEqual(now, i, `node ${i} is still the master after its preStop hook\n${out}`);
-            // The hook hands over through a Sentinel that outlives the pod: the failover it asked for
-            // is carried out, never left to Sentinel's timeouts with writes held.
-            assert.doesNotMatch(
-                out,
-                /no new master named yet/,
-                `node ${i}'s preStop waited past its deadline\n${out}`,
-            );
-            await until(`node ${i} back as a replica`, 60_000, async () => {
-                const r = await h.replication(i).catch(() => undefined);
-                assert.notEqual(r?.role, "master", `restarted node ${i} answered role:master`);
-                return r?.role === "slave" && r.master_link_status === "up" ? true : undefined;
-            });
-            await settled(h, await h.masterNode());
-        }
+        await rollStatefulSet(h);
         const f = await load.stop(await h.masterNode());
         report("rolling restart (2, 1, 0)", f);
         assert.equal(f.readonly, 0, `READONLY answers${evidence(load)}`);

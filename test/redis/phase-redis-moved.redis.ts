@@ -15,8 +15,7 @@
  * restarted node answering as master. The write pauses are printed, never asserted.
  */
 import * as assert from "assert";
-import * as path from "path";
-import { Harness, settled, until } from "./support/cluster";
+import { Harness, rollStatefulSet, settled, until } from "./support/cluster";
 import { LoadFigures, WriteLoad } from "./support/load";
 import { PLAN } from "./support/loopback";
 import { proxyReadiness } from "./support/probe";
@@ -118,35 +117,6 @@ describe("Adoption phase redis-moved under write load, real processes (productio
             (await ready(0)) && (await ready(1)) ? true : undefined,
         );
 
-        const [, script, ...args] = services.redis.preStop ?? [];
-        assert.ok(script, "the Redis container has no preStop hook");
-        const rollStatefulSet = async () => {
-            for (let i = h.nodes - 1; i >= 0; i--) {
-                // The old pod's hook runs the old ConfigMap's script (deleted only after the roll).
-                const [out] = await Promise.all([
-                    h.runScript(i, path.basename(script), "redis", 60_000, args),
-                    h.kill(`sentinel-${i}`, "SIGTERM"),
-                ]);
-                await h.kill(`redis-${i}`, "SIGTERM");
-                h.startRedis(i, moved);
-                h.startSentinel(i, moved);
-                const now = await h.masterNode();
-                assert.notEqual(now, i, `node ${i} is still the master after its preStop\n${out}`);
-                // The hook hands over through a Sentinel that outlives the pod: the failover it asked for
-                // is carried out, never left to Sentinel's timeouts with writes held.
-                assert.doesNotMatch(
-                    out,
-                    /no new master named yet/,
-                    `node ${i}'s preStop waited past its deadline\n${out}`,
-                );
-                await until(`node ${i} back as a replica`, 60_000, async () => {
-                    const r = await h.replication(i).catch(() => undefined);
-                    assert.notEqual(r?.role, "master", `restarted node ${i} answered role:master`);
-                    return r?.role === "slave" && r.master_link_status === "up" ? true : undefined;
-                });
-                await settled(h, await h.masterNode());
-            }
-        };
         const rollProxy = async () => {
             const old = [...h.proxyEndpoints];
             for (const [n, address] of old.entries()) {
@@ -164,7 +134,8 @@ describe("Adoption phase redis-moved under write load, real processes (productio
         const load = new WriteLoad(h, "redis-moved");
         loads.push(load);
         await new Promise((r) => setTimeout(r, 500));
-        await Promise.all([rollStatefulSet(), rollProxy()]);
+        // The old pods' hook runs the old ConfigMap's script (deleted only after the roll).
+        await Promise.all([rollStatefulSet(h, services, moved), rollProxy()]);
         await new Promise((r) => setTimeout(r, 1000));
         const rolled = await load.stop(await h.masterNode());
         report("redis-moved release (StatefulSet 2, 1, 0 and proxy surge, together)", rolled);

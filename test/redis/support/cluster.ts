@@ -7,6 +7,7 @@
  * Every process gets its own directories under one temporary directory, its log there, and is
  * stopped by `stop()`; a process-exit hook kills whatever is left if the test runner dies first.
  */
+import * as assert from "assert";
 import { ChildProcess, execFile, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -544,4 +545,43 @@ export async function settled(h: Harness, master: number, deadlineMs = 60_000): 
         const m = await h.replication(master);
         return m.role === "master" ? true : undefined;
     });
+}
+
+/**
+ * A rolling restart of the StatefulSet as Kubernetes runs it, highest ordinal first: each old
+ * pod's `preStop` hook (from `old`, the rendering the old pods run) while its Sentinel gets
+ * SIGTERM (Kubernetes stops a pod's containers together; only Redis has a hook), then Redis, then
+ * the new pod from `next`. Asserts after each pod: the hook handed the master over through a
+ * Sentinel that outlives the pod (never waiting past its deadline with writes held), and the
+ * restarted node comes back as a replica, never as master.
+ */
+export async function rollStatefulSet(
+    h: Harness,
+    old: RenderedRedis = h.rendered,
+    next: RenderedRedis = old,
+): Promise<void> {
+    const [, script, ...args] = old.redis.preStop ?? [];
+    assert.ok(script, "the Redis container has no preStop hook");
+    for (let i = h.nodes - 1; i >= 0; i--) {
+        const [out] = await Promise.all([
+            h.runScript(i, path.basename(script), "redis", 60_000, args),
+            h.kill(`sentinel-${i}`, "SIGTERM"),
+        ]);
+        await h.kill(`redis-${i}`, "SIGTERM");
+        h.startRedis(i, next);
+        h.startSentinel(i, next);
+        const now = await h.masterNode();
+        assert.notEqual(now, i, `node ${i} is still the master after its preStop hook\n${out}`);
+        assert.doesNotMatch(
+            out,
+            /no new master named yet/,
+            `node ${i}'s preStop waited past its deadline\n${out}`,
+        );
+        await until(`node ${i} back as a replica`, 60_000, async () => {
+            const r = await h.replication(i).catch(() => undefined);
+            assert.notEqual(r?.role, "master", `restarted node ${i} answered role:master`);
+            return r?.role === "slave" && r.master_link_status === "up" ? true : undefined;
+        });
+        await settled(h, await h.masterNode());
+    }
 }
