@@ -58,7 +58,7 @@ class Scripted {
     constructor(
         readonly host: string,
         readonly port: number,
-        answer: (cmd: string[], socket: net.Socket) => string | null,
+        answer: (cmd: string[]) => string | null,
     ) {
         this.server = net.createServer((s) => {
             this.sockets.add(s);
@@ -69,7 +69,7 @@ class Scripted {
                 const { cmds, rest } = commands(Buffer.concat([pending, d]));
                 pending = Buffer.from(rest);
                 for (const cmd of cmds) {
-                    const out = answer(cmd, s);
+                    const out = answer(cmd);
                     if (out === null) return void s.end();
                     s.write(out);
                 }
@@ -82,11 +82,6 @@ class Scripted {
             this.server.once("error", reject);
             this.server.listen(this.port, this.host, () => resolve());
         });
-    }
-
-    /** Open client connections (a proxy's sessions to this node). */
-    get connections(): number {
-        return this.sockets.size;
     }
 
     close(): Promise<void> {
