@@ -29,7 +29,7 @@ export const PROXY_CHECK = { interMs: 500, timeoutMs: 1000 } as const;
 /**
  * How often each proxy asks every Sentinel which node is the master, how soon it asks again when
  * a server starts passing its check (`tickMs`), and how long it waits for one Sentinel's answer
- * (components/redis/haproxy.ts, `confirmedMasterLua`). A poll asks the Sentinels one after
+ * (components/redis/confirmed-master.ts). A poll asks the Sentinels one after
  * another, so one that hangs delays the poll by at most `timeoutMs`.
  */
 export const SENTINEL_POLL = { everyMs: 250, tickMs: 25, timeoutMs: 500 } as const;

@@ -5,13 +5,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { RedisConfigOptions } from "./config";
-import {
-    confirmedMasterLua,
-    HAPROXY_DIR,
-    HAPROXY_FILES,
-    haproxyConfig,
-    PROXY_READY_PATH,
-} from "./haproxy";
+import { confirmedMasterLua } from "./confirmed-master";
+import { HAPROXY_DIR, HAPROXY_FILES, haproxyConfig, PROXY_READY_PATH } from "./haproxy";
 import type { Resources } from "../shared/args";
 import { versionedConfigMap } from "../shared/config-map";
 import { USERS, resourcesOf, tcpProbe } from "../shared/defaults";
