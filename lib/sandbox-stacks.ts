@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { must, run } from "./run";
 import { loadStackYaml } from "./stack-file";
-import { applyEdits } from "./yaml-edit";
+import { applyEdits, Edit } from "./yaml-edit";
 
 /** The `config:` mapping of a stack file's text ({} when it has none). */
 function configOf(text: string): Record<string, unknown> {
@@ -20,6 +20,22 @@ function stackFiles(work: string): string[] {
         .readdirSync(work)
         .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
         .map((f) => path.join(work, f));
+}
+
+/** Applies `editsOf(config)` to each stack file of `work` that needs any; true when one changed. */
+function editStackFiles(
+    work: string,
+    editsOf: (config: Record<string, unknown>) => Edit[],
+): boolean {
+    let changed = false;
+    for (const file of stackFiles(work)) {
+        const text = fs.readFileSync(file, "utf8");
+        const edits = editsOf(configOf(text));
+        if (edits.length === 0) continue;
+        fs.writeFileSync(file, applyEdits(text, edits));
+        changed = true;
+    }
+    return changed;
 }
 
 /**
@@ -37,14 +53,18 @@ export function localImage(image: string, push = 1): string {
 
 /** Each tag of a stack file's `sapoche-stack:images` map pinned by `localImage`; digests stay. */
 export function pinImages(text: string): string {
-    const images = (configOf(text)["sapoche-stack:images"] ?? {}) as Record<string, string>;
-    const edits = Object.entries(images)
+    const edits = imageEdits(configOf(text));
+    return edits.length === 0 ? text : applyEdits(text, edits);
+}
+
+function imageEdits(config: Record<string, unknown>): Edit[] {
+    const images = (config["sapoche-stack:images"] ?? {}) as Record<string, string>;
+    return Object.entries(images)
         .filter(([, image]) => !image.includes("@"))
         .map(([key, image]) => ({
             path: ["config", "sapoche-stack:images", key],
             value: localImage(image),
         }));
-    return edits.length === 0 ? text : applyEdits(text, edits);
 }
 
 /**
@@ -68,14 +88,7 @@ export function pinnedConfig(config: Record<string, unknown>): Record<string, un
  * and production1's promotion gate compares digests. True when a file changed.
  */
 export function pinStackFiles(work: string): boolean {
-    let changed = false;
-    for (const file of stackFiles(work)) {
-        const text = fs.readFileSync(file, "utf8");
-        const pinned = pinImages(text);
-        if (pinned !== text) fs.writeFileSync(file, pinned);
-        changed ||= pinned !== text;
-    }
-    return changed;
+    return editStackFiles(work, imageEdits);
 }
 
 /**
@@ -84,13 +97,10 @@ export function pinStackFiles(work: string): boolean {
  * their images (`pinStackFiles`).
  */
 export function bindStackFiles(work: string, uid: string): void {
-    for (const file of stackFiles(work)) {
-        const key = "sapoche-stack:clusterUid";
-        const text = fs.readFileSync(file, "utf8");
-        const config = configOf(text);
-        if (!(key in config) || config[key] === uid) continue;
-        fs.writeFileSync(file, applyEdits(text, [{ path: ["config", key], value: uid }]));
-    }
+    const key = "sapoche-stack:clusterUid";
+    editStackFiles(work, (config) =>
+        key in config && config[key] !== uid ? [{ path: ["config", key], value: uid }] : [],
+    );
     pinStackFiles(work);
 }
 
@@ -101,18 +111,13 @@ export function bindStackFiles(work: string, uid: string): void {
  * for that phase. The adoption e2e sets its own phases on top. True when a file changed.
  */
 export function startAtDone(work: string): boolean {
-    let changed = false;
-    for (const file of stackFiles(work)) {
-        const key = "sapoche-stack:adoption";
-        const text = fs.readFileSync(file, "utf8");
-        const adoption = configOf(text)[key] as { phase?: unknown } | undefined;
-        if (!adoption || adoption.phase === "done") continue;
-        fs.writeFileSync(
-            file,
-            applyEdits(text, [{ path: ["config", key, "phase"], value: "done" }]),
-        );
-        changed = true;
-    }
+    const key = "sapoche-stack:adoption";
+    const changed = editStackFiles(work, (config) => {
+        const adoption = config[key] as { phase?: unknown } | undefined;
+        return adoption && adoption.phase !== "done"
+            ? [{ path: ["config", key, "phase"], value: "done" }]
+            : [];
+    });
     if (changed) {
         must(
             run("node", ["-r", "ts-node/register/transpile-only", "scripts/pack-config.ts"], {
